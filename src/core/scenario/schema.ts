@@ -1,0 +1,118 @@
+/**
+ * The zod schemas of the files users commit: `costar.yaml` and `*.scenario.yaml`.
+ * They are the single source of truth: TypeScript types, runtime validation and the
+ * published JSON Schemas (schemas/*.json, see scripts/generate-schemas.ts) all come from here.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../util/duration';
+
+/** "30s", "2m", "1500ms", "1h" or a number of seconds. */
+export const Duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30s", "2m" or "1500ms", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: 'A duration: "30s", "2m", "1500ms", "1h", or a number of seconds.' });
+
+const Identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, ".", "_" or "-" (starting with a letter or digit)');
+
+const EnvMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+export const AgentConfig = z
+  .strictObject({
+    command: z
+      .array(z.string().min(1))
+      .min(1, 'expected the agent command as an argv list, e.g. [node, agents/my-agent/main.mjs]')
+      .meta({ description: 'The agent command as an argv list (no shell). Arguments naming files relative to the workspace root are resolved to absolute paths.' }),
+    source: z.array(z.string().min(1)).default([]).meta({ description: 'Folders (relative to the workspace root) that Refine may edit.' }),
+    env: EnvMap.default({}).meta({ description: 'Environment variables for the agent (no secrets: use the process environment).' }),
+    description: z.string().optional(),
+  })
+  .meta({ description: 'An agent under test.' });
+
+export const ModelConfig = z.strictObject({
+  baseUrl: z.string().optional().meta({ description: 'OpenAI-compatible endpoint base URL, e.g. http://localhost:11434/v1' }),
+  model: z.string().optional().meta({ description: 'Model name sent to the endpoint.' }),
+  apiKeyEnv: z.string().default('OPENAI_API_KEY').meta({ description: 'Name of the environment variable that holds the API key (never the key itself).' }),
+  maxConcurrency: z.number().int().positive().default(4),
+  timeout: Duration.optional(),
+});
+
+export const Defaults = z.strictObject({
+  timeout: Duration.default(60_000),
+  concurrency: z.number().int().min(1).max(256).default(4),
+  repeat: z.number().int().min(1).max(1000).default(1),
+});
+
+export const WorkspaceConfig = z
+  .strictObject({
+    agents: z.record(Identifier, AgentConfig).default({}),
+    model: ModelConfig.optional(),
+    judges: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .meta({ description: 'Folders or glob-free paths holding *.judge.yaml files (default: judges).' }),
+    defaults: Defaults.default({ timeout: 60_000, concurrency: 4, repeat: 1 }),
+    scenarios: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'Folders to search for *.scenario.yaml (default: the whole workspace, skipping node_modules and .costar).' }),
+  })
+  .meta({ title: 'coSTAR workspace (costar.yaml)' });
+
+export const Expectation = z.strictObject({
+  judge: Identifier.meta({ description: 'Id of a built-in check or a judge defined in the judges folder.' }),
+  with: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Arguments for the judge.' }),
+  guidelines: z.union([z.string(), z.array(z.string())]).optional().meta({ description: 'Per-scenario guidelines for model-based judges.' }),
+  name: z.string().optional().meta({ description: 'Display name (default: the judge id).' }),
+});
+
+export const PassRule = z.union([
+  z.literal('all'),
+  z.strictObject({ at_least: z.number().int().min(1) }),
+  z.strictObject({ rate: z.number().min(0).max(1) }),
+]);
+
+export const Setup = z.strictObject({
+  files: z
+    .record(z.string(), z.string())
+    .default({})
+    .meta({ description: 'Sandbox path → source path (relative to this scenario file). Folders are copied recursively.' }),
+  env: EnvMap.default({}),
+  commands: z
+    .array(z.union([z.string(), z.array(z.string()).min(1)]))
+    .default([])
+    .meta({ description: 'Commands run in the sandbox before the agent: an argv list, or a string run by /bin/sh.' }),
+});
+
+export const Scenario = z.strictObject({
+  id: Identifier,
+  agent: Identifier.optional().meta({ description: 'Agent name from costar.yaml (may be omitted when there is only one).' }),
+  description: z.string().optional(),
+  tags: z.array(Identifier).default([]),
+  setup: Setup.default({ files: {}, env: {}, commands: [] }),
+  prompt: z.string().min(1, 'expected a non-empty prompt'),
+  expectations: z.array(Expectation).default([]),
+  timeout: Duration.optional(),
+  repeat: z.number().int().min(1).max(1000).optional(),
+  pass: PassRule.default('all').meta({ description: 'With repeat > 1: how many attempts must pass.' }),
+});
+
+export const ScenarioFile = z
+  .strictObject({
+    scenarios: z.array(Scenario).min(1, 'expected at least one scenario'),
+  })
+  .meta({ title: 'coSTAR scenarios (*.scenario.yaml)' });
+
+export type WorkspaceConfig = z.output<typeof WorkspaceConfig>;
+export type AgentConfig = z.output<typeof AgentConfig>;
+export type ScenarioDef = z.output<typeof Scenario>;
+export type ExpectationDef = z.output<typeof Expectation>;
+export type PassRuleDef = z.output<typeof PassRule>;

@@ -1,0 +1,123 @@
+/**
+ * The trace model every part of coSTAR shares.
+ *
+ * It mirrors MLflow's trace JSON (`info` + `data.spans`) closely enough that conversion is
+ * lossless, but uses plain, typed fields inside the engine: hex ids (OpenTelemetry's own
+ * text form), nanosecond times as decimal strings (they exceed 2^53), and inputs/outputs as
+ * already-parsed JSON values.
+ */
+
+export type SpanType =
+  | 'UNKNOWN'
+  | 'AGENT'
+  | 'CHAIN'
+  | 'LLM'
+  | 'CHAT_MODEL'
+  | 'TOOL'
+  | 'RETRIEVER'
+  | 'EMBEDDING'
+  | 'RERANKER'
+  | 'PARSER'
+  | 'AGENT_RUN';
+
+export type SpanStatusCode = 'UNSET' | 'OK' | 'ERROR';
+
+export interface SpanEvent {
+  name: string;
+  /** Nanoseconds since the epoch, decimal string. */
+  timeUnixNano: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  total: number;
+}
+
+export interface Span {
+  /** 16 lowercase hex chars. */
+  spanId: string;
+  /** 16 lowercase hex chars, or null for a root span. */
+  parentId: string | null;
+  name: string;
+  spanType: SpanType;
+  /** Nanoseconds since the epoch, decimal strings. */
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  status: { code: SpanStatusCode; message?: string };
+  inputs?: unknown;
+  outputs?: unknown;
+  /** Remaining attributes, values already JSON-decoded. */
+  attributes: Record<string, unknown>;
+  events: SpanEvent[];
+  /** Token usage when the span is a model call and it was reported. */
+  tokens?: TokenUsage;
+  /** Tool name when the span is a tool call. */
+  toolName?: string;
+}
+
+export interface Artifact {
+  /** Path relative to the sandbox, '/'-separated. */
+  path: string;
+  size: number;
+  sha256: string;
+  change: 'created' | 'modified' | 'deleted';
+  /** Text content when the file is text and under the size cap. */
+  text?: string;
+}
+
+export type TraceState = 'OK' | 'ERROR' | 'IN_PROGRESS';
+
+export interface TraceInfo {
+  /** 32 lowercase hex chars (the OpenTelemetry trace id). MLflow's `tr-` prefix is added on export. */
+  traceId: string;
+  /** Milliseconds since the epoch. */
+  requestTime: number;
+  executionDurationMs: number;
+  state: TraceState;
+  /** Free-form string metadata: scenario id, run id, agent, exit code, how the trace was captured… */
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+  requestPreview?: string;
+  responsePreview?: string;
+}
+
+export interface Trace {
+  info: TraceInfo;
+  spans: Span[];
+  artifacts: Artifact[];
+}
+
+/** Keys coSTAR writes into `TraceInfo.metadata`. */
+export const META = {
+  runId: 'costar.run_id',
+  scenarioId: 'costar.scenario_id',
+  scenarioFile: 'costar.scenario_file',
+  attempt: 'costar.attempt',
+  agent: 'costar.agent',
+  source: 'costar.trace_source',
+  exitCode: 'costar.exit_code',
+  signal: 'costar.signal',
+  importedFrom: 'costar.imported_from',
+} as const;
+
+/** How a trace reached coSTAR. */
+export type TraceSource = 'otlp' | 'file' | 'fallback' | 'import';
+
+export function nanosToMs(ns: string): number {
+  return Number(BigInt(ns) / 1000n) / 1000;
+}
+
+export function msToNanos(ms: number): string {
+  return (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+}
+
+export function spanDurationMs(span: Span): number {
+  return Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
+}
+
+export function rootSpans(trace: Trace): Span[] {
+  const ids = new Set(trace.spans.map((s) => s.spanId));
+  return trace.spans.filter((s) => s.parentId === null || !ids.has(s.parentId));
+}
