@@ -47,7 +47,10 @@ export interface AttemptResult {
   traceId?: string;
   durationMs: number;
   exitCode?: number | null;
+  /** Why the attempt is an error or was skipped (agent, harness or judge). */
   error?: string;
+  /** Set when the agent itself did not finish (timeout, crash, non-zero exit): kept on re-score. */
+  agentError?: string;
   verdicts: Verdict[];
 }
 
@@ -95,6 +98,6 @@ export type HarnessEvent =
   | { v: 1; type: 'scenarioFinished'; result: ScenarioResult }
   | { v: 1; type: 'runFinished'; report: RunReport }
   | { v: 1; type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | { v: 1; type: 'fatal'; message: string };
+  | { v: 1; type: 'fatal'; message: string; /** true when the workspace's files must be fixed first. */ config?: boolean };
 
 export type HarnessEventType = HarnessEvent['type'];

@@ -1,0 +1,114 @@
+/**
+ * Starts the harness process and turns its event stream into callbacks and a final report.
+ * Used by the CLI and the extension host alike.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { PROTOCOL_VERSION, type HarnessEvent, type RunReport, type RunRequest } from './protocol';
+import { newRunId } from './runStore';
+
+export type RunOptions = Omit<RunRequest, 'v' | 'type' | 'runId'> & { runId?: string };
+
+export interface RunClientOptions {
+  /** Absolute path of dist/harness.js. */
+  harnessPath: string;
+  onEvent?(event: HarnessEvent): void;
+  /** Lines the harness process printed itself (not protocol events). */
+  onLog?(line: string): void;
+  /** Environment of the harness process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** How long cancel waits for the harness to stop its agents before killing everything. */
+  cancelGraceMs?: number;
+}
+
+export interface RunHandle {
+  readonly runId: string;
+  cancel(): void;
+  /** Resolves with the report; rejects with a RunFailure when the run could not happen. */
+  readonly done: Promise<RunReport>;
+}
+
+/** The run could not happen: `config` is true when the workspace's files must be fixed first. */
+export class RunFailure extends Error {
+  constructor(message: string, readonly config: boolean) {
+    super(message);
+  }
+}
+
+export function startRun(options: RunOptions, client: RunClientOptions): RunHandle {
+  const runId = options.runId ?? newRunId();
+  const child = spawn(process.execPath, [client.harnessPath], {
+    // fd 3 carries protocol events; stdout/stderr are the harness's own log.
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    // Inside the editor, process.execPath is Electron: make it behave as plain Node.
+    env: { ...(client.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
+  });
+  const agentPids = new Set<number>();
+  let report: RunReport | undefined;
+  let fatal: RunFailure | undefined;
+  let protocolError: string | undefined;
+
+  const eventLines = createInterface({ input: child.stdio[3] as Readable });
+  eventLines.on('line', (line) => {
+    let event: HarnessEvent;
+    try {
+      event = JSON.parse(line) as HarnessEvent;
+    } catch {
+      client.onLog?.(`[harness protocol] unreadable line: ${line.slice(0, 200)}`);
+      return;
+    }
+    if (event.v !== PROTOCOL_VERSION) {
+      protocolError = `harness speaks protocol v${String(event.v)}, this client v${PROTOCOL_VERSION}: rebuild (npm run build)`;
+      child.kill('SIGKILL');
+      return;
+    }
+    if (event.type === 'attemptStarted' && event.pid) agentPids.add(event.pid);
+    if (event.type === 'runFinished') report = event.report;
+    if (event.type === 'fatal') fatal = new RunFailure(event.message, event.config ?? false);
+    client.onEvent?.(event);
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) => client.onLog?.(line));
+  }
+
+  const done = new Promise<RunReport>((resolve, reject) => {
+    child.on('error', (error) => reject(new RunFailure(`cannot start the harness (${client.harnessPath}): ${error.message}`, false)));
+    child.on('close', (code, signal) => {
+      // Whatever happened to the harness, no agent of this run may survive it.
+      for (const pid of agentPids) killGroup(pid);
+      if (report) resolve(report);
+      else reject(fatal ?? new RunFailure(protocolError ?? `the harness stopped before finishing the run (${signal ?? `exit code ${code}`})`, false));
+    });
+  });
+  // Nobody may be listening to `done` yet; don't let an early failure be "unhandled".
+  done.catch(() => undefined);
+
+  child.stdin!.write(`${JSON.stringify({ v: PROTOCOL_VERSION, type: 'run', runId, ...options })}\n`);
+
+  let cancelled = false;
+  return {
+    runId,
+    done,
+    cancel() {
+      if (cancelled || child.exitCode !== null) return;
+      cancelled = true;
+      child.stdin!.write(`${JSON.stringify({ v: PROTOCOL_VERSION, type: 'cancel' })}\n`);
+      // A harness that does not wind down in time is killed, and its agents with it.
+      const timer = setTimeout(() => {
+        for (const pid of agentPids) killGroup(pid);
+        child.kill('SIGKILL');
+      }, client.cancelGraceMs ?? 10_000);
+      timer.unref();
+      child.on('close', () => clearTimeout(timer));
+    },
+  };
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}

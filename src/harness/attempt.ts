@@ -1,0 +1,180 @@
+/**
+ * One attempt of one scenario: sandbox → agent process → trace → store.
+ * Judging is separate (see judgeAttempt.ts) so that re-scoring can reuse it without an agent.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { AgentConfig, WorkspaceConfig } from '../core/scenario/schema';
+import type { LoadedScenario } from '../core/scenario/load';
+import { META, type Trace, type TraceSource } from '../core/trace/model';
+import { startOtlpReceiver } from '../core/trace/receiver';
+import { readTraceFile } from '../core/trace/traceFile';
+import type { TraceStore } from '../core/trace/store';
+import { writeFileAtomic } from '../core/util/atomicWrite';
+import { runAgentProcess, type AgentProcessResult } from './agentProcess';
+import { collectArtifacts, createSandbox, snapshot } from './sandbox';
+import { assembleRunTrace } from './assembleTrace';
+
+export interface AttemptInput {
+  runId: string;
+  workspaceDir: string;
+  config: WorkspaceConfig;
+  scenario: LoadedScenario;
+  attempt: number;
+  timeoutMs: number;
+  store: TraceStore;
+  signal: AbortSignal;
+  onStarted(pid: number): void;
+  onOutput(stream: 'stdout' | 'stderr', text: string): void;
+}
+
+export interface AttemptRecord {
+  trace: Trace;
+  sandboxDir: string;
+  /** Why the agent did not finish normally; undefined when it exited 0. */
+  agentError?: string;
+  exitCode: number | null;
+  durationMs: number;
+}
+
+/** Bytes of each output stream kept in the trace and streamed to the editor. */
+const OUTPUT_CAP_BYTES = 1024 * 1024;
+
+export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
+  const { scenario, workspaceDir } = input;
+  const def = scenario.def;
+  const agent = input.config.agents[scenario.agentName];
+  if (!agent) throw new Error(`scenario "${def.id}" names agent "${scenario.agentName}", which costar.yaml does not define`);
+
+  const attemptDir = path.join(workspaceDir, '.costar', 'sandboxes', input.runId, def.id, String(input.attempt));
+  const sandboxDir = path.join(attemptDir, 'sandbox');
+  const scenarioDir = path.dirname(scenario.file);
+  await createSandbox(
+    sandboxDir,
+    Object.fromEntries(Object.entries(def.setup.files).map(([target, source]) => [target, path.resolve(scenarioDir, source)])),
+  );
+
+  const scenarioFile = path.join(attemptDir, 'scenario.json');
+  const traceFile = path.join(attemptDir, 'agent-trace.json');
+  await writeFileAtomic(scenarioFile, JSON.stringify({ ...def, file: scenario.relFile }, null, 2));
+
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...agentProcessEnv(),
+    ...agent.env,
+    ...def.setup.env,
+    COSTAR_RUN_ID: input.runId,
+    COSTAR_SCENARIO_ID: def.id,
+    COSTAR_ATTEMPT: String(input.attempt),
+    COSTAR_WORKSPACE: workspaceDir,
+    COSTAR_SANDBOX: sandboxDir,
+    COSTAR_PROMPT: def.prompt,
+    COSTAR_SCENARIO_FILE: scenarioFile,
+    COSTAR_TRACE_FILE: traceFile,
+  };
+
+  const setupError = await runSetupCommands(def.setup.commands, sandboxDir, baseEnv, input);
+  const before = await snapshot(sandboxDir);
+
+  const receiver = await startOtlpReceiver({ token: randomBytes(24).toString('hex') });
+  let result: AgentProcessResult | undefined;
+  try {
+    if (!setupError) {
+      result = await runAgentProcess({
+        argv: resolveCommand(agent, workspaceDir, sandboxDir),
+        cwd: sandboxDir,
+        env: { ...baseEnv, ...receiver.env(), OTEL_SERVICE_NAME: baseEnv.OTEL_SERVICE_NAME ?? scenario.agentName },
+        stdin: def.prompt,
+        timeoutMs: input.timeoutMs,
+        signal: input.signal,
+        outputCapBytes: OUTPUT_CAP_BYTES,
+        onOutput: input.onOutput,
+        onStarted: input.onStarted,
+      });
+      // Exporters flush on shutdown, but their last request may still be in flight.
+      await receiver.whenIdle(2000);
+    }
+  } finally {
+    await receiver.close();
+  }
+
+  const agentSpans = receiver.spans();
+  const fileTraces = existsSync(traceFile) ? await readAgentTraceFile(traceFile) : { traces: [], error: undefined };
+  const source: TraceSource = agentSpans.length > 0 ? 'otlp' : fileTraces.traces.length > 0 ? 'file' : 'fallback';
+  const agentError = setupError ?? describeAgentFailure(result, input.timeoutMs) ?? fileTraces.error;
+
+  const trace = assembleRunTrace({
+    prompt: def.prompt,
+    scenarioId: def.id,
+    agentSpans: [...agentSpans, ...fileTraces.traces.flatMap((t) => t.spans)],
+    process: result,
+    error: agentError,
+    artifacts: await collectArtifacts(sandboxDir, before),
+    metadata: {
+      [META.runId]: input.runId,
+      [META.scenarioId]: def.id,
+      [META.scenarioFile]: scenario.relFile,
+      [META.attempt]: String(input.attempt),
+      [META.agent]: scenario.agentName,
+      [META.source]: source,
+      [META.exitCode]: String(result?.exitCode ?? ''),
+      ...(result?.signal ? { [META.signal]: result.signal } : {}),
+    },
+  });
+  await input.store.put(trace);
+  return { trace, sandboxDir, agentError, exitCode: result?.exitCode ?? null, durationMs: result?.durationMs ?? 0 };
+}
+
+/**
+ * Arguments that name an existing file relative to the workspace root become absolute,
+ * because the agent's working directory is its sandbox, not the workspace.
+ * `${workspaceFolder}` and `${sandbox}` are substituted everywhere.
+ */
+export function resolveCommand(agent: AgentConfig, workspaceDir: string, sandboxDir: string): string[] {
+  return agent.command.map((arg, index) => {
+    const substituted = arg.replaceAll('${workspaceFolder}', workspaceDir).replaceAll('${sandbox}', sandboxDir);
+    if (substituted !== arg || path.isAbsolute(arg)) return substituted;
+    const candidate = path.join(workspaceDir, arg);
+    const looksLikePath = index > 0 || arg.includes('/');
+    return looksLikePath && existsSync(candidate) ? candidate : arg;
+  });
+}
+
+/** The harness's environment minus what only the harness should see (model keys arrive separately). */
+function agentProcessEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  for (const key of Object.keys(env)) if (key.startsWith('OTEL_')) delete env[key];
+  return env;
+}
+
+async function runSetupCommands(commands: (string | string[])[], cwd: string, env: NodeJS.ProcessEnv, input: AttemptInput): Promise<string | undefined> {
+  for (const command of commands) {
+    const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : command;
+    const result = await runAgentProcess({
+      argv, cwd, env, stdin: '', timeoutMs: input.timeoutMs, signal: input.signal, outputCapBytes: 64 * 1024,
+      onOutput: input.onOutput,
+    });
+    const failure = describeAgentFailure(result, input.timeoutMs);
+    if (failure) return `setup command ${JSON.stringify(command)} failed: ${failure}${result.stderr ? `\n${result.stderr.trim()}` : ''}`;
+  }
+  return undefined;
+}
+
+function describeAgentFailure(result: AgentProcessResult | undefined, timeoutMs: number): string | undefined {
+  if (!result) return undefined;
+  if (result.spawnError) return result.spawnError;
+  if (result.killedBecause === 'timeout') return `timed out after ${Math.round(timeoutMs / 1000)}s; the process tree was killed`;
+  if (result.killedBecause === 'cancelled') return 'cancelled';
+  if (result.signal) return `the agent was killed by ${result.signal}`;
+  if (result.exitCode !== 0) return `the agent exited with code ${result.exitCode}`;
+  return undefined;
+}
+
+async function readAgentTraceFile(file: string): Promise<{ traces: Trace[]; error?: string }> {
+  try {
+    return { traces: await readTraceFile(file, 'auto') };
+  } catch (error) {
+    return { traces: [], error: `the agent wrote ${path.basename(file)} (COSTAR_TRACE_FILE) but it could not be read: ${(error as Error).message}` };
+  }
+}

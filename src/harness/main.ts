@@ -1,0 +1,48 @@
+/**
+ * The harness process: reads requests (JSON lines) on stdin, writes events (JSON lines) on
+ * file descriptor 3. Agents never run inside the editor: a crashing or hanging agent can
+ * only take this process down, and the parent can always kill it.
+ */
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { HarnessRequest, PROTOCOL_VERSION, type HarnessEvent } from '../core/run/protocol';
+import { ConfigError, runSuite } from './suite';
+
+const events = createWriteStream('', { fd: 3 });
+const emit = (event: HarnessEvent) => events.write(`${JSON.stringify(event)}\n`);
+const controller = new AbortController();
+let running: Promise<unknown> | undefined;
+
+emit({ v: PROTOCOL_VERSION, type: 'hello', pid: process.pid });
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  if (!line.trim()) return;
+  let request: HarnessRequest;
+  try {
+    request = HarnessRequest.parse(JSON.parse(line));
+  } catch (error) {
+    emit({ v: 1, type: 'fatal', message: `bad request (protocol v${PROTOCOL_VERSION}): ${(error as Error).message}` });
+    return;
+  }
+  if (request.type === 'cancel') {
+    controller.abort();
+    return;
+  }
+  if (running) {
+    emit({ v: 1, type: 'fatal', message: 'a run is already in progress in this harness' });
+    return;
+  }
+  running = runSuite(request, emit, controller.signal)
+    .catch((error: unknown) => {
+      if (error instanceof ConfigError) emit({ v: 1, type: 'fatal', message: error.message, config: true });
+      else emit({ v: 1, type: 'fatal', message: `harness failed: ${(error as Error).stack ?? error}` });
+    })
+    .finally(() => events.end(() => process.exit(0)));
+});
+
+// The parent went away (closed our stdin): stop every agent rather than leave orphans.
+lines.on('close', () => {
+  if (!running) process.exit(0);
+  controller.abort();
+});

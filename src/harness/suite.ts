@@ -1,0 +1,232 @@
+/**
+ * Runs (or re-scores) a set of scenarios inside the harness process and reports progress as
+ * protocol events. Attempts of all scenarios share one concurrency limit; each attempt's
+ * trace is stored before any judge reads it.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { evaluateExpectations } from '../core/judges/evaluate';
+import { loadJudgeCatalog, type JudgeCatalog } from '../core/judges/catalog';
+import { createModelClientFromEnv, type ModelClient } from '../core/llm/client';
+import { decidePassRule } from '../core/judges/stats';
+import type { Outcome, Verdict } from '../core/judges/types';
+import type { AttemptResult, HarnessEvent, RunReport, RunRequest, ScenarioResult } from '../core/run/protocol';
+import { resolveRun, saveReport } from '../core/run/runStore';
+import { loadWorkspace, type LoadedScenario } from '../core/scenario/load';
+import { formatProblem } from '../core/scenario/yamlSource';
+import type { WorkspaceConfig } from '../core/scenario/schema';
+import type { Trace } from '../core/trace/model';
+import { TraceStore } from '../core/trace/store';
+import { runAttempt } from './attempt';
+import { limitConcurrency } from './concurrency';
+
+export type Emit = (event: HarnessEvent) => void;
+
+/** Thrown for problems the user must fix before anything can run (exit code 2 in the CLI). */
+export class ConfigError extends Error {}
+
+export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSignal): Promise<RunReport> {
+  const startedAt = Date.now();
+  const workspaceDir = path.resolve(request.workspaceDir);
+  const { config, catalog, scenarios } = await loadForRun(workspaceDir, request);
+  const store = new TraceStore(workspaceDir);
+  const model = createModelClientFromEnv({ ...process.env, ...request.secretEnv }, config.model, {
+    cacheDir: path.join(workspaceDir, '.costar', 'cache', 'llm'),
+    noCache: request.noCache ?? false,
+  });
+  const judgeFilter = request.judges ? new Set(request.judges) : undefined;
+  const context: SuiteContext = { request, workspaceDir, config, catalog, model, store, emit, signal, judgeFilter };
+
+  const fromRun = request.mode === 'rescore' ? await resolveRun(workspaceDir, request.fromRunId) : undefined;
+  const plans = scenarios.map((scenario) => ({
+    scenario,
+    attempts: fromRun ? (fromRun.scenarios.find((s) => s.id === scenario.def.id)?.attempts.length ?? 0) : (scenario.def.repeat ?? config.defaults.repeat),
+  }));
+  emit({
+    v: 1,
+    type: 'runStarted',
+    runId: request.runId,
+    scenarios: plans.map((p) => ({ id: p.scenario.def.id, file: p.scenario.relFile, line: p.scenario.range.line, attempts: p.attempts })),
+  });
+
+  const limit = limitConcurrency(request.concurrency ?? config.defaults.concurrency);
+  const results = await Promise.all(
+    plans.map(async ({ scenario, attempts }) => {
+      const previous = fromRun?.scenarios.find((s) => s.id === scenario.def.id);
+      const attemptResults = await Promise.all(
+        Array.from({ length: attempts }, (_, i) =>
+          limit(() => (fromRun ? rescoreAttempt(context, scenario, previous!.attempts[i]!) : runAndJudgeAttempt(context, scenario, i + 1))),
+        ),
+      );
+      const result = summarizeScenario(scenario, attemptResults, fromRun && !previous ? 'not in the re-scored run' : undefined);
+      emit({ v: 1, type: 'scenarioFinished', result });
+      return result;
+    }),
+  );
+
+  const report: RunReport = {
+    runId: request.runId,
+    mode: request.mode,
+    ...(fromRun ? { fromRunId: fromRun.runId } : {}),
+    workspaceDir,
+    startedAt,
+    scenarios: results,
+    summary: {
+      total: results.length,
+      passed: results.filter((r) => r.status === 'passed').length,
+      failed: results.filter((r) => r.status === 'failed').length,
+      error: results.filter((r) => r.status === 'error').length,
+      skipped: results.filter((r) => r.status === 'skipped').length,
+      durationMs: Date.now() - startedAt,
+    },
+  };
+  await saveReport(workspaceDir, report);
+  emit({ v: 1, type: 'runFinished', report });
+  return report;
+}
+
+interface SuiteContext {
+  request: RunRequest;
+  workspaceDir: string;
+  config: WorkspaceConfig;
+  catalog: JudgeCatalog;
+  model: ModelClient | undefined;
+  store: TraceStore;
+  emit: Emit;
+  signal: AbortSignal;
+  judgeFilter?: Set<string>;
+}
+
+async function loadForRun(workspaceDir: string, request: RunRequest) {
+  const first = await loadWorkspace(workspaceDir);
+  if (!first.config) throw new ConfigError(first.problems.map((p) => formatProblem(p, workspaceDir)).join('\n'));
+  const { catalog, problems: judgeProblems } = await loadJudgeCatalog(workspaceDir, first.config);
+  const loaded = await loadWorkspace(workspaceDir, { knownJudges: catalog.ids() });
+  const problems = [...judgeProblems, ...loaded.problems].filter((p) => p.severity === 'error');
+  if (problems.length > 0 || !loaded.config) {
+    throw new ConfigError(`${problems.length} problem(s) in the workspace; fix them first:\n${problems.map((p) => formatProblem(p, workspaceDir)).join('\n')}`);
+  }
+  const scenarios = loaded.scenarios.filter((s) => selected(s, request));
+  if (request.scenarioIds) {
+    const known = new Set(loaded.scenarios.map((s) => s.def.id));
+    const unknown = request.scenarioIds.filter((id) => !known.has(id));
+    if (unknown.length) throw new ConfigError(`no scenario with id ${unknown.map((id) => `"${id}"`).join(', ')} in ${workspaceDir}`);
+  }
+  return { config: loaded.config, catalog, scenarios };
+}
+
+function selected(scenario: LoadedScenario, request: RunRequest): boolean {
+  const def = scenario.def;
+  if (request.scenarioIds && !request.scenarioIds.includes(def.id)) return false;
+  if (request.tags?.length && !request.tags.some((tag) => def.tags.includes(tag))) return false;
+  if (request.filter) {
+    const needle = request.filter.toLowerCase();
+    if (![def.id, def.description ?? '', scenario.relFile].some((text) => text.toLowerCase().includes(needle))) return false;
+  }
+  return true;
+}
+
+async function runAndJudgeAttempt(context: SuiteContext, scenario: LoadedScenario, attempt: number): Promise<AttemptResult> {
+  const { emit, request } = context;
+  const scenarioId = scenario.def.id;
+  if (context.signal.aborted) return finishAttempt(context, scenarioId, { attempt, status: 'skipped', durationMs: 0, error: 'cancelled before it started', verdicts: [] });
+  emit({ v: 1, type: 'attemptStarted', scenarioId, attempt });
+  try {
+    const record = await runAttempt({
+      runId: request.runId,
+      workspaceDir: context.workspaceDir,
+      config: context.config,
+      scenario,
+      attempt,
+      timeoutMs: request.timeoutMs ?? scenario.def.timeout ?? context.config.defaults.timeout,
+      store: context.store,
+      signal: context.signal,
+      onStarted: (pid) => emit({ v: 1, type: 'attemptStarted', scenarioId, attempt, pid }),
+      onOutput: (stream, text) => emit({ v: 1, type: 'output', scenarioId, attempt, stream, text }),
+    });
+    const verdicts = context.signal.aborted ? [] : await judge(context, scenario, attempt, record.trace, record.sandboxDir);
+    return finishAttempt(context, scenarioId, {
+      attempt,
+      status: attemptOutcome(record.agentError, verdicts),
+      traceId: record.trace.info.traceId,
+      durationMs: record.durationMs,
+      exitCode: record.exitCode,
+      ...(record.agentError ? { error: record.agentError, agentError: record.agentError } : {}),
+      verdicts,
+    });
+  } catch (error) {
+    return finishAttempt(context, scenarioId, { attempt, status: 'error', durationMs: 0, error: `harness error: ${(error as Error).message}`, verdicts: [] });
+  }
+}
+
+async function rescoreAttempt(context: SuiteContext, scenario: LoadedScenario, previous: AttemptResult): Promise<AttemptResult> {
+  const scenarioId = scenario.def.id;
+  if (!previous.traceId) {
+    return finishAttempt(context, scenarioId, { ...previous, status: 'error', error: previous.error ?? 'the re-scored attempt has no stored trace', verdicts: [] });
+  }
+  context.emit({ v: 1, type: 'attemptStarted', scenarioId, attempt: previous.attempt });
+  try {
+    const trace = await context.store.get(previous.traceId);
+    const runId = trace.info.metadata['costar.run_id'] ?? '';
+    const sandboxDir = path.join(context.workspaceDir, '.costar', 'sandboxes', runId, scenarioId, String(previous.attempt), 'sandbox');
+    const verdicts = await judge(context, scenario, previous.attempt, trace, existsSync(sandboxDir) ? sandboxDir : undefined);
+    return finishAttempt(context, scenarioId, {
+      attempt: previous.attempt,
+      status: attemptOutcome(previous.agentError, verdicts),
+      traceId: previous.traceId,
+      durationMs: previous.durationMs,
+      exitCode: previous.exitCode,
+      ...(previous.agentError ? { error: previous.agentError, agentError: previous.agentError } : {}),
+      verdicts,
+    });
+  } catch (error) {
+    return finishAttempt(context, scenarioId, { attempt: previous.attempt, status: 'error', durationMs: 0, traceId: previous.traceId, error: `harness error: ${(error as Error).message}`, verdicts: [] });
+  }
+}
+
+async function judge(context: SuiteContext, scenario: LoadedScenario, attempt: number, trace: Trace, sandboxDir: string | undefined): Promise<Verdict[]> {
+  const verdicts = await evaluateExpectations({
+    trace,
+    scenario: scenario.def,
+    workspaceDir: context.workspaceDir,
+    ...(sandboxDir ? { sandboxDir } : {}),
+    catalog: context.catalog,
+    model: context.model,
+    signal: context.signal,
+    onVerdict: (verdict: Verdict) => context.emit({ v: 1, type: 'verdict', scenarioId: scenario.def.id, attempt, verdict }),
+  });
+  // --judge narrows what is reported; expectation indexes must keep pointing at their lines.
+  return context.judgeFilter ? verdicts.filter((v) => context.judgeFilter!.has(v.judge)) : verdicts;
+}
+
+function finishAttempt(context: SuiteContext, scenarioId: string, result: AttemptResult): AttemptResult {
+  context.emit({ v: 1, type: 'attemptFinished', scenarioId, result });
+  return result;
+}
+
+/**
+ * An attempt is an error when the agent could not finish or any judge could not decide;
+ * otherwise failed when any judge said no; skipped when every judge was skipped.
+ */
+export function attemptOutcome(agentError: string | undefined, verdicts: Verdict[]): Outcome {
+  if (agentError || verdicts.some((v) => v.outcome === 'error')) return 'error';
+  if (verdicts.some((v) => v.outcome === 'failed')) return 'failed';
+  if (verdicts.length > 0 && verdicts.every((v) => v.outcome === 'skipped')) return 'skipped';
+  return 'passed';
+}
+
+function summarizeScenario(scenario: LoadedScenario, attempts: AttemptResult[], missing: string | undefined): ScenarioResult {
+  const last = attempts.at(-1);
+  const status: Outcome = missing ? 'skipped' : attempts.length === 0 ? 'skipped' : decidePassRule(scenario.def.pass, attempts.map((a) => a.status));
+  const error = missing ?? attempts.find((a) => a.status === 'error')?.error;
+  return {
+    id: scenario.def.id,
+    file: scenario.relFile,
+    line: scenario.range.line,
+    status,
+    ...(last?.traceId ? { traceId: last.traceId } : {}),
+    durationMs: attempts.reduce((sum, a) => sum + a.durationMs, 0),
+    attempts,
+    ...(error && status !== 'passed' ? { error } : {}),
+  };
+}
