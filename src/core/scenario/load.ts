@@ -1,0 +1,332 @@
+/**
+ * Loads a coSTAR workspace: costar.yaml plus every *.scenario.yaml, validated, with every
+ * problem positioned at file:line:col. One bad file never hides the others: each file is
+ * read and checked on its own, and a file with one bad scenario still yields its good ones.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Scenario, ScenarioFile, WorkspaceConfig, type ScenarioDef } from './schema';
+import { formatPath, keyRangeOf, nearestRange, problemAt, rangeOf, sortProblems, validateYaml, type Problem, type Range, type YamlDoc } from './yamlSource';
+
+export const CONFIG_FILE_NAME = 'costar.yaml';
+export const SCENARIO_FILE_SUFFIX = '.scenario.yaml';
+/** Folders never searched for scenarios: dependencies, VCS data, our own output, build output. */
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', '.costar', 'dist']);
+
+export interface LoadedScenario {
+  def: ScenarioDef;
+  /** The agent that runs it: `def.agent`, or the only agent of costar.yaml when omitted. */
+  agentName: string;
+  /** Absolute path of the scenario file. */
+  file: string;
+  /** Path relative to the workspace, '/'-separated. */
+  relFile: string;
+  /** The scenario's mapping node. */
+  range: Range;
+  idRange: Range;
+  /** One range per entry of `def.expectations`, same order. */
+  expectationRanges: Range[];
+}
+
+export interface LoadedScenarioFile {
+  file: string;
+  relFile: string;
+  /** The scenarios of this file that have no error of their own. */
+  scenarios: LoadedScenario[];
+  problems: Problem[];
+}
+
+export interface LoadedWorkspace {
+  workspaceDir: string;
+  configFile: string;
+  /** Absent when costar.yaml is missing or invalid (see problems). */
+  config?: WorkspaceConfig;
+  /** Every runnable scenario, ordered by file then position; ids are unique. */
+  scenarios: LoadedScenario[];
+  files: LoadedScenarioFile[];
+  /** Every problem of the workspace (config and scenario files), sorted by file and position. */
+  problems: Problem[];
+}
+
+export interface LoadOptions {
+  /** Ids of the judges that exist; when given, expectations naming other judges are errors. */
+  knownJudges?: ReadonlySet<string>;
+  /** Absolute file path → text, for unsaved editor buffers; wins over the file on disk. */
+  overrides?: ReadonlyMap<string, string>;
+}
+
+export interface ScenarioFileContext {
+  workspaceDir: string;
+  /** Without a config (missing or invalid costar.yaml), agent checks are skipped. */
+  config?: WorkspaceConfig;
+  knownJudges?: ReadonlySet<string>;
+}
+
+export interface LoadedConfig {
+  configFile: string;
+  config?: WorkspaceConfig;
+  doc?: YamlDoc;
+  problems: Problem[];
+}
+
+/** Loads costar.yaml and every scenario file of the workspace. Never throws for bad user files. */
+export async function loadWorkspace(workspaceDir: string, opts: LoadOptions = {}): Promise<LoadedWorkspace> {
+  const root = path.resolve(workspaceDir);
+  const overrides = opts.overrides ?? new Map<string, string>();
+  const loadedConfig = await loadConfig(root, overrides);
+  const { config, configFile } = loadedConfig;
+  const problems = [...loadedConfig.problems];
+
+  const { files: scenarioPaths, problems: discoveryProblems } = await discoverScenarioFiles(root, loadedConfig, overrides);
+  problems.push(...discoveryProblems);
+
+  const ctx: ScenarioFileContext = { workspaceDir: root, config, knownJudges: opts.knownJudges };
+  const files = await Promise.all(
+    scenarioPaths.map(async (file) => {
+      const text = await readText(file, overrides);
+      if (typeof text !== 'string') return unreadableFile(root, file, text);
+      return parseScenarioFile(text, file, ctx);
+    }),
+  );
+
+  const scenarios = dropDuplicateIds(files);
+  for (const file of files) sortProblems(file.problems);
+  problems.push(...files.flatMap((f) => f.problems));
+  return { workspaceDir: root, configFile, config, scenarios, files, problems: sortProblems(problems) };
+}
+
+/** Reads and validates costar.yaml; a missing file is a problem, not a crash. */
+export async function loadConfig(workspaceDir: string, overrides: ReadonlyMap<string, string> = new Map()): Promise<LoadedConfig> {
+  const configFile = path.join(path.resolve(workspaceDir), CONFIG_FILE_NAME);
+  const text = await readText(configFile, overrides);
+  if (typeof text !== 'string') {
+    const message =
+      text.code === 'ENOENT'
+        ? `no ${CONFIG_FILE_NAME} in ${path.dirname(configFile)}: create one that declares your agents, e.g. "agents: { my-agent: { command: [node, agent.mjs] } }"`
+        : `cannot read ${CONFIG_FILE_NAME}: ${text.message}`;
+    return { configFile, problems: [fileProblem(configFile, message)] };
+  }
+  const { value, doc, problems } = validateYaml(text, configFile, WorkspaceConfig);
+  return { configFile, config: value, doc, problems };
+}
+
+/**
+ * Parses one scenario file (the editor calls this for unsaved buffers). Checks everything
+ * that one file can get wrong, including references to costar.yaml, judges and fixtures;
+ * duplicate ids across files are checked by loadWorkspace.
+ */
+export function parseScenarioFile(text: string, file: string, ctx: ScenarioFileContext): LoadedScenarioFile {
+  const absFile = path.resolve(file);
+  const relFile = toRelFile(ctx.workspaceDir, absFile);
+  const { value, doc, problems } = validateYaml(text, absFile, ScenarioFile);
+  const defs = value ? value.scenarios.map((def, index) => ({ def, index })) : validScenariosOf(doc);
+
+  const scenarios: LoadedScenario[] = [];
+  for (const { def, index } of defs) {
+    const at = (sub: readonly PropertyKey[]) => ['scenarios', index, ...sub];
+    const own: Problem[] = [];
+    const agentName = resolveAgent(doc, def, at, ctx.config, own);
+    checkSetupFiles(doc, def, at, own);
+    if (ctx.knownJudges) checkJudges(doc, def, at, ctx.knownJudges, own);
+    problems.push(...own);
+    if (own.some((p) => p.severity === 'error')) continue;
+    scenarios.push({
+      def,
+      agentName,
+      file: absFile,
+      relFile,
+      range: rangeOf(doc, at([])) ?? nearestRange(doc, at([])),
+      idRange: nearestRange(doc, at(['id'])),
+      expectationRanges: def.expectations.map((_, j) => nearestRange(doc, at(['expectations', j]))),
+    });
+  }
+  return { file: absFile, relFile, scenarios, problems: sortProblems(problems) };
+}
+
+// ---------------------------------------------------------------------------------------
+
+/**
+ * When the file as a whole is invalid, still keep the scenarios that are valid on their own,
+ * so that one typo doesn't remove its neighbours from the Test Explorer. Their problems are
+ * already reported by the whole-file validation.
+ */
+function validScenariosOf(doc: YamlDoc): { def: ScenarioDef; index: number }[] {
+  if (doc.document.errors.length > 0) return [];
+  let data: unknown;
+  try {
+    data = doc.document.toJS({ maxAliasCount: 1000 });
+  } catch {
+    return [];
+  }
+  const items = (data as { scenarios?: unknown } | null)?.scenarios;
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((item, index) => {
+    const parsed = Scenario.safeParse(item);
+    return parsed.success ? [{ def: parsed.data, index }] : [];
+  });
+}
+
+function resolveAgent(doc: YamlDoc, def: ScenarioDef, at: (sub: readonly PropertyKey[]) => PropertyKey[], config: WorkspaceConfig | undefined, out: Problem[]): string {
+  if (!config) return def.agent ?? '';
+  const known = Object.keys(config.agents).sort();
+  if (def.agent !== undefined) {
+    if (!config.agents[def.agent]) {
+      const list = known.length > 0 ? `costar.yaml defines: ${known.join(', ')}` : 'costar.yaml defines no agents yet: add one under "agents:"';
+      out.push(problemAt(doc, at(['agent']), `unknown agent "${def.agent}"; ${list}`));
+    }
+    return def.agent;
+  }
+  if (known.length === 1) return known[0]!;
+  const message =
+    known.length === 0
+      ? `scenario "${def.id}" has no agent to run: costar.yaml defines no agents; add one under "agents:"`
+      : `scenario "${def.id}" must name its agent ("agent: ..."): costar.yaml defines several: ${known.join(', ')}`;
+  out.push(problemAt(doc, at(['id']), message));
+  return '';
+}
+
+function checkSetupFiles(doc: YamlDoc, def: ScenarioDef, at: (sub: readonly PropertyKey[]) => PropertyKey[], out: Problem[]): void {
+  const scenarioDir = path.dirname(doc.file);
+  for (const [sandboxPath, source] of Object.entries(def.setup.files)) {
+    const entry = at(['setup', 'files', sandboxPath]);
+    const where = keyRangeOf(doc, entry);
+    const sandboxError = sandboxPathError(sandboxPath);
+    if (sandboxError) {
+      out.push({ file: doc.file, ...(where ?? nearestRange(doc, entry)), severity: 'error', message: `${formatPath(entry)}: ${sandboxError}` });
+    }
+    const sourcePath = path.resolve(scenarioDir, source);
+    if (!existsSync(sourcePath)) {
+      out.push(problemAt(doc, entry, `setup file source "${source}" does not exist (looked for ${sourcePath}; paths are relative to this scenario file)`));
+    }
+  }
+}
+
+/** Sandbox paths must stay inside the sandbox, whatever the OS of the teammate who runs them. */
+export function sandboxPathError(sandboxPath: string): string | undefined {
+  const slashed = sandboxPath.replace(/\\/g, '/');
+  if (slashed.trim() === '') return 'expected a sandbox path relative to the sandbox, e.g. data/input.csv';
+  if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed)) {
+    return `sandbox path "${sandboxPath}" is absolute; expected a path relative to the sandbox, e.g. data/input.csv`;
+  }
+  const normal = path.posix.normalize(slashed);
+  if (normal === '..' || normal.startsWith('../')) {
+    return `sandbox path "${sandboxPath}" leaves the sandbox (".."); expected a path inside it, e.g. data/input.csv`;
+  }
+  return undefined;
+}
+
+function checkJudges(doc: YamlDoc, def: ScenarioDef, at: (sub: readonly PropertyKey[]) => PropertyKey[], knownJudges: ReadonlySet<string>, out: Problem[]): void {
+  def.expectations.forEach((expectation, j) => {
+    if (knownJudges.has(expectation.judge)) return;
+    const known = [...knownJudges].sort();
+    const list = known.length > 0 ? `known judges: ${known.join(', ')}` : 'no judges are defined';
+    out.push(problemAt(doc, at(['expectations', j, 'judge']), `unknown judge "${expectation.judge}"; ${list}`));
+  });
+}
+
+/**
+ * Scenario ids name traces, results and test items, so they must be unique in the workspace.
+ * Both places get a problem; the first (in file order) stays runnable, later ones are dropped.
+ */
+function dropDuplicateIds(files: LoadedScenarioFile[]): LoadedScenario[] {
+  const firstById = new Map<string, LoadedScenario>();
+  const kept: LoadedScenario[] = [];
+  for (const file of files) {
+    file.scenarios = file.scenarios.filter((scenario) => {
+      const first = firstById.get(scenario.def.id);
+      if (!first) {
+        firstById.set(scenario.def.id, scenario);
+        kept.push(scenario);
+        return true;
+      }
+      const firstFile = files.find((f) => f.file === first.file)!;
+      firstFile.problems.push({
+        file: first.file,
+        ...first.idRange,
+        severity: 'error',
+        message: `duplicate scenario id "${first.def.id}": also used at ${scenario.relFile}:${scenario.idRange.line}:${scenario.idRange.column}`,
+      });
+      file.problems.push({
+        file: scenario.file,
+        ...scenario.idRange,
+        severity: 'error',
+        message: `duplicate scenario id "${scenario.def.id}": already used at ${first.relFile}:${first.idRange.line}:${first.idRange.column}; this one is skipped until it is renamed`,
+      });
+      return false;
+    });
+  }
+  return kept;
+}
+
+/** Finds *.scenario.yaml under the configured folders (default: the whole workspace), sorted. */
+async function discoverScenarioFiles(root: string, loaded: LoadedConfig, overrides: ReadonlyMap<string, string>): Promise<{ files: string[]; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const folders = loaded.config?.scenarios ?? ['.'];
+  const roots: string[] = [];
+  folders.forEach((folder, index) => {
+    const abs = path.resolve(root, folder);
+    if (existsSync(abs)) roots.push(abs);
+    else if (loaded.doc) problems.push(problemAt(loaded.doc, ['scenarios', index], `scenario folder "${folder}" does not exist (looked for ${abs}; paths are relative to costar.yaml)`));
+  });
+
+  const found = new Set<string>();
+  for (const dir of roots) for (const file of await walk(dir)) found.add(file);
+  // Unsaved buffers of files not yet on disk still belong to the workspace.
+  for (const file of overrides.keys()) {
+    const abs = path.resolve(file);
+    if (abs.endsWith(SCENARIO_FILE_SUFFIX) && roots.some((r) => isInside(r, abs))) found.add(abs);
+  }
+  const files = [...found].sort((a, b) => {
+    const ra = toRelFile(root, a);
+    const rb = toRelFile(root, b);
+    return ra < rb ? -1 : ra > rb ? 1 : 0;
+  });
+  return { files, problems };
+}
+
+async function walk(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return []; // unreadable folders are not ours to judge
+  }
+  const out: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    // Symlinked folders are not followed: they can form cycles.
+    if (entry.isDirectory()) {
+      if (!SKIPPED_FOLDERS.has(entry.name)) out.push(...(await walk(full)));
+    } else if (entry.name.endsWith(SCENARIO_FILE_SUFFIX) && (entry.isFile() || entry.isSymbolicLink())) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+async function readText(file: string, overrides: ReadonlyMap<string, string>): Promise<string | NodeJS.ErrnoException> {
+  const override = overrides.get(file);
+  if (override !== undefined) return override;
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
+  }
+}
+
+function unreadableFile(root: string, file: string, error: NodeJS.ErrnoException): LoadedScenarioFile {
+  return { file, relFile: toRelFile(root, file), scenarios: [], problems: [fileProblem(file, `cannot read this scenario file: ${error.message}`)] };
+}
+
+function fileProblem(file: string, message: string): Problem {
+  return { file, line: 1, column: 1, endLine: 1, endColumn: 1, message, severity: 'error' };
+}
+
+function toRelFile(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
