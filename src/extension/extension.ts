@@ -1,0 +1,103 @@
+/**
+ * The extension: wires the engine to VS Code. It receives the `vscode` API object instead
+ * of importing it, so every adapter can also be driven by a small fake host in unit tests.
+ * Activation only creates objects and registers listeners; discovery runs after it.
+ */
+import type * as vscodeTypes from 'vscode';
+import { ApiKeyStore } from './apiKey';
+import { isTestItem, openTraceJson } from './openTrace';
+import { RunStatusBar } from './statusBar';
+import { Discovery } from './testing/discovery';
+import { OPEN_TRACE_COMMAND } from './testing/failureMarkdown';
+import { ResultLog } from './testing/resultLog';
+import { RunHandler } from './testing/runHandler';
+import { TestTree } from './testing/testTree';
+import type { VSCode } from './vscodeApi';
+
+/** What `activate` returns: used by the in-editor integration tests (and other extensions). */
+export interface CostarApi {
+  readonly controller: vscodeTypes.TestController;
+  readonly results: ResultLog;
+  /** Resolves when the Test Explorer reflects every file change seen so far. */
+  discovered(): Promise<void>;
+  /** The items a TestRunRequest can include. */
+  readonly tree: TestTree;
+  /** The run profiles, by kind of run. */
+  readonly profiles: { run: vscodeTypes.TestRunProfile; rescore: vscodeTypes.TestRunProfile };
+  readonly statusBar: RunStatusBar;
+}
+
+export class Extension implements vscodeTypes.Disposable {
+  private readonly disposables: vscodeTypes.Disposable[] = [];
+
+  constructor(
+    private readonly vscode: VSCode,
+    private readonly context: vscodeTypes.ExtensionContext,
+  ) {}
+
+  activate(): CostarApi {
+    const { vscode, context } = this;
+    const log = vscode.window.createOutputChannel('coSTAR', { log: true });
+    const controller = vscode.tests.createTestController('costar', 'coSTAR');
+    const diagnostics = vscode.languages.createDiagnosticCollection('costar');
+    const statusBar = new RunStatusBar(vscode);
+    const tree = new TestTree(vscode, controller);
+    const discovery = new Discovery(vscode, tree, diagnostics, log);
+    const results = new ResultLog();
+    const apiKeys = new ApiKeyStore(vscode, context.secrets);
+    const handler = new RunHandler({
+      vscode, tree, discovery, results, statusBar, apiKeys, log,
+      harnessPath: context.asAbsolutePath('dist/harness.js'),
+    });
+
+    // Run: run the agent, then judge its trace. Re-score: judge the latest stored traces, no agent.
+    const run = controller.createRunProfile('Run', vscode.TestRunProfileKind.Run,
+      (request, token) => handler.handle(request, token, 'run'), true, undefined, true);
+    const rescore = controller.createRunProfile('Re-score', vscode.TestRunProfileKind.Run,
+      (request, token) => handler.handle(request, token, 'rescore'), false, undefined, true);
+    controller.refreshHandler = () => discovery.refresh();
+
+    this.disposables.push(
+      log, controller, diagnostics, statusBar, discovery, run, rescore,
+      vscode.commands.registerCommand('costar.setApiKey', () => apiKeys.promptAndStore()),
+      vscode.commands.registerCommand(OPEN_TRACE_COMMAND, (traceFile: unknown) => {
+        if (typeof traceFile === 'string') return openTraceJson(vscode, traceFile);
+        return this.openResultTrace(traceFile, tree, results);
+      }),
+      vscode.commands.registerCommand('costar.refresh', () => discovery.refresh()),
+    );
+    context.subscriptions.push(this);
+    discovery.start();
+    return { controller, results, tree, statusBar, profiles: { run, rescore }, discovered: () => discovery.settled() };
+  }
+
+  /** "coSTAR: Open Trace" on a test item (context menu) or from the palette (pick a result). */
+  private async openResultTrace(arg: unknown, tree: TestTree, results: ResultLog): Promise<void> {
+    const { vscode } = this;
+    let traceFile: string | undefined;
+    if (isTestItem(arg)) {
+      const ref = tree.ref(arg);
+      if (ref && 'scenarioId' in ref) traceFile = results.get(ref.workspaceDir, ref.scenarioId)?.traceFile;
+      if (!traceFile) {
+        void vscode.window.showInformationMessage(`coSTAR: "${arg.label}" has no recorded trace yet. Run it first.`);
+        return;
+      }
+    } else {
+      const withTraces = results.all().filter((r) => r.traceFile);
+      if (withTraces.length === 0) {
+        void vscode.window.showInformationMessage('coSTAR: no result with a trace yet. Run some scenarios first.');
+        return;
+      }
+      const pick = await vscode.window.showQuickPick(
+        withTraces.map((r) => ({ label: r.scenarioId, description: r.status, traceFile: r.traceFile! })),
+        { title: 'coSTAR: Open Trace', placeHolder: 'Scenario result' },
+      );
+      traceFile = pick?.traceFile;
+    }
+    if (traceFile) await vscode.commands.executeCommand(OPEN_TRACE_COMMAND, traceFile);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The Markdown of a judge's verdict as shown in a TestMessage. Pure (no 'vscode') so its
+ * escaping is unit-tested: rationales and values come from models and agents and are
+ * untrusted text, so they are escaped and can never form links or HTML.
+ */
+import type { Verdict } from '../../core/judges/types';
+
+/** Command the "Open trace" link runs; its only argument is the trace file path. */
+export const OPEN_TRACE_COMMAND = 'costar.openTrace';
+
+export function verdictMarkdown(verdict: Verdict, traceFile: string | undefined): string {
+  const lines = [`**${escapeMarkdown(verdict.name)}** ${verdict.outcome === 'error' ? 'could not finish' : verdict.outcome}`, ''];
+  if (verdict.value !== undefined && verdict.value !== null && verdict.outcome !== 'error') {
+    lines.push(`Value: \`${inlineCode(JSON.stringify(verdict.value))}\``, '');
+  }
+  if (verdict.rationale) lines.push(escapeMarkdown(verdict.rationale), '');
+  if (verdict.error) lines.push(`Error: ${escapeMarkdown(verdict.error)}`, '');
+  if (verdict.spanIds.length > 0) {
+    lines.push(`Cited spans: ${verdict.spanIds.map((id) => `\`${inlineCode(id)}\``).join(', ')}`, '');
+  }
+  if (traceFile) lines.push(`[Open trace](${commandUri(OPEN_TRACE_COMMAND, [traceFile])})`);
+  return lines.join('\n').trimEnd();
+}
+
+/** A `command:` link; VS Code decodes the arguments as a JSON array. */
+export function commandUri(command: string, args: unknown[]): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+}
+
+/** Backticks would end the code span early; replace them with a look-alike. */
+function inlineCode(text: string): string {
+  return text.replace(/`/g, 'ˋ').replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,171 @@
+/**
+ * The run profiles' handler: checks Workspace Trust, picks the scenarios, starts the
+ * harness (a separate process: an agent can never take the editor down) per workspace
+ * folder, and reports its events. Cancel kills the harness and its agents' process trees.
+ */
+import type * as vscodeTypes from 'vscode';
+import { startRun } from '../../core/run/client';
+import type { RunSummary } from '../../core/run/protocol';
+import type { ApiKeyStore } from '../apiKey';
+import { modelEnvironment, readSettings } from '../settings';
+import type { RunStatusBar } from '../statusBar';
+import type { VSCode } from '../vscodeApi';
+import type { Discovery } from './discovery';
+import type { ResultLog } from './resultLog';
+import { RunReporter } from './runReporter';
+import { selectScenarios } from './selection';
+import type { TestTree } from './testTree';
+
+export type RunMode = 'run' | 'rescore';
+
+export const UNTRUSTED_MESSAGE = 'coSTAR runs agents and judges only in a trusted workspace. Trust this workspace to run its scenarios.';
+
+export interface RunHandlerDeps {
+  vscode: VSCode;
+  tree: TestTree;
+  discovery: Discovery;
+  results: ResultLog;
+  statusBar: RunStatusBar;
+  apiKeys: ApiKeyStore;
+  log: vscodeTypes.LogOutputChannel;
+  /** Absolute path of dist/harness.js. */
+  harnessPath: string;
+}
+
+export class RunHandler {
+  constructor(private readonly deps: RunHandlerDeps) {}
+
+  async handle(request: vscodeTypes.TestRunRequest, token: vscodeTypes.CancellationToken, mode: RunMode): Promise<void> {
+    if (request.continuous) return this.watch(request, token, mode);
+    await this.runOnce(request, token, mode);
+  }
+
+  async runOnce(request: vscodeTypes.TestRunRequest, token: vscodeTypes.CancellationToken, mode: RunMode): Promise<void> {
+    const { vscode, tree, discovery, log } = this.deps;
+    await discovery.settled();
+    const selected = selectScenarios(tree, request.include, request.exclude);
+    const run = tree.controller.createTestRun(request, mode === 'rescore' ? 'coSTAR re-score' : 'coSTAR run');
+    try {
+      if (!vscode.workspace.isTrusted) {
+        this.refuseUntrusted(run, [...selected.values()].flat());
+        return;
+      }
+      const totals: RunSummary = { total: 0, passed: 0, failed: 0, error: 0, skipped: 0, durationMs: 0 };
+      const reporters = [...selected].map(([workspaceDir, items]) => {
+        const reporter = new RunReporter(vscode, run, tree, this.deps.results, workspaceDir, items);
+        reporter.enqueueAll();
+        return { workspaceDir, items, reporter };
+      });
+      if (reporters.length > 0) this.deps.statusBar.showRunning();
+      for (const { workspaceDir, items, reporter } of reporters) {
+        if (token.isCancellationRequested) {
+          reporter.finishRemaining({ cancelled: true });
+          continue;
+        }
+        const scenarioIds = items.map((item) => tree.ref(item)).flatMap((ref) => (ref?.kind === 'scenario' ? [ref.scenarioId] : []));
+        const summary = await this.runWorkspace(workspaceDir, scenarioIds, mode, reporter, token);
+        if (summary) for (const key of Object.keys(totals) as (keyof RunSummary)[]) totals[key] += summary[key];
+      }
+      if (reporters.length > 0) this.deps.statusBar.showSummary(totals);
+    } catch (error) {
+      log.error(`coSTAR run failed: ${(error as Error).stack ?? error}`);
+    } finally {
+      run.end();
+    }
+  }
+
+  private async runWorkspace(
+    workspaceDir: string,
+    scenarioIds: string[],
+    mode: RunMode,
+    reporter: RunReporter,
+    token: vscodeTypes.CancellationToken,
+  ): Promise<RunSummary | undefined> {
+    const { vscode, log, apiKeys, discovery } = this.deps;
+    const settings = readSettings(vscode, vscode.Uri.file(workspaceDir));
+    const apiKey = await apiKeys.get();
+    const apiKeyEnv = discovery.workspace(workspaceDir)?.config?.model?.apiKeyEnv;
+    const redact = secretRedactor(apiKey);
+    log.info(`coSTAR ${mode}: ${scenarioIds.length} scenario(s) in ${workspaceDir}`);
+    let handle: ReturnType<typeof startRun> | undefined;
+    const cancellation = token.onCancellationRequested(() => {
+      log.info('coSTAR: cancel requested, stopping the harness');
+      handle?.cancel();
+    });
+    try {
+      handle = startRun(
+        {
+          workspaceDir,
+          mode,
+          scenarioIds,
+          concurrency: settings.concurrency || undefined,
+          timeoutMs: settings.defaultTimeoutSeconds ? settings.defaultTimeoutSeconds * 1000 : undefined,
+          secretEnv: modelEnvironment(settings, apiKey, apiKeyEnv),
+        },
+        {
+          harnessPath: this.deps.harnessPath,
+          onEvent: (event) => {
+            if (event.type === 'log') log[event.level](redact(event.message));
+            else if (event.type === 'fatal') log.error(redact(event.message));
+            reporter.onEvent(event);
+          },
+          onLog: (line) => log.info(redact(line)),
+        },
+      );
+      if (token.isCancellationRequested) handle.cancel();
+      const report = await handle.done;
+      reporter.finishRemaining({ cancelled: token.isCancellationRequested });
+      return report.summary;
+    } catch (error) {
+      const message = redact((error as Error).message ?? String(error));
+      log.error(`coSTAR ${mode} in ${workspaceDir} failed: ${message}`);
+      reporter.finishRemaining({ cancelled: token.isCancellationRequested, error: message });
+      return undefined;
+    } finally {
+      cancellation.dispose();
+    }
+  }
+
+  private refuseUntrusted(run: vscodeTypes.TestRun, items: vscodeTypes.TestItem[]): void {
+    const { vscode } = this.deps;
+    const message = new vscode.TestMessage(UNTRUSTED_MESSAGE);
+    for (const item of items) run.errored(item, message);
+    void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+  }
+
+  /**
+   * Continuous run: a scenario file change re-runs that file's scenarios; a judge or
+   * costar.yaml change re-scores the watched scenarios (their traces stay valid).
+   */
+  private watch(request: vscodeTypes.TestRunRequest, token: vscodeTypes.CancellationToken, mode: RunMode): Promise<void> {
+    const { vscode, tree, discovery } = this.deps;
+    return new Promise((resolve) => {
+      let queue = Promise.resolve();
+      const subscription = discovery.onDidReload(({ files }) => {
+        const watched = [...selectScenarios(tree, request.include, request.exclude).values()].flat();
+        const judgesChanged = files.some((f) => /(\.judge\.yaml|costar\.yaml)$/.test(f));
+        const changedScenarios = watched.filter((item) => {
+          const ref = tree.ref(item);
+          return ref?.kind === 'scenario' && files.includes(ref.file);
+        });
+        const items = judgesChanged ? watched : changedScenarios;
+        if (items.length === 0) return;
+        const runMode: RunMode = judgesChanged && mode === 'run' && changedScenarios.length === 0 ? 'rescore' : mode;
+        const next = new vscode.TestRunRequest(items, request.exclude, request.profile, false);
+        queue = queue.then(() => this.runOnce(next, token, runMode));
+      });
+      token.onCancellationRequested(() => {
+        subscription.dispose();
+        void queue.then(() => resolve());
+      });
+    });
+  }
+}
+
+/** Belt and braces: even if a judge echoed the key, it never reaches the log channel. */
+function secretRedactor(secret: string | undefined): (text: string) => string {
+  if (!secret || secret.length < 4) return (text) => text;
+  return (text) => text.split(secret).join('***');
+}
