@@ -181,7 +181,7 @@ test('one bad file among good ones: the good files and the good scenarios of the
   });
   const ws = await loadWorkspace(dir);
   assert.deepEqual(lines(ws), [
-    'scenarios/broken.scenario.yaml:4:1: error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    'scenarios/broken.scenario.yaml:3:21: error: Flow sequence in block collection must be sufficiently indented and end with a ]',
     'scenarios/mixed.scenario.yaml:8:14: error: scenarios[1].timeout: expected a duration such as "30s", "2m" or "1500ms", got "soon"',
   ]);
   assert.deepEqual(ws.scenarios.map((s) => s.def.id), ['skewed-income', 'empty-file', 'fine', 'weekly-report']);

@@ -50,10 +50,20 @@ export function parseYaml(text: string, file: string): { doc: YamlDoc; problems:
   const document = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: false });
   const doc: YamlDoc = { file: path.resolve(file), text, document, lineCounter };
   const problems = [
-    ...document.errors.map((e) => problemAtOffsets(doc, e.pos[0], e.pos[1], firstLine(e.message), 'error')),
-    ...document.warnings.map((w) => problemAtOffsets(doc, w.pos[0], w.pos[1], firstLine(w.message), 'warning')),
+    ...document.errors.map((e) => syntaxProblem(doc, e.pos, e.message, 'error')),
+    ...document.warnings.map((w) => syntaxProblem(doc, w.pos, w.message, 'warning')),
   ];
   return { doc, problems };
+}
+
+/**
+ * The parser notices unclosed quotes and brackets only at the end of the text, often a blank
+ * line; point at the last character written instead, where the user can see it.
+ */
+function syntaxProblem(doc: YamlDoc, [start, end]: [number, number], message: string, severity: Severity): Problem {
+  const contentEnd = doc.text.trimEnd().length;
+  if (contentEnd > 0 && start >= contentEnd) return problemAtOffsets(doc, contentEnd - 1, contentEnd, firstLine(message), severity);
+  return problemAtOffsets(doc, start, end, firstLine(message), severity);
 }
 
 /**
