@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { evaluateExpectations } from '../core/judges/evaluate';
-import { loadJudgeCatalog, type JudgeCatalog } from '../core/judges/catalog';
+import type { JudgeCatalog } from '../core/judges/catalog';
 import { createModelClientFromEnv, type ModelClient } from '../core/llm/client';
 import { decidePassRule } from '../core/judges/stats';
 import type { Outcome, Verdict } from '../core/judges/types';
 import type { AttemptResult, HarnessEvent, RunReport, RunRequest, ScenarioResult } from '../core/run/protocol';
 import { resolveRun, saveReport } from '../core/run/runStore';
-import { loadWorkspace, type LoadedScenario } from '../core/scenario/load';
+import type { LoadedScenario } from '../core/scenario/load';
+import { loadWorkspaceWithJudges } from '../core/workspace';
 import { formatProblem } from '../core/scenario/yamlSource';
 import type { WorkspaceConfig } from '../core/scenario/schema';
 import type { Trace } from '../core/trace/model';
@@ -98,21 +99,17 @@ interface SuiteContext {
 }
 
 async function loadForRun(workspaceDir: string, request: RunRequest) {
-  const first = await loadWorkspace(workspaceDir);
-  if (!first.config) throw new ConfigError(first.problems.map((p) => formatProblem(p, workspaceDir)).join('\n'));
-  const { catalog, problems: judgeProblems } = await loadJudgeCatalog(workspaceDir, first.config);
-  const loaded = await loadWorkspace(workspaceDir, { knownJudges: catalog.ids() });
-  const problems = [...judgeProblems, ...loaded.problems].filter((p) => p.severity === 'error');
-  if (problems.length > 0 || !loaded.config) {
-    throw new ConfigError(`${problems.length} problem(s) in the workspace; fix them first:\n${problems.map((p) => formatProblem(p, workspaceDir)).join('\n')}`);
+  const { workspace, catalog, problems } = await loadWorkspaceWithJudges(workspaceDir);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0 || !workspace.config || !catalog) {
+    throw new ConfigError(`${errors.length} problem(s) in the workspace; fix them first:\n${errors.map((p) => formatProblem(p, workspaceDir)).join('\n')}`);
   }
-  const scenarios = loaded.scenarios.filter((s) => selected(s, request));
   if (request.scenarioIds) {
-    const known = new Set(loaded.scenarios.map((s) => s.def.id));
+    const known = new Set(workspace.scenarios.map((s) => s.def.id));
     const unknown = request.scenarioIds.filter((id) => !known.has(id));
     if (unknown.length) throw new ConfigError(`no scenario with id ${unknown.map((id) => `"${id}"`).join(', ')} in ${workspaceDir}`);
   }
-  return { config: loaded.config, catalog, scenarios };
+  return { config: workspace.config, catalog, scenarios: workspace.scenarios.filter((s) => selected(s, request)) };
 }
 
 function selected(scenario: LoadedScenario, request: RunRequest): boolean {

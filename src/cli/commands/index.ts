@@ -1,4 +1,7 @@
 import type { CliCommand } from '../command';
+import { rescoreCommand, runCommand } from './run';
+import { validateCommand } from './validate';
+import { importCommand, traceShowCommand } from './traces';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand];

@@ -1,0 +1,104 @@
+import type { CliCommand, CliIo } from '../command';
+import { EXIT, UsageError } from '../command';
+import { harnessPath, parseCliArgs, positiveInt, resolveWorkspace } from '../args';
+import { PrettyReporter } from '../pretty';
+import { RunFailure, startRun, type RunOptions } from '../../core/run/client';
+import type { RunReport } from '../../core/run/protocol';
+import { parseDuration } from '../../core/util/duration';
+import { parseReporterSpecs, ReporterSpecError, writeReports } from '../../core/report/reporterSpecs';
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'Run scenarios: start each agent in a sandbox, record its trace, judge it',
+  usage:
+    'costar run [--workspace DIR] [--scenario ID]... [--filter TEXT] [--tag TAG]... [--concurrency N] [--timeout 30s] ' +
+    '[--reporter pretty|json|junit|markdown|github[:FILE]]... [--out FILE] [--no-cache]',
+  run: (args, io) => runOrRescore('run', args, io),
+};
+
+export const rescoreCommand: CliCommand = {
+  name: 'rescore',
+  summary: 'Judge the stored traces of a run again, without running any agent',
+  usage: 'costar rescore [--workspace DIR] [--run ID|latest] [--judge ID]... [--scenario ID]... [--reporter …]... [--out FILE] [--no-cache]',
+  run: (args, io) => runOrRescore('rescore', args, io),
+};
+
+async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCliArgs(args, {
+    workspace: { type: 'string', short: 'w' },
+    scenario: { type: 'string', multiple: true },
+    filter: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    concurrency: { type: 'string', short: 'j' },
+    timeout: { type: 'string' },
+    reporter: { type: 'string', multiple: true, short: 'r' },
+    out: { type: 'string', short: 'o' },
+    'no-cache': { type: 'boolean' },
+    ...(mode === 'rescore' ? { run: { type: 'string' }, judge: { type: 'string', multiple: true } } : {}),
+  });
+  const workspaceDir = resolveWorkspace(values.workspace as string | undefined, io.cwd);
+  const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout as string);
+  if (values.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout expects a duration such as 30s or 2m, got "${String(values.timeout)}"`);
+  const reporters = parseReporters((values.reporter as string[] | undefined) ?? [], values.out as string | undefined);
+
+  const options: RunOptions = {
+    workspaceDir,
+    mode,
+    ...(values.scenario ? { scenarioIds: values.scenario as string[] } : {}),
+    ...(values.filter ? { filter: values.filter as string } : {}),
+    ...(values.tag ? { tags: values.tag as string[] } : {}),
+    ...(values.concurrency ? { concurrency: positiveInt(values.concurrency as string, '--concurrency')! } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+    ...(values['no-cache'] ? { noCache: true } : {}),
+    ...(values.run ? { fromRunId: values.run as string } : {}),
+    ...(values.judge ? { judges: values.judge as string[] } : {}),
+  };
+  const pretty = reporters.some((r) => r.format === 'pretty') ? new PrettyReporter(io.stdout) : undefined;
+  const handle = startRun(options, {
+    harnessPath: harnessPath(),
+    onEvent: (event) => pretty?.onEvent(event),
+    onLog: (line) => io.stderr.write(`[harness] ${line}\n`),
+  });
+  const onSignal = () => {
+    io.stderr.write('\ncancelling: stopping every agent…\n');
+    handle.cancel();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let report: RunReport;
+  try {
+    report = await handle.done;
+  } catch (error) {
+    pretty?.stop();
+    if (error instanceof RunFailure) {
+      io.stderr.write(`${error.message}\n`);
+      return error.config ? EXIT.usage : EXIT.error;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  pretty?.finish(report);
+  io.stdout.write(await writeReports(report, reporters, { cwd: io.cwd }));
+  return exitCodeFor(report);
+}
+
+/** No reporter named: the live terminal one, plus --out's file when given. */
+function parseReporters(specs: string[], out: string | undefined) {
+  try {
+    const parsed = parseReporterSpecs(specs, out === undefined ? {} : { out });
+    if (specs.length === 0) parsed.unshift({ format: 'pretty' });
+    return parsed;
+  } catch (error) {
+    if (error instanceof ReporterSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** 3 when any scenario errored (it could not be judged), else 1 when any failed, else 0. */
+export function exitCodeFor(report: RunReport): number {
+  if (report.summary.error > 0) return EXIT.error;
+  if (report.summary.failed > 0) return EXIT.failed;
+  return EXIT.ok;
+}
