@@ -22,7 +22,9 @@ test('YAML syntax error: positioned where the parser stopped (the last character
     'demo.scenario.yaml:3:25: error: Missing closing "quote',
   ]);
   assert.deepEqual(check('scenarios:\n  - id: a\n     prompt: x\n'), [
-    'demo.scenario.yaml:3:11: error: Nested mappings are not allowed in compact mappings',
+    // The over-indented line turns the value "a" into a multi-line key: both reports point at it.
+    'demo.scenario.yaml:2:9: error: Nested mappings are not allowed in compact mappings',
+    'demo.scenario.yaml:2:9: error: Implicit keys need to be on a single line',
   ]);
 });
 
