@@ -1,0 +1,61 @@
+/**
+ * Trace and span ids arrive in many spellings: OTLP JSON uses hex (exporters differ in case),
+ * protobuf JSON mapping and MLflow 3 use base64 of the raw bytes, MLflow 2 prefixes hex with
+ * "0x", and protobuf gives raw bytes. The engine keeps one form: lowercase hex.
+ */
+
+export const SPAN_ID_BYTES = 8;
+export const TRACE_ID_BYTES = 16;
+
+const HEX = /^[0-9a-fA-F]+$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/**
+ * Normalizes an id given as hex (any case, optional 0x), base64 (standard or url-safe) or
+ * bytes to lowercase hex. Returns null for an absent or all-zero id (OTLP's "no parent").
+ * `where` names the field in the error so a user can find the bad value.
+ */
+export function normalizeId(value: unknown, byteLength: number, where: string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  let hex: string | undefined;
+  if (value instanceof Uint8Array) {
+    if (value.length === 0) return null;
+    if (value.length === byteLength) hex = Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex');
+  } else if (typeof value === 'string') {
+    hex = textIdToHex(value.trim(), byteLength);
+  }
+  if (hex === undefined) {
+    const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeof value;
+    throw new Error(`${where}: expected a ${byteLength}-byte id as hex (${byteLength * 2} digits) or base64, got ${shown}`);
+  }
+  return /^0+$/.test(hex) ? null : hex;
+}
+
+/** Like normalizeId, but the id is mandatory. */
+export function requireId(value: unknown, byteLength: number, where: string): string {
+  const id = normalizeId(value, byteLength, where);
+  if (id === null) throw new Error(`${where}: missing id (expected ${byteLength * 2} hex digits or base64)`);
+  return id;
+}
+
+function textIdToHex(text: string, byteLength: number): string | undefined {
+  const prefixed = /^0x/i.test(text);
+  const digits = prefixed ? text.slice(2) : text;
+  // Length tells hex from base64 apart: 8 bytes are 16 hex digits but 12 base64 chars.
+  if (HEX.test(digits) && (digits.length === byteLength * 2 || (prefixed && digits.length < byteLength * 2))) {
+    return digits.toLowerCase().padStart(byteLength * 2, '0');
+  }
+  if (!prefixed && BASE64.test(text)) {
+    const bytes = Buffer.from(text, 'base64');
+    if (bytes.length === byteLength) return bytes.toString('hex');
+  }
+  return undefined;
+}
+
+export function hexToBase64(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('base64');
+}
+
+export function isTraceId(text: string): boolean {
+  return text.length === TRACE_ID_BYTES * 2 && /^[0-9a-f]+$/.test(text);
+}

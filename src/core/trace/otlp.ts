@@ -1,0 +1,270 @@
+/**
+ * OTLP trace export requests (JSON and protobuf) to model spans, and traces back to OTLP JSON.
+ *
+ * OTLP JSON is read leniently because producers differ: ids in hex of any case or base64,
+ * nanoseconds as strings or numbers, enums as numbers or names, camelCase or snake_case keys.
+ */
+import type { Span, SpanEvent, Trace } from './model';
+import { normalizeId, requireId, SPAN_ID_BYTES, TRACE_ID_BYTES } from './ids';
+import { toNanos } from './nanos';
+import { spanFromParts, statusCodeFrom } from './spanFromParts';
+import { ExportTraceServiceRequest } from './otlpProto';
+import { RESERVED, reservedAttributes } from './semconv';
+
+/** Spans grouped by their (lowercase hex) trace id, in arrival order. */
+export type SpansByTrace = Map<string, Span[]>;
+
+export function decodeOtlpJson(body: unknown): SpansByTrace {
+  const out: SpansByTrace = new Map();
+  if (!isRecord(body)) throw new Error('OTLP JSON: expected an object with "resourceSpans"');
+  const resources = field(body, 'resourceSpans', 'resource_spans');
+  if (resources === undefined) throw new Error('OTLP JSON: missing "resourceSpans"');
+  forEachArray(resources, 'resourceSpans', (resource, rWhere) => {
+    const scopes = field(resource, 'scopeSpans', 'scope_spans') ?? field(resource, 'instrumentationLibrarySpans', 'instrumentation_library_spans');
+    forEachArray(scopes ?? [], `${rWhere}.scopeSpans`, (scope, sWhere) => {
+      forEachArray(scope.spans ?? [], `${sWhere}.spans`, (span, where) => {
+        const traceId = requireId(field(span, 'traceId', 'trace_id'), TRACE_ID_BYTES, `${where}.traceId`);
+        push(out, traceId, jsonSpan(span, where));
+      });
+    });
+  });
+  return out;
+}
+
+function jsonSpan(span: Record<string, unknown>, where: string): Span {
+  const start = toNanos(field(span, 'startTimeUnixNano', 'start_time_unix_nano'), `${where}.startTimeUnixNano`);
+  const endRaw = field(span, 'endTimeUnixNano', 'end_time_unix_nano');
+  const status = isRecord(span.status) ? span.status : {};
+  return spanFromParts({
+    spanId: requireId(field(span, 'spanId', 'span_id'), SPAN_ID_BYTES, `${where}.spanId`),
+    parentId: normalizeId(field(span, 'parentSpanId', 'parent_span_id'), SPAN_ID_BYTES, `${where}.parentSpanId`),
+    name: typeof span.name === 'string' ? span.name : '',
+    startTimeUnixNano: start,
+    endTimeUnixNano: endRaw === undefined ? start : toNanos(endRaw, `${where}.endTimeUnixNano`),
+    status: statusOf(statusCodeFrom(status.code, `${where}.status.code`), status.message),
+    attributes: decodeReserved(jsonAttributes(span.attributes, `${where}.attributes`)),
+    events: jsonEvents(span.events, `${where}.events`),
+  });
+}
+
+function jsonEvents(events: unknown, where: string): SpanEvent[] {
+  const out: SpanEvent[] = [];
+  forEachArray(events ?? [], where, (event, eWhere) => {
+    out.push({
+      name: typeof event.name === 'string' ? event.name : '',
+      timeUnixNano: toNanos(field(event, 'timeUnixNano', 'time_unix_nano') ?? 0, `${eWhere}.timeUnixNano`),
+      attributes: jsonAttributes(event.attributes, `${eWhere}.attributes`),
+    });
+  });
+  return out;
+}
+
+function jsonAttributes(list: unknown, where: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  forEachArray(list ?? [], where, (kv, kvWhere) => {
+    if (typeof kv.key !== 'string') throw new Error(`${kvWhere}.key: expected a string`);
+    out[kv.key] = jsonAnyValue(kv.value, `${kvWhere}.value`);
+  });
+  return out;
+}
+
+function jsonAnyValue(value: unknown, where: string): unknown {
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value)) throw new Error(`${where}: expected an AnyValue object such as {"stringValue": "…"}`);
+  const s = field(value, 'stringValue', 'string_value');
+  if (s !== undefined) return s;
+  const b = field(value, 'boolValue', 'bool_value');
+  if (b !== undefined) return b;
+  const i = field(value, 'intValue', 'int_value');
+  if (i !== undefined) return safeInteger(typeof i === 'string' ? BigInt(i) : BigInt(i as number));
+  const d = field(value, 'doubleValue', 'double_value');
+  if (d !== undefined) return typeof d === 'string' ? Number(d) : d;
+  const arr = field(value, 'arrayValue', 'array_value');
+  if (arr !== undefined) {
+    const values = isRecord(arr) && Array.isArray(arr.values) ? arr.values : [];
+    return values.map((v, n) => jsonAnyValue(v, `${where}.arrayValue.values[${n}]`));
+  }
+  const kv = field(value, 'kvlistValue', 'kvlist_value');
+  if (kv !== undefined) return jsonAttributes(isRecord(kv) ? kv.values : [], `${where}.kvlistValue.values`);
+  const bytes = field(value, 'bytesValue', 'bytes_value');
+  if (bytes !== undefined) return bytes; // base64 text, as the JSON mapping writes it
+  return null; // an empty AnyValue is valid OTLP and means "no value"
+}
+
+// ---------------------------------------------------------------- protobuf
+
+interface PbKeyValue { key: string; value?: PbAnyValue | null }
+interface PbAnyValue {
+  value?: string;
+  string_value?: string;
+  bool_value?: boolean;
+  int_value?: unknown;
+  double_value?: number;
+  array_value?: { values: PbAnyValue[] };
+  kvlist_value?: { values: PbKeyValue[] };
+  bytes_value?: Uint8Array;
+}
+interface PbEvent { time_unix_nano: unknown; name: string; attributes: PbKeyValue[] }
+interface PbSpan {
+  trace_id: Uint8Array;
+  span_id: Uint8Array;
+  parent_span_id: Uint8Array;
+  name: string;
+  start_time_unix_nano: unknown;
+  end_time_unix_nano: unknown;
+  attributes: PbKeyValue[];
+  events: PbEvent[];
+  status?: { code: number; message: string } | null;
+}
+interface PbRequest { resource_spans: { scope_spans: { spans: PbSpan[] }[] }[] }
+
+export function decodeOtlpProtobuf(bytes: Uint8Array): SpansByTrace {
+  let request: PbRequest;
+  try {
+    request = ExportTraceServiceRequest.decode(bytes) as unknown as PbRequest;
+  } catch (error) {
+    throw new Error(`OTLP protobuf: not a valid ExportTraceServiceRequest (${(error as Error).message})`);
+  }
+  const out: SpansByTrace = new Map();
+  request.resource_spans.forEach((resource, r) => {
+    resource.scope_spans.forEach((scope, s) => {
+      scope.spans.forEach((span, n) => {
+        const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${n}]`;
+        const traceId = requireId(span.trace_id, TRACE_ID_BYTES, `${where}.traceId`);
+        const start = toNanos(span.start_time_unix_nano, `${where}.startTimeUnixNano`);
+        const end = toNanos(span.end_time_unix_nano, `${where}.endTimeUnixNano`);
+        push(out, traceId, spanFromParts({
+          spanId: requireId(span.span_id, SPAN_ID_BYTES, `${where}.spanId`),
+          parentId: normalizeId(span.parent_span_id, SPAN_ID_BYTES, `${where}.parentSpanId`),
+          name: span.name,
+          startTimeUnixNano: start,
+          endTimeUnixNano: end === '0' ? start : end,
+          status: statusOf(statusCodeFrom(span.status?.code ?? 0, `${where}.status.code`), span.status?.message),
+          attributes: decodeReserved(pbAttributes(span.attributes)),
+          events: span.events.map((e) => ({
+            name: e.name,
+            timeUnixNano: toNanos(e.time_unix_nano, `${where}.events.timeUnixNano`),
+            attributes: pbAttributes(e.attributes),
+          })),
+        }));
+      });
+    });
+  });
+  return out;
+}
+
+function pbAttributes(list: PbKeyValue[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of list) out[kv.key] = pbAnyValue(kv.value);
+  return out;
+}
+
+function pbAnyValue(value: PbAnyValue | null | undefined): unknown {
+  switch (value?.value) {
+    case 'string_value': return value.string_value;
+    case 'bool_value': return value.bool_value;
+    case 'int_value': return safeInteger(BigInt(String(value.int_value)));
+    case 'double_value': return value.double_value;
+    case 'array_value': return value.array_value!.values.map(pbAnyValue);
+    case 'kvlist_value': return pbAttributes(value.kvlist_value!.values);
+    case 'bytes_value': return Buffer.from(value.bytes_value!).toString('base64');
+    default: return null;
+  }
+}
+
+// ---------------------------------------------------------------- export
+
+/** One OTLP JSON export request holding the given traces (used by `costar trace show --format otlp`). */
+export function toOtlpJson(traces: Trace[]): object {
+  return {
+    resourceSpans: [{
+      resource: { attributes: [] },
+      scopeSpans: [{
+        scope: { name: 'costar' },
+        spans: traces.flatMap((trace) => trace.spans.map((span) => otlpJsonSpan(trace.info.traceId, span))),
+      }],
+    }],
+  };
+}
+
+function otlpJsonSpan(traceId: string, span: Span): object {
+  // Derived fields travel as the reserved attributes so a re-import restores them exactly.
+  const attributes: Record<string, unknown> = { ...span.attributes };
+  for (const [key, value] of Object.entries(reservedAttributes(span))) attributes[key] = JSON.stringify(value);
+  return {
+    traceId,
+    spanId: span.spanId,
+    ...(span.parentId ? { parentSpanId: span.parentId } : {}),
+    name: span.name,
+    startTimeUnixNano: span.startTimeUnixNano,
+    endTimeUnixNano: span.endTimeUnixNano,
+    attributes: toKeyValues(attributes),
+    events: span.events.map((e) => ({ name: e.name, timeUnixNano: e.timeUnixNano, attributes: toKeyValues(e.attributes) })),
+    status: { code: { UNSET: 0, OK: 1, ERROR: 2 }[span.status.code], ...(span.status.message ? { message: span.status.message } : {}) },
+  };
+}
+
+function toKeyValues(attributes: Record<string, unknown>): object[] {
+  return Object.entries(attributes).map(([key, value]) => ({ key, value: toAnyValue(value) }));
+}
+
+function toAnyValue(value: unknown): object {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  if (Array.isArray(value)) return { arrayValue: { values: value.map(toAnyValue) } };
+  if (isRecord(value)) return { kvlistValue: { values: toKeyValues(value) } };
+  return {};
+}
+
+// ---------------------------------------------------------------- helpers
+
+function push(out: SpansByTrace, traceId: string, span: Span): void {
+  const list = out.get(traceId);
+  if (list) list.push(span);
+  else out.set(traceId, [span]);
+}
+
+/**
+ * Reserved attributes travel JSON-encoded over OTLP (MLflow's own exporter and toOtlpJson both do
+ * this), so they are decoded once here; everything else is kept as the agent typed it.
+ */
+function decodeReserved(attributes: Record<string, unknown>): Record<string, unknown> {
+  for (const key of RESERVED_KEYS) {
+    const value = attributes[key];
+    if (typeof value !== 'string') continue;
+    try {
+      attributes[key] = JSON.parse(value);
+    } catch {
+      // A plain string (e.g. mlflow.spanType set by hand to LLM) is already the value.
+    }
+  }
+  return attributes;
+}
+
+const RESERVED_KEYS = Object.values(RESERVED);
+
+function statusOf(code: Span['status']['code'], message: unknown): Span['status'] {
+  return typeof message === 'string' && message !== '' ? { code, message } : { code };
+}
+
+function safeInteger(value: bigint): number | string {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value.toString();
+}
+
+function field(record: Record<string, unknown>, camel: string, snake: string): unknown {
+  return record[camel] ?? record[snake];
+}
+
+function forEachArray(value: unknown, where: string, visit: (item: Record<string, unknown>, where: string) => void): void {
+  if (!Array.isArray(value)) throw new Error(`${where}: expected an array`);
+  value.forEach((item, n) => {
+    if (!isRecord(item)) throw new Error(`${where}[${n}]: expected an object`);
+    visit(item, `${where}[${n}]`);
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

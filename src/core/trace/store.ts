@@ -1,0 +1,133 @@
+/**
+ * The trace store: `.costar/traces/<traceId>.trace.json` under the workspace, one MLflow trace
+ * JSON document per trace, each written atomically (temp file + rename), so a crash mid-write
+ * never leaves a half file and readers never see one.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Trace, TraceInfo } from './model';
+import { fromMlflowJson, toMlflowJson } from './mlflow';
+import { parseJsonKeepingNanos } from './nanos';
+import { isTraceId } from './ids';
+import { writeFileAtomic } from '../util/atomicWrite';
+
+const SUFFIX = '.trace.json';
+/** list() reads a file's head in chunks of this size until the `info` object is complete. */
+const HEAD_CHUNK_BYTES = 16 * 1024;
+
+export class TraceStore {
+  readonly dir: string;
+
+  constructor(workspaceDir: string) {
+    this.dir = path.join(workspaceDir, '.costar', 'traces');
+  }
+
+  path(traceId: string): string {
+    // The id becomes a file name: only exact trace ids, so nothing can escape the folder.
+    if (!isTraceId(traceId)) throw new Error(`not a trace id: ${JSON.stringify(traceId)} (expected 32 lowercase hex digits)`);
+    return path.join(this.dir, `${traceId}${SUFFIX}`);
+  }
+
+  async put(trace: Trace): Promise<string> {
+    const file = this.path(trace.info.traceId);
+    // `info` is the first key, which is what lets list() stop reading early.
+    await writeFileAtomic(file, JSON.stringify(toMlflowJson(trace)));
+    return file;
+  }
+
+  /** The stored trace, or undefined when there is none. A corrupt file is an error naming it. */
+  async get(traceId: string): Promise<Trace | undefined> {
+    const file = this.path(traceId);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      return fromMlflowJson(parseJsonKeepingNanos(text));
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`);
+    }
+  }
+
+  async has(traceId: string): Promise<boolean> {
+    try {
+      await fs.access(this.path(traceId));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Infos of all stored traces, newest first; reads only each file's `info` object. */
+  async list(): Promise<TraceInfo[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const infos: TraceInfo[] = [];
+    for (const name of names) {
+      // Temp files of in-flight atomic writes start with '.'.
+      if (name.startsWith('.') || !name.endsWith(SUFFIX)) continue;
+      const file = path.join(this.dir, name);
+      try {
+        infos.push(await readInfo(file));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile
+        throw new Error(`${file}: ${(error as Error).message}`);
+      }
+    }
+    return infos.sort((a, b) => b.requestTime - a.requestTime);
+  }
+}
+
+async function readInfo(file: string): Promise<TraceInfo> {
+  const handle = await fs.open(file, 'r');
+  try {
+    let head = '';
+    let position = 0;
+    const buffer = Buffer.alloc(HEAD_CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      head += buffer.toString('latin1', 0, bytesRead);
+      const end = endOfLeadingInfo(head);
+      if (end !== undefined) {
+        const infoText = Buffer.from(head.slice(0, end), 'latin1').toString('utf8');
+        // An info-only document is still valid MLflow JSON as far as fromMlflowJson is concerned.
+        return fromMlflowJson({ info: JSON.parse(`${infoText}}`).info, data: { spans: [] } }).info;
+      }
+    }
+    return fromMlflowJson(parseJsonKeepingNanos(Buffer.from(head, 'latin1').toString('utf8'))).info;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * When the text starts with `{"info":{…}`, returns the index just past that info object; else
+ * undefined (not complete yet, or another key order). Scans bytes as latin1 so multi-byte UTF-8
+ * never splits across chunks; JSON's structural characters are ASCII.
+ */
+function endOfLeadingInfo(text: string): number | undefined {
+  const prefix = /^\s*\{\s*"info"\s*:\s*/.exec(text);
+  if (!prefix) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = prefix[0].length; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) return i + 1;
+  }
+  return undefined;
+}
