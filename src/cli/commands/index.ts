@@ -2,6 +2,8 @@ import type { CliCommand } from '../command';
 import { rescoreCommand, runCommand } from './run';
 import { validateCommand } from './validate';
 import { importCommand, traceShowCommand } from './traces';
+import { mergeCommand } from './merge';
+import { diffCommand } from './diff';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand];

@@ -1,0 +1,48 @@
+import type { CliCommand } from '../command';
+import { EXIT, UsageError } from '../command';
+import { parseCliArgs, resolveWorkspace } from '../args';
+import { diffRuns, type RunDiff } from '../../core/report/diff';
+import { renderDiffText } from '../../core/report/diffText';
+import { selectRunsToDiff, RunSelectionError } from '../../core/report/selectRuns';
+import { computeTraceMetrics, type TraceMetrics } from '../../core/judges/metrics';
+import { TraceStore } from '../../core/trace/store';
+import type { RunReport } from '../../core/run/protocol';
+
+export const diffCommand: CliCommand = {
+  name: 'diff',
+  summary: 'Compare two runs: newly failing, fixed, still failing, and metrics that moved ×2 (default: last green vs latest)',
+  usage: 'costar diff [RUN_A] [RUN_B] [--json] [--workspace DIR]   (exit 1 when a scenario is newly failing)',
+  async run(args, io) {
+    const { values, positionals } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' } }, true);
+    if (positionals.length > 2) throw new UsageError('name at most two runs: costar diff [RUN_A] [RUN_B]');
+    const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
+    let runs;
+    try {
+      // One named run is B, compared with the last green run before it.
+      runs = positionals.length === 1 ? await selectRunsToDiff(workspaceDir, undefined, positionals[0]) : await selectRunsToDiff(workspaceDir, positionals[0], positionals[1]);
+    } catch (error) {
+      if (error instanceof RunSelectionError) {
+        io.stderr.write(`${error.message}\n`);
+        return EXIT.usage;
+      }
+      throw error;
+    }
+    const metrics = await loadMetrics(new TraceStore(workspaceDir), [runs.a, runs.b]);
+    const diff: RunDiff = diffRuns(runs.a, runs.b, { metricsOf: (id) => metrics.get(id) });
+    io.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffText(diff));
+    return diff.counts['newly-failing'] > 0 ? EXIT.failed : EXIT.ok;
+  },
+};
+
+/** Metrics of every stored trace the two runs name; a missing or unreadable trace just has none. */
+async function loadMetrics(store: TraceStore, reports: RunReport[]): Promise<Map<string, TraceMetrics>> {
+  const metrics = new Map<string, TraceMetrics>();
+  for (const report of reports) {
+    for (const scenario of report.scenarios) {
+      if (!scenario.traceId || metrics.has(scenario.traceId)) continue;
+      const trace = await store.get(scenario.traceId).catch(() => undefined);
+      if (trace) metrics.set(scenario.traceId, computeTraceMetrics(trace));
+    }
+  }
+  return metrics;
+}
