@@ -91,14 +91,12 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
         onOutput: input.onOutput,
         onStarted: input.onStarted,
       });
-      // Exporters flush on shutdown, but their last request may still be in flight.
-      await receiver.whenIdle(2000);
     }
   } finally {
     await receiver.close();
   }
 
-  const agentSpans = receiver.spans();
+  const agentSpans = receiver.spans().flatMap((t) => t.spans);
   const fileTraces = existsSync(traceFile) ? await readAgentTraceFile(traceFile) : { traces: [], error: undefined };
   const source: TraceSource = agentSpans.length > 0 ? 'otlp' : fileTraces.traces.length > 0 ? 'file' : 'fallback';
   const agentError = setupError ?? describeAgentFailure(result, input.timeoutMs) ?? fileTraces.error;

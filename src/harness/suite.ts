@@ -164,6 +164,7 @@ async function rescoreAttempt(context: SuiteContext, scenario: LoadedScenario, p
   context.emit({ v: 1, type: 'attemptStarted', scenarioId, attempt: previous.attempt });
   try {
     const trace = await context.store.get(previous.traceId);
+    if (!trace) throw new Error(`trace ${previous.traceId} is no longer in the store (.costar/traces)`);
     const runId = trace.info.metadata['costar.run_id'] ?? '';
     const sandboxDir = path.join(context.workspaceDir, '.costar', 'sandboxes', runId, scenarioId, String(previous.attempt), 'sandbox');
     const verdicts = await judge(context, scenario, previous.attempt, trace, existsSync(sandboxDir) ? sandboxDir : undefined);

@@ -34,8 +34,10 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
     reporter: { type: 'string', multiple: true, short: 'r' },
     out: { type: 'string', short: 'o' },
     'no-cache': { type: 'boolean' },
-    ...(mode === 'rescore' ? { run: { type: 'string' }, judge: { type: 'string', multiple: true } } : {}),
+    run: { type: 'string' },
+    judge: { type: 'string', multiple: true },
   });
+  if (mode === 'run' && (values.run || values.judge)) throw new UsageError('--run and --judge belong to `costar rescore`');
   const workspaceDir = resolveWorkspace(values.workspace as string | undefined, io.cwd);
   const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout as string);
   if (values.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout expects a duration such as 30s or 2m, got "${String(values.timeout)}"`);
@@ -50,8 +52,8 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
     ...(values.concurrency ? { concurrency: positiveInt(values.concurrency as string, '--concurrency')! } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(values['no-cache'] ? { noCache: true } : {}),
-    ...(values.run ? { fromRunId: values.run as string } : {}),
-    ...(values.judge ? { judges: values.judge as string[] } : {}),
+    ...(values.run ? { fromRunId: values.run } : {}),
+    ...(values.judge ? { judges: values.judge } : {}),
   };
   const pretty = reporters.some((r) => r.format === 'pretty') ? new PrettyReporter(io.stdout) : undefined;
   const handle = startRun(options, {

@@ -51,7 +51,12 @@ export const traceShowCommand: CliCommand = {
     if (!id || positionals.length > 1) throw new UsageError('name exactly one trace id');
     const format = values.format as (typeof SHOW_FORMATS)[number];
     if (!SHOW_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${SHOW_FORMATS.join(', ')}`);
-    const trace = await new TraceStore(resolveWorkspace(values.workspace, io.cwd)).get(id);
+    const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
+    const trace = await new TraceStore(workspaceDir).get(id);
+    if (!trace) {
+      io.stderr.write(`no trace ${id} in ${workspaceDir}/.costar/traces (list them with: ls .costar/traces)\n`);
+      return EXIT.usage;
+    }
     if (format === 'mlflow') io.stdout.write(`${JSON.stringify(toMlflowJson(trace), null, 2)}\n`);
     else if (format === 'otlp') io.stdout.write(`${JSON.stringify(toOtlpJson([trace]), null, 2)}\n`);
     else io.stdout.write(renderTree(trace));
