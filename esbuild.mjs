@@ -26,7 +26,9 @@ const builds = [
 for (const view of ['trace-viewer', 'labeling', 'dashboard']) {
   if (existsSync(`webview-ui/${view}/main.ts`)) {
     builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: production, sourcemap: !production,
-      entryPoints: [`webview-ui/${view}/main.ts`], outfile: `dist/webview/${view}.js`, logLevel: 'warning' });
+      entryPoints: [`webview-ui/${view}/main.ts`], outfile: `dist/webview/${view}.js`, logLevel: 'warning',
+      // Fonts imported by a webview's CSS (codicons) are copied next to the bundle.
+      loader: { '.ttf': 'file' }, assetNames: '[name]-[hash]' });
   }
 }
 

@@ -1,0 +1,160 @@
+/**
+ * The messages between the extension host and the trace viewer webview, in one file that both
+ * sides import. Every message is validated with zod on arrival: the webview treats the host as
+ * the only source of truth, and the host never trusts what a webview posts.
+ *
+ * The span tree travels as a columnar "skeleton" (parallel arrays in tree pre-order) rather than
+ * as one object per span: at 100,000 spans this is several times smaller to serialize, parse and
+ * validate, and the webview indexes it by row number anyway. Payloads (inputs, outputs,
+ * attributes, events) stay in the host and are fetched per span on demand.
+ */
+import { z } from 'zod';
+
+export const SPAN_TYPES = [
+  'UNKNOWN', 'AGENT', 'CHAIN', 'LLM', 'CHAT_MODEL', 'TOOL', 'RETRIEVER', 'EMBEDDING', 'RERANKER', 'PARSER', 'AGENT_RUN',
+] as const;
+
+/** Status codes as small numbers in the skeleton. */
+export const STATUS = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+
+export const Skeleton = z.object({
+  /** Span ids (16 hex), in pre-order: every parent comes before its children, siblings by start time. */
+  ids: z.array(z.string()),
+  /** Row index of the parent, -1 for a root. Always smaller than the row's own index. */
+  parents: z.array(z.number().int()),
+  names: z.array(z.string()),
+  /** Index into SPAN_TYPES. */
+  types: z.array(z.number().int().min(0).max(SPAN_TYPES.length - 1)),
+  /** One of STATUS. */
+  status: z.array(z.number().int().min(0).max(2)),
+  /** Milliseconds from the start of the trace. */
+  startMs: z.array(z.number()),
+  durMs: z.array(z.number()),
+}).refine((s) => [s.parents, s.names, s.types, s.status, s.startMs, s.durMs].every((a) => a.length === s.ids.length), {
+  message: 'skeleton columns must all have one entry per span',
+});
+export type Skeleton = z.infer<typeof Skeleton>;
+
+export const Outcome = z.enum(['passed', 'failed', 'error', 'skipped']);
+
+export const ViewerVerdict = z.object({
+  judge: z.string(),
+  name: z.string(),
+  outcome: Outcome,
+  value: z.unknown(),
+  rationale: z.string(),
+  source: z.string(),
+  error: z.string().optional(),
+  /** Rows (skeleton indices) of the spans the judge cites that exist in this trace. */
+  rows: z.array(z.number().int()),
+  cost: z.object({ inputTokens: z.number(), outputTokens: z.number(), modelCalls: z.number(), ms: z.number() }),
+});
+export type ViewerVerdict = z.infer<typeof ViewerVerdict>;
+
+export const Metrics = z.object({
+  spans: z.number(),
+  errors: z.number(),
+  totalTokens: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  modelCalls: z.number(),
+  toolCalls: z.number(),
+  toolFailures: z.number(),
+  latencyMs: z.number(),
+});
+export type Metrics = z.infer<typeof Metrics>;
+
+export const ArtifactEntry = z.object({
+  path: z.string(),
+  size: z.number(),
+  change: z.enum(['created', 'modified', 'deleted']),
+  hasText: z.boolean(),
+});
+export type ArtifactEntry = z.infer<typeof ArtifactEntry>;
+
+/** Where a viewer's trace comes from; kept in the webview state so a reloaded panel can find it again. */
+export const TraceSourceRef = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('store'), traceId: z.string() }),
+  z.object({ kind: z.literal('file'), uri: z.string() }),
+]);
+export type TraceSourceRef = z.infer<typeof TraceSourceRef>;
+
+export const RootCause = z.object({ row: z.number().int(), reason: z.string() });
+export type RootCause = z.infer<typeof RootCause>;
+
+export const InitialState = z.object({
+  source: TraceSourceRef,
+  traceId: z.string(),
+  title: z.string(),
+  state: z.string(),
+  scenarioId: z.string().optional(),
+  runId: z.string().optional(),
+  skeleton: Skeleton,
+  verdicts: z.array(ViewerVerdict),
+  rootCause: RootCause.nullable(),
+  metrics: Metrics,
+  /** Metrics of the previous run of the same scenario, when one was found. */
+  previous: z.object({ runId: z.string(), traceId: z.string(), metrics: Metrics }).optional(),
+  artifacts: z.array(ArtifactEntry),
+});
+export type InitialState = z.infer<typeof InitialState>;
+
+export const SpanDetail = z.object({
+  row: z.number().int(),
+  spanId: z.string(),
+  name: z.string(),
+  type: z.string(),
+  status: z.object({ code: z.string(), message: z.string().optional() }),
+  startMs: z.number(),
+  durMs: z.number(),
+  toolName: z.string().optional(),
+  tokens: z.object({ input: z.number(), output: z.number(), total: z.number() }).optional(),
+  inputs: z.unknown().optional(),
+  outputs: z.unknown().optional(),
+  attributes: z.record(z.string(), z.unknown()),
+  events: z.array(z.object({ name: z.string(), offsetMs: z.number(), attributes: z.record(z.string(), z.unknown()) })),
+});
+export type SpanDetail = z.infer<typeof SpanDetail>;
+
+export const HostMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('spanDetail'), detail: SpanDetail }),
+  z.object({
+    type: z.literal('searchResults'),
+    requestId: z.number().int(),
+    /** Matching rows in tree order. */
+    rows: z.array(z.number().int()),
+    /** True when more matched than were returned. */
+    truncated: z.boolean(),
+    error: z.string().optional(),
+  }),
+  /** Ask the webview to reveal and select spans (e.g. opened from a failed test result). */
+  z.object({ type: z.literal('reveal'), rows: z.array(z.number().int()) }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type HostMessage = z.infer<typeof HostMessage>;
+
+export const WebviewMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('getSpan'), row: z.number().int().min(0) }),
+  z.object({
+    type: z.literal('search'),
+    requestId: z.number().int(),
+    query: z.string().max(10_000),
+    regex: z.boolean(),
+    caseSensitive: z.boolean(),
+  }),
+  z.object({ type: z.literal('openArtifact'), path: z.string() }),
+]);
+export type WebviewMessage = z.infer<typeof WebviewMessage>;
+
+/** What the webview keeps with `setState`, so a hidden or reloaded panel comes back as it was. */
+export const ViewerState = z.object({
+  source: TraceSourceRef,
+  expanded: z.array(z.string()),
+  selected: z.string().nullable(),
+  failingOnly: z.boolean(),
+});
+export type ViewerState = z.infer<typeof ViewerState>;
+
+/** Id of the script tag that carries the initial state inside the webview HTML. */
+export const INITIAL_STATE_ELEMENT_ID = 'costar-initial-state';

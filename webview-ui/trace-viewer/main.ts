@@ -1,0 +1,180 @@
+/**
+ * The trace viewer webview: reads the initial state the host embedded in the page, builds the
+ * panels, and keeps expansion, selection and the filter in the webview state.
+ */
+import '@vscode/codicons/dist/codicon.css';
+import './styles.css';
+import {
+  HostMessage, INITIAL_STATE_ELEMENT_ID, InitialState, ViewerState, WebviewMessage, type SpanDetail,
+} from '../../src/shared/traceViewerProtocol';
+import { HostChannel } from '../shared/vscodeApi';
+import { h } from '../shared/dom';
+import { TreeModel } from './treeModel';
+import { TreeView } from './treeView';
+import { DetailPanel } from './detailPanel';
+import { VerdictPanel } from './verdictPanel';
+import { SearchBar } from './searchBar';
+import { metricsHeader } from './metricsHeader';
+import { artifactsPanel } from './artifactsPanel';
+
+const SEVERITY: Record<string, number> = { skipped: 0, passed: 1, error: 2, failed: 3 };
+const DETAIL_CACHE_SIZE = 200;
+const DETAIL_REQUEST_DELAY_MS = 60;
+const STATE_SAVE_DELAY_MS = 300;
+/** Levels expanded when a trace is opened the first time. */
+const INITIAL_DEPTH = 2;
+
+function readInitialState(): InitialState {
+  const text = document.getElementById(INITIAL_STATE_ELEMENT_ID)?.textContent;
+  if (!text) throw new Error('The page carries no trace: reopen the trace viewer.');
+  return InitialState.parse(JSON.parse(text));
+}
+
+function start(): void {
+  const app = document.getElementById('app')!;
+  let init: InitialState;
+  try {
+    init = readInitialState();
+  } catch (error) {
+    app.replaceChildren(h('p', { className: 'fatal', text: `Cannot show this trace: ${(error as Error).message}` }));
+    return;
+  }
+  const channel = new HostChannel(HostMessage, WebviewMessage);
+  const s = init.skeleton;
+  const model = new TreeModel(s);
+
+  const cited = new Map<number, string>();
+  const failingRows: number[] = [];
+  for (const v of init.verdicts) {
+    for (const row of v.rows) {
+      const before = cited.get(row);
+      if (before === undefined || SEVERITY[v.outcome]! > SEVERITY[before]!) cited.set(row, v.outcome);
+      if (v.outcome === 'failed' || v.outcome === 'error') failingRows.push(row);
+    }
+  }
+  let hits: ReadonlySet<number> = new Set();
+  let currentHit = -1;
+  const totalMs = s.startMs.reduce((max, start, i) => Math.max(max, start + s.durMs[i]!), 0);
+  const tree = new TreeView(s, model, {
+    citedOutcome: (row) => cited.get(row),
+    isRootCause: (row) => init.rootCause?.row === row,
+    matchState: (row) => (row === currentHit ? 2 : hits.has(row) ? 1 : 0),
+  }, totalMs);
+
+  const detail = new DetailPanel();
+  const details = new Map<number, SpanDetail>();
+  let detailTimer: ReturnType<typeof setTimeout> | undefined;
+  const showDetail = (row: number) => {
+    const cachedDetail = details.get(row);
+    if (cachedDetail) return detail.show(cachedDetail);
+    detail.showPlaceholder('Loading…');
+    clearTimeout(detailTimer);
+    // Holding an arrow key moves through many rows: only ask for the one the user stops on.
+    detailTimer = setTimeout(() => channel.post({ type: 'getSpan', row }), DETAIL_REQUEST_DELAY_MS);
+  };
+
+  let failingOnly = false;
+  const setFailingOnly = (on: boolean) => {
+    failingOnly = on;
+    model.setFilter(on ? failingRows : null);
+    verdicts.setFailingOnly(on);
+    tree.refresh();
+    saveState();
+  };
+  const reveal = (rows: readonly number[]) => {
+    if (rows.length === 0) return;
+    // Rows hidden by the filter would be unreachable: leave the filter off to reveal them.
+    if (model.filtered && rows.some((r) => !failingRows.includes(r))) setFailingOnly(false);
+    model.reveal(rows);
+    tree.refresh();
+    tree.select(rows[0]!);
+    tree.focus();
+    saveState();
+  };
+  const verdicts = new VerdictPanel(init.verdicts, init.rootCause, (row) => s.names[row] ?? '', { reveal, setFailingOnly });
+
+  const search = new SearchBar({
+    search: (query, regex, caseSensitive, requestId) => channel.post({ type: 'search', query, regex, caseSensitive, requestId }),
+    current: (row, all) => {
+      hits = all;
+      currentHit = row;
+      if (row >= 0) {
+        model.reveal([row]);
+        tree.refresh();
+        tree.select(row);
+      } else {
+        tree.refresh();
+      }
+    },
+  });
+
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  function saveState(): void {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      const expanded: string[] = [];
+      for (let row = 0; row < model.size; row++) if (model.expanded[row]) expanded.push(s.ids[row]!);
+      const state: ViewerState = { source: init.source, expanded, selected: tree.selected >= 0 ? s.ids[tree.selected]! : null, failingOnly };
+      channel.setState(state);
+    }, STATE_SAVE_DELAY_MS);
+  }
+
+  tree.onSelect = (row) => {
+    showDetail(row);
+    saveState();
+  };
+  tree.onExpansionChange = saveState;
+
+  const expandAll = h('button', { className: 'icon-button', title: 'Expand all', attrs: { 'aria-label': 'Expand all' }, onClick: () => { model.expandAll(); tree.refresh(); saveState(); } }, [h('span', { className: 'codicon codicon-expand-all' })]);
+  const collapseAll = h('button', { className: 'icon-button', title: 'Collapse all', attrs: { 'aria-label': 'Collapse all' }, onClick: () => { model.collapseAll(); tree.refresh(); saveState(); } }, [h('span', { className: 'codicon codicon-collapse-all' })]);
+  const side = h('div', { className: 'side' }, [verdicts.element, detail.element, artifactsPanel(init.artifacts, (path) => channel.post({ type: 'openArtifact', path }))]);
+  const notice = h('div', { className: 'notice', role: 'status' });
+  app.replaceChildren(
+    metricsHeader(init),
+    h('div', { className: 'toolbar' }, [search.element, expandAll, collapseAll]),
+    notice,
+    h('div', { className: 'main' }, [tree.element, side]),
+  );
+
+  channel.listen((message) => {
+    switch (message.type) {
+      case 'spanDetail':
+        details.set(message.detail.row, message.detail);
+        if (details.size > DETAIL_CACHE_SIZE) details.delete(details.keys().next().value!);
+        if (message.detail.row === tree.selected) detail.show(message.detail);
+        break;
+      case 'searchResults':
+        search.receive(message.requestId, message.rows, message.truncated, message.error);
+        break;
+      case 'reveal':
+        reveal(message.rows);
+        break;
+      case 'error':
+        notice.textContent = message.message;
+        break;
+    }
+  }, (problem) => {
+    notice.textContent = `Ignored a malformed message from the extension: ${problem}`;
+  });
+
+  restore(channel.getState(ViewerState));
+  tree.renderNow();
+  requestAnimationFrame(() => performance.mark('costar-tree-painted'));
+  channel.post({ type: 'ready' });
+
+  function restore(saved: ViewerState | undefined): void {
+    const sameTrace = saved && JSON.stringify(saved.source) === JSON.stringify(init.source);
+    if (!sameTrace) {
+      model.expandToDepth(INITIAL_DEPTH);
+      if (init.rootCause) tree.select(init.rootCause.row);
+      return;
+    }
+    const rowOf = new Map(s.ids.map((id, row) => [id, row]));
+    model.setExpandedRows(saved.expanded.map((id) => rowOf.get(id)).filter((r): r is number => r !== undefined));
+    if (saved.failingOnly && failingRows.length) setFailingOnly(true);
+    const selected = saved.selected !== null ? rowOf.get(saved.selected) : undefined;
+    if (selected !== undefined) tree.select(selected);
+  }
+}
+
+start();
