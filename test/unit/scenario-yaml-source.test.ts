@@ -111,3 +111,7 @@ test('problems are sorted by position and carry the absolute file', () => {
   assert.deepEqual(problems.map((p) => [p.line, p.column]), [[2, 9], [3, 13], [4, 5]]);
   assert.ok(problems.every((p) => p.file === path.resolve('rel/x.yaml')));
 });
+
+test('Windows line breaks (\\r\\n) count as one line break, as in the editor', () => {
+  assert.deepEqual(check('scenarios:\r\n  - id: a\r\n    prompt: 1\r\n'), ['demo.scenario.yaml:3:13: error: scenarios[0].prompt: expected a string, got the number 1']);
+});

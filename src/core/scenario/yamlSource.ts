@@ -4,7 +4,7 @@
  * expected. Used for costar.yaml, *.scenario.yaml and judge files alike.
  */
 import * as path from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 
 /** A span of text; lines and columns are 1-based, the end is exclusive (like an editor selection). */
@@ -33,7 +33,8 @@ export interface YamlDoc {
   file: string;
   text: string;
   document: Document.Parsed;
-  lineCounter: LineCounter;
+  /** Offset where each line starts; lines end at \n, \r\n or \r, as in VS Code. */
+  lineStarts: number[];
 }
 
 export interface ValidationResult<T> {
@@ -45,10 +46,9 @@ export interface ValidationResult<T> {
 
 /** Parses YAML text keeping positions; syntax errors and warnings become Problems. */
 export function parseYaml(text: string, file: string): { doc: YamlDoc; problems: Problem[] } {
-  const lineCounter = new LineCounter();
   // uniqueKeys (the default) makes duplicate keys a syntax error, which users want to see.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: false });
-  const doc: YamlDoc = { file: path.resolve(file), text, document, lineCounter };
+  const document = parseDocument(text, { prettyErrors: false });
+  const doc: YamlDoc = { file: path.resolve(file), text, document, lineStarts: lineStartsOf(text) };
   const problems = [
     ...document.errors.map((e) => syntaxProblem(doc, e.pos, e.message, 'error')),
     ...document.warnings.map((w) => syntaxProblem(doc, w.pos, w.message, 'warning')),
@@ -210,14 +210,46 @@ function nodeRange(doc: YamlDoc, node: Node): Range {
 function rangeFromOffsets(doc: YamlDoc, start: number, end: number): Range {
   const clampedStart = Math.max(0, Math.min(start, doc.text.length));
   const clampedEnd = Math.max(clampedStart, Math.min(end, doc.text.length));
-  const from = doc.lineCounter.linePos(clampedStart);
-  const to = doc.lineCounter.linePos(clampedEnd);
-  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+  const from = positionOf(doc, clampedStart);
+  const to = positionOf(doc, clampedEnd);
+  return { line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
+}
+
+/**
+ * Our own line index rather than yaml's LineCounter, which misses the line breaks inside
+ * some tokens (e.g. a stray multi-line scalar) and would then place problems past the text.
+ */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10 /* \n */ || (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  return starts;
+}
+
+function positionOf(doc: YamlDoc, offset: number): { line: number; column: number } {
+  const starts = doc.lineStarts;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  const lineStart = starts[low]!;
+  // An offset on a line break (e.g. between \r and \n) belongs to the end of its line.
+  const lineEnd = low + 1 < starts.length ? starts[low + 1]! - lineBreakLength(doc.text, starts[low + 1]!) : doc.text.length;
+  return { line: low + 1, column: Math.min(offset, lineEnd) - lineStart + 1 };
+}
+
+function lineBreakLength(text: string, nextLineStart: number): number {
+  return text.charCodeAt(nextLineStart - 1) === 10 && text.charCodeAt(nextLineStart - 2) === 13 ? 2 : 1;
 }
 
 function firstLineOf(doc: YamlDoc, start: number, end: number): Range {
-  const newline = doc.text.indexOf('\n', start);
-  const lineEnd = newline === -1 ? doc.text.length : newline;
+  const lineBreak = doc.text.slice(start).search(/[\r\n]/);
+  const lineEnd = lineBreak === -1 ? doc.text.length : start + lineBreak;
   return rangeFromOffsets(doc, start, Math.min(end, lineEnd));
 }
 
