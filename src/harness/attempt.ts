@@ -12,6 +12,7 @@ import { startOtlpReceiver } from '../core/trace/receiver';
 import { readTraceFile } from '../core/trace/traceFile';
 import type { TraceStore } from '../core/trace/store';
 import { writeFileAtomic } from '../core/util/atomicWrite';
+import { formatDuration } from '../core/util/duration';
 import { runAgentProcess, type AgentProcessResult } from './agentProcess';
 import { collectArtifacts, createSandbox, snapshot } from './sandbox';
 import { assembleRunTrace } from './assembleTrace';
@@ -162,7 +163,7 @@ async function runSetupCommands(commands: (string | string[])[], cwd: string, en
 function describeAgentFailure(result: AgentProcessResult | undefined, timeoutMs: number): string | undefined {
   if (!result) return undefined;
   if (result.spawnError) return result.spawnError;
-  if (result.killedBecause === 'timeout') return `timed out after ${Math.round(timeoutMs / 1000)}s; the process tree was killed`;
+  if (result.killedBecause === 'timeout') return `timed out after ${formatDuration(timeoutMs)}; the process tree was killed`;
   if (result.killedBecause === 'cancelled') return 'cancelled';
   if (result.signal) return `the agent was killed by ${result.signal}`;
   if (result.exitCode !== 0) return `the agent exited with code ${result.exitCode}`;
