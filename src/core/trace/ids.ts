@@ -16,7 +16,8 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
  * `where` names the field in the error so a user can find the bad value.
  */
 export function normalizeId(value: unknown, byteLength: number, where: string): string | null {
-  if (value === undefined || value === null || value === '') return null;
+  // protobufjs leaves an absent bytes field as an empty plain array.
+  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) return null;
   let hex: string | undefined;
   if (value instanceof Uint8Array) {
     if (value.length === 0) return null;
