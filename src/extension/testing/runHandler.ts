@@ -46,16 +46,16 @@ export class RunHandler {
     const selected = selectScenarios(tree, request.include, request.exclude);
     const run = tree.controller.createTestRun(request, mode === 'rescore' ? 'coSTAR re-score' : 'coSTAR run');
     try {
+      const reporters = [...selected].map(([workspaceDir, items]) => ({
+        workspaceDir, items, reporter: new RunReporter(vscode, run, tree, this.deps.results, workspaceDir, items),
+      }));
       if (!vscode.workspace.isTrusted) {
-        this.refuseUntrusted(run, [...selected.values()].flat());
+        for (const { items, reporter } of reporters) for (const item of items) reporter.reportError(item, UNTRUSTED_MESSAGE);
+        this.showUntrustedMessage();
         return;
       }
+      for (const { reporter } of reporters) reporter.enqueueAll();
       const totals: RunSummary = { total: 0, passed: 0, failed: 0, error: 0, skipped: 0, durationMs: 0 };
-      const reporters = [...selected].map(([workspaceDir, items]) => {
-        const reporter = new RunReporter(vscode, run, tree, this.deps.results, workspaceDir, items);
-        reporter.enqueueAll();
-        return { workspaceDir, items, reporter };
-      });
       if (reporters.length > 0) this.deps.statusBar.showRunning();
       for (const { workspaceDir, items, reporter } of reporters) {
         if (token.isCancellationRequested) {
@@ -126,10 +126,8 @@ export class RunHandler {
     }
   }
 
-  private refuseUntrusted(run: vscodeTypes.TestRun, items: vscodeTypes.TestItem[]): void {
+  private showUntrustedMessage(): void {
     const { vscode } = this.deps;
-    const message = new vscode.TestMessage(UNTRUSTED_MESSAGE);
-    for (const item of items) run.errored(item, message);
     void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
     });

@@ -61,12 +61,22 @@ export class RunReporter {
       if (reason.cancelled) {
         this.run.skipped(item);
         item.children.forEach((child) => this.run.skipped(child));
+        this.results.record({ workspaceDir: this.workspaceDir, scenarioId: ref.scenarioId, status: 'skipped', messages: [], durationMs: 0 });
       } else {
-        const message = new this.vscode.TestMessage(reason.error ?? 'The harness ended without a result for this scenario; see the coSTAR output channel.');
-        this.run.errored(item, message);
-        item.children.forEach((child) => this.run.errored(child, message));
+        this.reportError(item, reason.error ?? 'The harness ended without a result for this scenario; see the coSTAR output channel.');
       }
     }
+  }
+
+  /** The scenario could not run at all (untrusted workspace, harness failure). */
+  reportError(item: vscodeTypes.TestItem, text: string): void {
+    const ref = this.tree.ref(item);
+    if (!ref || ref.kind !== 'scenario') return;
+    this.finished.add(ref.scenarioId);
+    const message = new this.vscode.TestMessage(text);
+    this.run.errored(item, message);
+    item.children.forEach((child) => this.run.errored(child, message));
+    this.results.record({ workspaceDir: this.workspaceDir, scenarioId: ref.scenarioId, status: 'error', messages: [{ markdown: text }], durationMs: 0 });
   }
 
   private item(scenarioId: string): vscodeTypes.TestItem | undefined {

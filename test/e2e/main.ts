@@ -1,0 +1,64 @@
+/**
+ * `npm run test:editor`: the in-editor mocha suite (trusted and untrusted workspace) and the
+ * UI tests, each against a fresh code-server. Run folders (logs, screenshots) are kept under
+ * test-results/editor/ when something fails. Last line: "N passed, N failed".
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildIntegrationSuite } from './buildIntegration';
+import { CODE_SERVER, REPO } from './codeServer';
+import { runIntegrationSuite } from './runIntegration';
+import { runUiTest, uiTests } from './ui';
+
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'editor-ws');
+const RESULTS = path.join(REPO, 'test-results', 'editor');
+
+async function main(): Promise<number> {
+  if (!existsSync(CODE_SERVER)) throw new Error(`no code-server rig at ${CODE_SERVER}: run scripts/rig/install.sh`);
+  if (!existsSync(path.join(REPO, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build');
+  rmSync(RESULTS, { recursive: true, force: true });
+  await buildIntegrationSuite();
+  let passed = 0;
+  let failed = 0;
+  const report = (ok: boolean, title: string, detail = '') => {
+    if (ok) passed++;
+    else failed++;
+    console.log(`${ok ? '✔' : '✘'} ${title}${detail ? `\n${detail.replace(/^/gm, '    ')}` : ''}`);
+  };
+
+  for (const untrusted of [false, true]) {
+    const runDir = path.join(RESULTS, untrusted ? 'integration-untrusted' : 'integration');
+    mkdirSync(runDir, { recursive: true });
+    try {
+      const results = await runIntegrationSuite({ runDir, fixture: FIXTURE, untrusted });
+      for (const title of results.passed) report(true, `[in-editor] ${title}`);
+      for (const failure of results.failed) report(false, `[in-editor] ${failure.title}`, failure.error);
+      report(results.outsideRequests.length === 0, `[in-editor${untrusted ? ', untrusted' : ''}] no request left 127.0.0.1`, results.outsideRequests.join('\n'));
+    } catch (error) {
+      report(false, `[in-editor${untrusted ? ', untrusted' : ''}] suite`, (error as Error).stack);
+    }
+  }
+
+  for (const [index, test] of uiTests.entries()) {
+    const runDir = path.join(RESULTS, `ui-${index + 1}`);
+    mkdirSync(runDir, { recursive: true });
+    try {
+      await runUiTest(test, runDir, FIXTURE);
+      report(true, `[ui] ${test.name}`);
+    } catch (error) {
+      report(false, `[ui] ${test.name}`, `${(error as Error).stack}\n(screenshot and logs in ${runDir})`);
+    }
+  }
+  if (failed === 0) rmSync(RESULTS, { recursive: true, force: true });
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);
