@@ -96,6 +96,8 @@ export const InitialState = z.object({
   /** Metrics of the previous run of the same scenario, when one was found. */
   previous: z.object({ runId: z.string(), traceId: z.string(), metrics: Metrics }).optional(),
   artifacts: z.array(ArtifactEntry),
+  /** Rows to reveal and select when the panel first opens (e.g. the spans a failing judge cites). */
+  reveal: z.array(z.number().int()).optional(),
 });
 export type InitialState = z.infer<typeof InitialState>;
 

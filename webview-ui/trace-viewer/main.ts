@@ -166,7 +166,9 @@ function start(): void {
     const sameTrace = saved && JSON.stringify(saved.source) === JSON.stringify(init.source);
     if (!sameTrace) {
       model.expandToDepth(INITIAL_DEPTH);
-      if (init.rootCause) tree.select(init.rootCause.row);
+      // Opened to explain something: show the spans asked for, else where things went wrong.
+      if (init.reveal?.length) reveal(init.reveal);
+      else if (init.rootCause) tree.select(init.rootCause.row);
       return;
     }
     const rowOf = new Map(s.ids.map((id, row) => [id, row]));

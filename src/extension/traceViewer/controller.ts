@@ -20,6 +20,8 @@ export interface ViewerInput {
   verdicts: readonly Verdict[];
   runId?: string;
   previous?: { runId: string; traceId: string; metrics: Metrics };
+  /** Spans to reveal when the viewer opens (e.g. those a failing judge cites). */
+  revealSpanIds?: readonly string[];
 }
 
 export interface ViewerEffects {
@@ -55,6 +57,7 @@ export class TraceViewerController {
       metrics: traceMetrics(trace),
       ...(this.input.previous ? { previous: this.input.previous } : {}),
       artifacts: trace.artifacts.map((a) => ({ path: a.path, size: a.size, change: a.change, hasText: a.text !== undefined })),
+      ...(this.input.revealSpanIds?.length ? { reveal: this.rowsOf(this.input.revealSpanIds) } : {}),
     };
   }
 

@@ -59,3 +59,17 @@ function escapeAttribute(text: string): string {
 function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** A page without scripts for when the trace cannot be shown: the reason and what to do. */
+export function renderErrorHtml(message: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="default-src 'none'">
+  </head>
+  <body>
+    <p>${escapeText(message)}</p>
+  </body>
+</html>`;
+}
