@@ -204,3 +204,13 @@ test('parseScenarioFile checks one buffer against a given config', () => {
   assert.deepEqual(result.scenarios, []);
   assert.deepEqual(result.problems.map((p) => formatProblem(p, FIXTURE)), ['scenarios/new.scenario.yaml:3:12: error: unknown agent "ghost"; costar.yaml defines: a']);
 });
+
+test('duplicate ids inside one file are reported too', async () => {
+  const dir = workspaceWith({ 'd.scenario.yaml': 'scenarios:\n  - id: twin\n    agent: writer\n    prompt: a\n  - id: twin\n    agent: writer\n    prompt: b\n' });
+  const ws = await loadWorkspace(dir);
+  assert.deepEqual(lines(ws).filter((l) => l.startsWith('d.')), [
+    'd.scenario.yaml:2:9: error: duplicate scenario id "twin": also used at d.scenario.yaml:5:9',
+    'd.scenario.yaml:5:9: error: duplicate scenario id "twin": already used at d.scenario.yaml:2:9; this one is skipped until it is renamed',
+  ]);
+  assert.deepEqual(ws.scenarios.filter((s) => s.def.id === 'twin').map((s) => s.def.prompt), ['a']);
+});
