@@ -5,13 +5,13 @@
  */
 import type * as vscodeTypes from 'vscode';
 import { ApiKeyStore } from './apiKey';
-import { isTestItem, openTraceJson } from './openTrace';
+import { resolveResultTrace } from './openTrace';
 import { RunStatusBar } from './statusBar';
 import { Discovery } from './testing/discovery';
-import { OPEN_TRACE_COMMAND } from './testing/failureMarkdown';
 import { ResultLog } from './testing/resultLog';
 import { RunHandler } from './testing/runHandler';
 import { TestTree } from './testing/testTree';
+import { registerTraceViewer } from './traceViewer/index';
 import type { VSCode } from './vscodeApi';
 
 /** What `activate` returns: used by the in-editor integration tests (and other extensions). */
@@ -60,41 +60,16 @@ export class Extension implements vscodeTypes.Disposable {
     this.disposables.push(
       log, controller, diagnostics, statusBar, discovery, run, rescore,
       vscode.commands.registerCommand('costar.setApiKey', () => apiKeys.promptAndStore()),
-      vscode.commands.registerCommand(OPEN_TRACE_COMMAND, (traceFile: unknown) => {
-        if (typeof traceFile === 'string') return openTraceJson(vscode, traceFile);
-        return this.openResultTrace(traceFile, tree, results);
-      }),
       vscode.commands.registerCommand('costar.refresh', () => discovery.refresh()),
     );
+    this.disposables.push(...registerTraceViewer(vscode, context, {
+      workspaceDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      log: (message) => log.info(message),
+      resolveTraceArg: (arg) => resolveResultTrace(vscode, tree, results, arg),
+    }));
     context.subscriptions.push(this);
     discovery.start();
     return { controller, results, tree, statusBar, profiles: { run, rescore }, discovered: () => discovery.settled() };
-  }
-
-  /** "coSTAR: Open Trace" on a test item (context menu) or from the palette (pick a result). */
-  private async openResultTrace(arg: unknown, tree: TestTree, results: ResultLog): Promise<void> {
-    const { vscode } = this;
-    let traceFile: string | undefined;
-    if (isTestItem(arg)) {
-      const ref = tree.ref(arg);
-      if (ref && 'scenarioId' in ref) traceFile = results.get(ref.workspaceDir, ref.scenarioId)?.traceFile;
-      if (!traceFile) {
-        void vscode.window.showInformationMessage(`coSTAR: "${arg.label}" has no recorded trace yet. Run it first.`);
-        return;
-      }
-    } else {
-      const withTraces = results.all().filter((r) => r.traceFile);
-      if (withTraces.length === 0) {
-        void vscode.window.showInformationMessage('coSTAR: no result with a trace yet. Run some scenarios first.');
-        return;
-      }
-      const pick = await vscode.window.showQuickPick(
-        withTraces.map((r) => ({ label: r.scenarioId, description: r.status, traceFile: r.traceFile! })),
-        { title: 'coSTAR: Open Trace', placeHolder: 'Scenario result' },
-      );
-      traceFile = pick?.traceFile;
-    }
-    if (traceFile) await vscode.commands.executeCommand(OPEN_TRACE_COMMAND, traceFile);
   }
 
   dispose(): void {

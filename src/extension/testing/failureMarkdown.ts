@@ -5,7 +5,7 @@
  */
 import type { Verdict } from '../../core/judges/types';
 
-/** Command the "Open trace" link runs; its only argument is the trace file path. */
+/** Command the "Open trace" link runs (registered by the trace viewer): trace file plus the spans to reveal. */
 export const OPEN_TRACE_COMMAND = 'costar.openTrace';
 
 export function verdictMarkdown(verdict: Verdict, traceFile: string | undefined): string {
@@ -18,7 +18,7 @@ export function verdictMarkdown(verdict: Verdict, traceFile: string | undefined)
   if (verdict.spanIds.length > 0) {
     lines.push(`Cited spans: ${verdict.spanIds.map((id) => `\`${inlineCode(id)}\``).join(', ')}`, '');
   }
-  if (traceFile) lines.push(`[Open trace](${commandUri(OPEN_TRACE_COMMAND, [traceFile])})`);
+  if (traceFile) lines.push(`[Open trace](${commandUri(OPEN_TRACE_COMMAND, [{ traceFile, spanIds: verdict.spanIds }])})`);
   return lines.join('\n').trimEnd();
 }
 
