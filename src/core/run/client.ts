@@ -75,8 +75,9 @@ export function startRun(options: RunOptions, client: RunClientOptions): RunHand
   const done = new Promise<RunReport>((resolve, reject) => {
     child.on('error', (error) => reject(new RunFailure(`cannot start the harness (${client.harnessPath}): ${error.message}`, false)));
     child.on('close', (code, signal) => {
-      // Whatever happened to the harness, no agent of this run may survive it.
-      for (const pid of agentPids) killGroup(pid);
+      // A harness that died or was cancelled may have left agents behind: none may survive it.
+      // (After a normal finish the harness has already swept every group itself.)
+      if (!report || cancelled) for (const pid of agentPids) killGroup(pid);
       if (report) resolve(report);
       else reject(fatal ?? new RunFailure(protocolError ?? `the harness stopped before finishing the run (${signal ?? `exit code ${code}`})`, false));
     });
@@ -84,9 +85,9 @@ export function startRun(options: RunOptions, client: RunClientOptions): RunHand
   // Nobody may be listening to `done` yet; don't let an early failure be "unhandled".
   done.catch(() => undefined);
 
+  let cancelled = false;
   child.stdin!.write(`${JSON.stringify({ v: PROTOCOL_VERSION, type: 'run', runId, ...options })}\n`);
 
-  let cancelled = false;
   return {
     runId,
     done,
