@@ -46,7 +46,8 @@ function textIdToHex(text: string, byteLength: number): string | undefined {
   if (HEX.test(digits) && (digits.length === byteLength * 2 || (prefixed && digits.length < byteLength * 2))) {
     return digits.toLowerCase().padStart(byteLength * 2, '0');
   }
-  if (!prefixed && BASE64.test(text)) {
+  // Base64 may itself start with "0x"/"0X" (1 id in ~2,000): when hex did not fit, try base64.
+  if (BASE64.test(text)) {
     const bytes = Buffer.from(text, 'base64');
     if (bytes.length === byteLength) return bytes.toString('hex');
   }
