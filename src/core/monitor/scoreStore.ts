@@ -1,0 +1,59 @@
+/**
+ * What monitoring computed per production trace — its metrics and each judge's verdict —
+ * under `.costar/monitor/scores/<traceId>.json`, written atomically. A report re-scores only
+ * traces or judges that are new, or judges whose config (id + arguments) changed.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Outcome } from '../judges/types';
+import type { TraceMetrics } from '../judges/metrics';
+import { canonicalJson } from '../trace/hash';
+import { writeFileAtomic } from '../util/atomicWrite';
+import type { MonitorJudge } from './config';
+
+export interface StoredScore {
+  /** Hash of the judge's id and arguments when it scored. */
+  fingerprint: string;
+  outcome: Outcome;
+  rationale: string;
+  error?: string;
+}
+
+export interface TraceScores {
+  traceId: string;
+  time: number;
+  metrics: TraceMetrics;
+  /** By judge name. */
+  verdicts: Record<string, StoredScore>;
+}
+
+export function judgeFingerprint(judge: MonitorJudge): string {
+  return createHash('sha256').update(canonicalJson({ judge: judge.judge, with: judge.with })).digest('hex').slice(0, 16);
+}
+
+export class ScoreStore {
+  readonly dir: string;
+
+  constructor(workspaceDir: string) {
+    this.dir = path.join(workspaceDir, '.costar', 'monitor', 'scores');
+  }
+
+  private file(traceId: string): string {
+    if (!/^[0-9a-f]{32}$/.test(traceId)) throw new Error(`not a trace id: ${JSON.stringify(traceId)}`);
+    return path.join(this.dir, `${traceId}.json`);
+  }
+
+  async get(traceId: string): Promise<TraceScores | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(this.file(traceId), 'utf8')) as TraceScores;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new Error(`${this.file(traceId)}: ${(error as Error).message} (delete it to score the trace again)`);
+    }
+  }
+
+  async put(scores: TraceScores): Promise<void> {
+    await writeFileAtomic(this.file(scores.traceId), JSON.stringify(scores));
+  }
+}
