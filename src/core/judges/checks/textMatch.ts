@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { defineCheck, errored, failed, passed, quote } from './check';
+import { lineOf, readTarget, TextTargetArgs } from './traceText';
+
+/** Substrings must (or, with `not: true`, must not) appear in the final output, stdout/stderr or an artifact. */
+export const contains = defineCheck({
+  id: 'contains',
+  description: 'The text contains (or with not: true, lacks) the given strings (with: text, artifact | in, ignoreCase, not).',
+  args: z.strictObject({
+    text: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    ...TextTargetArgs,
+    ignoreCase: z.boolean().default(false),
+    not: z.boolean().default(false),
+  }),
+  async run(ctx, args) {
+    const target = await readTarget(ctx, args);
+    if ('missing' in target) return errored(target.missing);
+    const needles = typeof args.text === 'string' ? [args.text] : args.text;
+    const haystack = args.ignoreCase ? target.text.toLowerCase() : target.text;
+    const found = needles.map((n) => ({ needle: n, at: haystack.indexOf(args.ignoreCase ? n.toLowerCase() : n) }));
+    if (args.not) {
+      const present = found.filter((f) => f.at >= 0);
+      if (present.length > 0) {
+        return failed(`${target.label} contains ${present.map((p) => `${quote(p.needle)} (line ${lineOf(target.text, p.at)})`).join(', ')}, which must not appear`);
+      }
+      return passed(`${target.label} contains none of ${needles.map((n) => quote(n)).join(', ')}`);
+    }
+    const absent = found.filter((f) => f.at < 0);
+    if (absent.length > 0) {
+      return failed(`${target.label} does not contain ${absent.map((a) => quote(a.needle)).join(', ')}; it starts with ${quote(target.text, 200)}`);
+    }
+    return passed(`${target.label} contains ${found.map((f) => `${quote(f.needle)} (line ${lineOf(target.text, f.at)})`).join(', ')}`);
+  },
+});
+
+/** A regular expression must (or, with `not: true`, must not) match. */
+export const regex = defineCheck({
+  id: 'regex',
+  description: 'A regular expression matches (or with not: true, does not match) the text (with: pattern, flags, artifact | in, not).',
+  args: z.strictObject({
+    pattern: z.string().min(1),
+    flags: z.string().regex(/^[dgimsuvy]*$/, 'expected JavaScript regex flags such as "i" or "ms"').default(''),
+    ...TextTargetArgs,
+    not: z.boolean().default(false),
+  }),
+  async run(ctx, args) {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(args.pattern, args.flags.replace('g', ''));
+    } catch (error) {
+      return errored(`with.pattern is not a valid regular expression: ${(error as Error).message}`);
+    }
+    const target = await readTarget(ctx, args);
+    if ('missing' in target) return errored(target.missing);
+    const match = pattern.exec(target.text);
+    const shown = `/${args.pattern}/${args.flags}`;
+    if (args.not) {
+      if (match) return failed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match[0])}, which must not appear`);
+      return passed(`${target.label} has no match for ${shown}`);
+    }
+    if (!match) return failed(`${target.label} has no match for ${shown}; it starts with ${quote(target.text, 200)}`);
+    return passed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match[0])}`);
+  },
+});

@@ -1,0 +1,123 @@
+/**
+ * Judges one trace against a scenario's expectations: one verdict per expectation, in
+ * expectation order. It never throws for a judge's own failure — that becomes an 'error'
+ * verdict with the reason — and model-based judges without a model are 'skipped' with how
+ * to configure one, so everything deterministic still runs offline.
+ */
+import type { ModelClient } from '../llm/types';
+import { mapLimited } from '../llm/limiter';
+import { MODEL_SETUP_HINT } from '../llm/fromEnv';
+import type { ExpectationDef, ScenarioDef } from '../scenario/schema';
+import { traceContentHash } from '../trace/hash';
+import type { Trace } from '../trace/model';
+import { runAgenticJudge } from './agentic/agenticJudge';
+import type { JudgeCatalog, JudgeEntry } from './catalog';
+import { describeArgIssues } from './checks/check';
+import { describePass, valuePasses } from './judgeFile';
+import { runLlmJudge } from './llmJudge';
+import { computeTraceMetrics } from './metrics';
+import { ZERO_COST, type AssessmentSource, type JudgeContext, type JudgeResult, type Verdict } from './types';
+
+export interface EvaluateOptions {
+  trace: Trace;
+  scenario: ScenarioDef;
+  workspaceDir: string;
+  /** The sandbox the agent ran in, when it still exists (re-scoring works without it). */
+  sandboxDir?: string;
+  catalog: JudgeCatalog;
+  /** Absent: model-based judges are skipped with MODEL_SETUP_HINT. */
+  model?: ModelClient | undefined;
+  signal: AbortSignal;
+  /** Called as each verdict is ready (they finish out of order). */
+  onVerdict?: (verdict: Verdict) => void;
+  /** Judges running at once for this trace (default 4); model calls are further bounded by the client. */
+  concurrency?: number;
+}
+
+export async function evaluateExpectations(options: EvaluateOptions): Promise<Verdict[]> {
+  let traceHash: string | undefined;
+  const hash = () => (traceHash ??= traceContentHash(options.trace));
+  return mapLimited(options.scenario.expectations, options.concurrency ?? 4, async (expectation, index) => {
+    const verdict = await evaluateOne(options, expectation, index, hash);
+    options.onVerdict?.(verdict);
+    return verdict;
+  });
+}
+
+async function evaluateOne(options: EvaluateOptions, expectation: ExpectationDef, index: number, traceHash: () => string): Promise<Verdict> {
+  const entry = options.catalog.get(expectation.judge);
+  const started = performance.now();
+  let result: JudgeResult;
+  if (!entry) {
+    const known = [...options.catalog.ids()].sort().join(', ');
+    result = errorResult(`unknown judge "${expectation.judge}"; add judges/${expectation.judge}.judge.yaml or use one of: ${known}`);
+  } else if (options.signal.aborted) {
+    result = { outcome: 'skipped', value: null, rationale: 'the run was cancelled before this judge ran', error: 'cancelled' };
+  } else {
+    const ctx: JudgeContext = {
+      trace: options.trace,
+      scenario: options.scenario,
+      expectation,
+      expectationIndex: index,
+      workspaceDir: options.workspaceDir,
+      signal: options.signal,
+    };
+    if (options.sandboxDir) ctx.sandboxDir = options.sandboxDir;
+    try {
+      result = await runJudge(entry, ctx, options.model, traceHash);
+    } catch (error) {
+      result = errorResult(`judge ${entry.id} failed: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+  const ms = performance.now() - started;
+  const verdict: Verdict = {
+    judge: expectation.judge,
+    name: expectation.name ?? expectation.judge,
+    expectationIndex: index,
+    outcome: result.outcome,
+    value: result.value,
+    rationale: result.rationale,
+    source: sourceOf(entry),
+    spanIds: result.spanIds ?? [],
+    judgeVersion: entry?.version ?? '0',
+    cost: { ...ZERO_COST, ...result.cost, ms: Math.round(ms * 1000) / 1000 },
+    createdAt: Date.now(),
+  };
+  if (result.error !== undefined) verdict.error = result.error;
+  return verdict;
+}
+
+async function runJudge(entry: JudgeEntry, ctx: JudgeContext, model: ModelClient | undefined, traceHash: () => string): Promise<JudgeResult> {
+  const def = entry.def;
+  switch (entry.kind) {
+    case 'check':
+    case 'module': {
+      const check = entry.check!;
+      const defaults = def?.kind === 'module' ? { path: def.module, ...(def.export ? { export: def.export } : {}), ...def.with } : (def?.with ?? {});
+      const parsed = check.args.safeParse({ ...defaults, ...ctx.expectation.with });
+      if (!parsed.success) {
+        return errorResult(`judge ${entry.id}: ${describeArgIssues(parsed.error).join('; ')} — fix the expectation's with: in the scenario${def ? ' or the judge file' : ''}`);
+      }
+      return check.run(ctx, parsed.data);
+    }
+    case 'metric': {
+      const metric = def!.metric!;
+      const value = computeTraceMetrics(ctx.trace)[metric];
+      const ok = valuePasses({ type: 'number', min: -Infinity, max: Infinity }, def!.pass, value);
+      return { outcome: ok ? 'passed' : 'failed', value, rationale: `${metric} = ${value} (${describePass({ type: 'number', min: -Infinity, max: Infinity }, def!.pass)})` };
+    }
+    case 'llm':
+    case 'agentic': {
+      if (!model) return { outcome: 'skipped', value: null, rationale: `judge ${entry.id} needs a model: ${MODEL_SETUP_HINT}`, error: MODEL_SETUP_HINT };
+      return entry.kind === 'agentic' ? runAgenticJudge(def!, ctx, model, traceHash()) : runLlmJudge(def!, ctx, model, traceHash());
+    }
+  }
+}
+
+function sourceOf(entry: JudgeEntry | undefined): AssessmentSource {
+  return entry && (entry.kind === 'llm' || entry.kind === 'agentic') ? 'LLM_JUDGE' : 'CODE';
+}
+
+function errorResult(message: string): JudgeResult {
+  return { outcome: 'error', value: null, rationale: message, error: message };
+}
