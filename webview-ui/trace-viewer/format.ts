@@ -2,6 +2,7 @@
 
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
+  if (ms === 0) return '0';
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -24,7 +25,7 @@ export function formatBytes(n: number): string {
 /** A value a judge returned, as short text: strings as they are, the rest as JSON. */
 export function valueText(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value === undefined) return '';
+  if (value === undefined || value === null) return '';
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

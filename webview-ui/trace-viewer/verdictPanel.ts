@@ -71,7 +71,7 @@ export class VerdictPanel {
       header,
       value ? h('div', { className: 'verdict-value' }, [h('span', { className: 'muted', text: 'value ' }), h('span', { text: value })]) : null,
       v.rationale ? longText(v.rationale, 'rationale') : null,
-      v.error ? h('div', { className: 'verdict-error', text: v.error }) : null,
+      v.error ? h('div', { className: 'verdict-problem', text: v.error }) : null,
       h('div', { className: 'verdict-meta muted', text: `${v.judge} · ${v.source} · ${cost} · ${cites}` }),
     ]);
   }

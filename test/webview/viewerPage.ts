@@ -1,0 +1,163 @@
+/**
+ * Runs the built trace viewer webview in real Chromium, the way VS Code would host it: the
+ * page is the HTML our extension generates (same CSP, same embedded state), served from a
+ * local 127.0.0.1 server standing in for the webview resource origin. A stub
+ * `acquireVsCodeApi` forwards the webview's messages to a real TraceViewerController, and the
+ * controller's answers are dispatched back as `message` events.
+ */
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { TraceViewerController, type ViewerInput } from '../../src/extension/traceViewer/controller';
+import { renderViewerHtml } from '../../src/extension/traceViewer/html';
+import type { HostMessage, ViewerState } from '../../src/shared/traceViewerProtocol';
+
+const DIST = path.resolve(__dirname, '../../dist/webview');
+
+/** A few theme variables as VS Code injects them, so screenshots look like the editor. */
+const THEMES: Record<'light' | 'dark', string> = {
+  light: `:root { --vscode-foreground: #3b3b3b; --vscode-editor-background: #ffffff; --vscode-font-family: sans-serif; --vscode-font-size: 13px;
+    --vscode-descriptionForeground: #717171; --vscode-panel-border: #e5e5e5; --vscode-list-hoverBackground: #f2f2f2;
+    --vscode-list-activeSelectionBackground: #e4e6f1; --vscode-list-activeSelectionForeground: #000; --vscode-list-inactiveSelectionBackground: #e4e6f1;
+    --vscode-errorForeground: #e51400; --vscode-charts-blue: #1a85ff; --vscode-charts-red: #e51400; --vscode-charts-green: #388a34;
+    --vscode-charts-purple: #652d90; --vscode-charts-yellow: #bf8803; --vscode-charts-orange: #d18616; --vscode-testing-iconPassed: #388a34; --vscode-testing-iconFailed: #e51400;
+    --vscode-input-background: #fff; --vscode-input-foreground: #3b3b3b; --vscode-input-border: #cecece; --vscode-focusBorder: #005fb8;
+    --vscode-textCodeBlock-background: #f3f3f3; --vscode-textLink-foreground: #005fb8; --vscode-badge-background: #cce6ff; --vscode-badge-foreground: #3b3b3b;
+    --vscode-inputValidation-errorBackground: #f2dede; --vscode-inputValidation-errorBorder: #be1100; --vscode-editor-findMatchHighlightBackground: #ea5c0055;
+    --vscode-editor-findMatchBackground: #a8ac94; --vscode-editor-font-family: monospace; --vscode-editor-font-size: 12px; }`,
+  dark: `:root { --vscode-foreground: #cccccc; --vscode-editor-background: #1f1f1f; --vscode-font-family: sans-serif; --vscode-font-size: 13px;
+    --vscode-descriptionForeground: #9d9d9d; --vscode-panel-border: #2b2b2b; --vscode-list-hoverBackground: #2a2d2e;
+    --vscode-list-activeSelectionBackground: #04395e; --vscode-list-activeSelectionForeground: #fff; --vscode-list-inactiveSelectionBackground: #37373d;
+    --vscode-errorForeground: #f85149; --vscode-charts-blue: #3794ff; --vscode-charts-red: #f14c4c; --vscode-charts-green: #89d185;
+    --vscode-charts-purple: #b180d7; --vscode-charts-yellow: #cca700; --vscode-charts-orange: #d18616; --vscode-testing-iconPassed: #73c991; --vscode-testing-iconFailed: #f14c4c;
+    --vscode-input-background: #313131; --vscode-input-foreground: #cccccc; --vscode-input-border: #3c3c3c; --vscode-focusBorder: #0078d4;
+    --vscode-textCodeBlock-background: #2b2b2b; --vscode-textLink-foreground: #4daafc; --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8;
+    --vscode-inputValidation-errorBackground: #5a1d1d; --vscode-inputValidation-errorBorder: #be1100; --vscode-editor-findMatchHighlightBackground: #ea5c0055;
+    --vscode-editor-findMatchBackground: #9e6a03; --vscode-editor-font-family: monospace; --vscode-editor-font-size: 12px; }`,
+};
+
+export interface ViewerHarness {
+  browser: Browser;
+  origin: string;
+  open(input: ViewerInput, options?: OpenOptions): Promise<OpenedViewer>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  theme?: 'light' | 'dark';
+  /** What `getState()` returns, as after a reload. */
+  savedState?: ViewerState;
+  viewport?: { width: number; height: number };
+}
+
+export interface OpenedViewer {
+  page: Page;
+  controller: TraceViewerController;
+  /** Every URL the page requested. */
+  requests: string[];
+  /** Uncaught exceptions and console errors of the page. */
+  errors: string[];
+  /** Messages the webview posted to the host, in order. */
+  posted: unknown[];
+  /** The last state the webview saved. */
+  state(): Promise<ViewerState | undefined>;
+  /** Sends a message as the host would. */
+  send(message: HostMessage): Promise<void>;
+}
+
+export function webviewBuilt(): boolean {
+  return existsSync(path.join(DIST, 'trace-viewer.js'));
+}
+
+export async function startViewerHarness(): Promise<ViewerHarness> {
+  if (!webviewBuilt()) throw new Error('dist/webview/trace-viewer.js is missing: run `npm run build` first.');
+  const pages = new Map<string, string>();
+  let nextPage = 0;
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const html = pages.get(url.pathname);
+    if (html !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      return;
+    }
+    const theme = /^\/theme-(light|dark)\.css$/.exec(url.pathname)?.[1] as 'light' | 'dark' | undefined;
+    if (theme) {
+      res.writeHead(200, { 'content-type': 'text/css' }).end(THEMES[theme]);
+      return;
+    }
+    const file = path.join(DIST, path.normalize(url.pathname.replace(/^\/webview\//, '')));
+    if (!url.pathname.startsWith('/webview/') || !file.startsWith(DIST)) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-precise-memory-info'],
+  });
+
+  async function open(input: ViewerInput, options: OpenOptions = {}): Promise<OpenedViewer> {
+    const controller = new TraceViewerController(input);
+    const pagePath = `/viewer-${nextPage++}.html`;
+    pages.set(pagePath, renderViewerHtml({
+      cspSource: origin,
+      scriptUri: `${origin}/webview/trace-viewer.js`,
+      styleUris: [`${origin}/theme-${options.theme ?? 'light'}.css`, `${origin}/webview/trace-viewer.css`],
+      initialState: controller.initialState(),
+    }));
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const posted: unknown[] = [];
+    const errors: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    // Anything not served by our origin is cut off, so a successful injection could not even phone home.
+    await page.route((url) => url.origin !== origin, (route) => route.abort());
+    const send = (message: HostMessage) => page.evaluate((m) => window.dispatchEvent(new MessageEvent('message', { data: m })), message);
+    await page.exposeFunction('__costarHostReceive', (message: unknown) => {
+      posted.push(message);
+      controller.handle(message, { post: (m) => void send(m).catch(() => {}), openArtifact: () => {}, log: () => {} });
+    });
+    // A string, not a function: tsx would wrap a function's inner helpers in its own `__name`, which the page lacks.
+    await page.addInitScript(`(() => {
+      let state = ${JSON.stringify(options.savedState ?? null)} ?? undefined;
+      window.acquireVsCodeApi = () => ({
+        postMessage: (m) => window.__costarHostReceive(m),
+        getState: () => state,
+        setState: (s) => { state = s; window.__costarSavedState = s; },
+      });
+    })();`);
+    await page.goto(`${origin}${pagePath}`);
+    try {
+      await page.waitForFunction(() => performance.getEntriesByName('costar-tree-painted').length > 0, undefined, { timeout: 20_000 });
+    } catch (error) {
+      throw new Error(`the viewer did not paint its tree; page errors: ${errors.join(' | ') || 'none'}`, { cause: error });
+    }
+    return {
+      page, controller, requests, posted, send, errors,
+      state: () => page.evaluate(() => (window as unknown as { __costarSavedState?: ViewerState }).__costarSavedState),
+    };
+  }
+
+  return {
+    browser, origin, open,
+    async close() {
+      await browser.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
