@@ -4,6 +4,7 @@ import { validateCommand } from './validate';
 import { importCommand, traceShowCommand } from './traces';
 import { mergeCommand } from './merge';
 import { diffCommand } from './diff';
+import { monitorImportCommand, monitorReportCommand } from './monitor';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand];

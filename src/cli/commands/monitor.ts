@@ -1,0 +1,61 @@
+import * as path from 'node:path';
+import type { CliCommand } from '../command';
+import { EXIT } from '../command';
+import { UsageError } from '../command';
+import { parseCliArgs, resolveWorkspace } from '../args';
+import { TraceStore } from '../../core/trace/store';
+import { importProduction } from '../../core/monitor/importProduction';
+import { loadMonitorConfig, MonitorConfigError } from '../../core/monitor/config';
+import { ScoreStore } from '../../core/monitor/scoreStore';
+import { scoreProduction } from '../../core/monitor/scoreProduction';
+import { builtinCheckScorer, unknownMonitorJudges } from '../../core/monitor/scorer';
+import { analyzeMonitor } from '../../core/monitor/analyze';
+import { renderMonitorText } from '../../core/monitor/renderText';
+
+export const monitorImportCommand: CliCommand = {
+  name: 'monitor import',
+  summary: 'Import production traces (OTLP JSON/protobuf, MLflow trace JSON, JSONL of either) from files or folders',
+  usage: 'costar monitor import DIR|FILE... [--workspace DIR]',
+  async run(args, io) {
+    const { values, positionals } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' } }, true);
+    if (positionals.length === 0) throw new UsageError('name at least one trace file or folder');
+    const store = new TraceStore(resolveWorkspace(values.workspace, io.cwd));
+    const results = await importProduction(positionals.map((p) => path.resolve(io.cwd, p)), store);
+    let traces = 0;
+    for (const r of results) {
+      if (r.error) io.stderr.write(`${r.error}\n`);
+      traces += r.traceIds.length;
+    }
+    io.stdout.write(`imported ${traces} production traces from ${results.filter((r) => !r.error).length} files\n`);
+    return results.some((r) => r.error) ? EXIT.usage : EXIT.ok;
+  },
+};
+
+export const monitorReportCommand: CliCommand = {
+  name: 'monitor report',
+  summary: 'Score new production traces (sampled per judge) and report pass rates per window with drift alerts (exit 1 on an alert)',
+  usage: 'costar monitor report [--json] [--workspace DIR]',
+  async run(args, io) {
+    const { values } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' } });
+    const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
+    let config;
+    try {
+      config = await loadMonitorConfig(workspaceDir);
+    } catch (error) {
+      if (error instanceof MonitorConfigError) {
+        io.stderr.write(`${error.message}\n`);
+        return EXIT.usage;
+      }
+      throw error;
+    }
+    const unknown = unknownMonitorJudges(config.judges);
+    if (unknown.length > 0) {
+      io.stderr.write(`costar.monitor.yaml: ${unknown.join('\n')}\n`);
+      return EXIT.usage;
+    }
+    const scored = await scoreProduction(new TraceStore(workspaceDir), new ScoreStore(workspaceDir), config, builtinCheckScorer(workspaceDir));
+    const report = analyzeMonitor(scored.observations, scored.metricObservations, config);
+    io.stdout.write(values.json ? `${JSON.stringify({ ...report, scoredTraces: scored.scoredTraces }, null, 2)}\n` : renderMonitorText(report));
+    return report.alerts.length > 0 ? EXIT.failed : EXIT.ok;
+  },
+};
