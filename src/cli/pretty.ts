@@ -15,13 +15,17 @@ export class PrettyReporter {
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }, private readonly color = Boolean(out.isTTY)) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream & { isTTY?: boolean },
+    private readonly verb: 'Running' | 'Re-scoring' = 'Running',
+    private readonly color = Boolean(out.isTTY),
+  ) {}
 
   onEvent(event: HarnessEvent): void {
     switch (event.type) {
       case 'runStarted':
         this.total = event.scenarios.length;
-        this.write(`Running ${this.total} scenario(s) — run ${event.runId}\n`);
+        this.write(`${this.verb} ${this.total} scenario(s) — run ${event.runId}\n`);
         if (this.out.isTTY) this.timer = setInterval(() => this.drawProgress(), 100);
         break;
       case 'attemptStarted':
@@ -77,8 +81,13 @@ export function formatScenario(result: ScenarioResult, color: boolean): string {
   const tone = { passed: 32, failed: 31, error: 33, skipped: 90 }[result.status];
   const attempts = result.attempts.length > 1 ? ` [${result.attempts.filter((a) => a.status === 'passed').length}/${result.attempts.length} attempts passed]` : '';
   const lines = [`${paint(tone, MARK[result.status])} ${result.id} ${paint(90, `(${formatDuration(result.durationMs)}) ${result.file}:${result.line}`)}${attempts}`];
-  if (result.status !== 'passed') {
-    const last = result.attempts.at(-1);
+  const last = result.attempts.at(-1);
+  if (result.status === 'passed') {
+    // A pass with skipped judges is a weaker pass: say which were not run and why.
+    for (const verdict of last?.verdicts ?? []) {
+      if (verdict.outcome === 'skipped') lines.push(`    ${MARK.skipped} ${verdict.name} ${paint(90, `skipped: ${verdict.error ?? verdict.rationale}`)}`);
+    }
+  } else {
     if (result.error) lines.push(`    ${paint(tone, result.status)}: ${indent(result.error)}`);
     for (const verdict of last?.verdicts ?? []) {
       if (verdict.outcome === 'passed') continue;

@@ -5,6 +5,7 @@ import { importCommand, traceShowCommand } from './traces';
 import { mergeCommand } from './merge';
 import { diffCommand } from './diff';
 import { monitorImportCommand, monitorReportCommand } from './monitor';
+import { exportCommand } from './export';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand];

@@ -55,7 +55,7 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
     ...(values.run ? { fromRunId: values.run } : {}),
     ...(values.judge ? { judges: values.judge } : {}),
   };
-  const pretty = reporters.some((r) => r.format === 'pretty') ? new PrettyReporter(io.stdout) : undefined;
+  const pretty = reporters.some((r) => r.format === 'pretty') ? new PrettyReporter(io.stdout, mode === 'rescore' ? 'Re-scoring' : 'Running') : undefined;
   const handle = startRun(options, {
     harnessPath: harnessPath(),
     onEvent: (event) => pretty?.onEvent(event),
