@@ -89,7 +89,7 @@ function passMismatch(value: ValueType, pass: ValuePass): string | undefined {
   if (typeof value === 'object' && value.type === 'categorical') {
     if (!Array.isArray(pass)) return 'for a categorical value, expected pass: a list of categories';
     const unknown = pass.filter((c) => !value.categories.includes(c));
-    if (unknown.length > 0) return `pass lists ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the categories ${value.categories.join(', ')}`;
+    if (unknown.length > 0) return `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not among the categories ${value.categories.join(', ')}`;
   }
   return undefined;
 }
