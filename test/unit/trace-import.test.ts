@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readTraceFile, parseTraceText } from '../../src/core/trace/traceFile';
+import { spansToTrace } from '../../src/core/trace/assemble';
 import { fromMlflowJson, toMlflowJson } from '../../src/core/trace/mlflow';
 import { decodeOtlpJson, toOtlpJson } from '../../src/core/trace/otlp';
 import { hexToBase64 } from '../../src/core/trace/ids';
@@ -131,4 +132,21 @@ test('bad input is reported with the field (and line) that is wrong', () => {
   assert.throws(() => fromMlflowJson({ info: { trace_id: 'tr-' + 'a'.repeat(32), request_time: 'yesterday', state: 'OK' }, data: { spans: [] } }), /info\.request_time: expected an RFC 3339 time/);
   assert.throws(() => fromMlflowJson({ info: { trace_id: 'tr-' + 'a'.repeat(32), request_time: 0, state: 'DONE' }, data: { spans: [] } }), /info\.state: expected OK, ERROR or IN_PROGRESS, got "DONE"/);
   assert.throws(() => decodeOtlpJson({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), startTimeUnixNano: 'soon' }] }] }] }), /spans\[0\]\.startTimeUnixNano: expected nanoseconds/);
+});
+
+test('spansToTrace: the root gives previews (capped) and state; times span all spans; caller fields win', () => {
+  const base = { spanType: 'UNKNOWN' as const, attributes: {}, events: [] };
+  const spans: Span[] = [
+    { ...base, spanId: '02'.repeat(8), parentId: '01'.repeat(8), name: 'child', startTimeUnixNano: '2000000', endTimeUnixNano: '9000000', status: { code: 'OK' } },
+    { ...base, spanId: '01'.repeat(8), parentId: null, name: 'root', startTimeUnixNano: '1000000', endTimeUnixNano: '5000000', status: { code: 'ERROR' }, inputs: { q: 'x'.repeat(2000) }, outputs: 'done' },
+  ];
+  const trace = spansToTrace(spans, { traceId: 'c'.repeat(32), metadata: { 'costar.run_id': 'r' } });
+  assert.equal(trace.info.state, 'ERROR');
+  assert.equal(trace.info.requestTime, 1);
+  assert.equal(trace.info.executionDurationMs, 8, 'from the earliest start to the latest end');
+  assert.equal(trace.info.requestPreview!.length, 1000);
+  assert.match(trace.info.requestPreview!, /^\{"q":"x+\.\.\.$/);
+  assert.equal(trace.info.responsePreview, 'done');
+  assert.deepEqual(trace.info.metadata, { 'costar.run_id': 'r' });
+  assert.equal(spansToTrace(spans, { traceId: 'c'.repeat(32), state: 'OK' }).info.state, 'OK');
 });

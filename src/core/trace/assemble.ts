@@ -16,8 +16,8 @@ export type TraceInfoFields = Pick<TraceInfo, 'traceId'> & Partial<Omit<TraceInf
  * leaves the trace OK; judges and metrics still see that span's status.
  */
 export function spansToTrace(spans: Span[], fields: TraceInfoFields, artifacts: Artifact[] = []): Trace {
-  const trace: Trace = { info: { ...fields, requestTime: 0, executionDurationMs: 0, state: 'OK', metadata: {}, tags: {} }, spans, artifacts };
-  const roots = rootSpans(trace);
+  // A span whose parent never arrived counts as a root too.
+  const roots = rootSpans({ spans });
   const root = roots[0];
   let start: bigint | undefined;
   let end: bigint | undefined;
@@ -40,9 +40,9 @@ export function spansToTrace(spans: Span[], fields: TraceInfoFields, artifacts: 
   const responsePreview = fields.responsePreview ?? preview(root?.outputs);
   if (requestPreview !== undefined) info.requestPreview = requestPreview;
   if (responsePreview !== undefined) info.responsePreview = responsePreview;
-  trace.info = info;
-  return trace;
+  return { info, spans, artifacts };
 }
+
 
 export function preview(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;

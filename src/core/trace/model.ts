@@ -117,7 +117,7 @@ export function spanDurationMs(span: Span): number {
   return Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
 }
 
-export function rootSpans(trace: Trace): Span[] {
+export function rootSpans(trace: Pick<Trace, 'spans'>): Span[] {
   const ids = new Set(trace.spans.map((s) => s.spanId));
   return trace.spans.filter((s) => s.parentId === null || !ids.has(s.parentId));
 }
