@@ -54,6 +54,7 @@ describe('stopping a run', { timeout: 120_000 }, () => {
 
   it('a harness killed at any moment leaves only complete traces in the store', async () => {
     const tracesDir = path.join(ws.dir, '.costar', 'traces');
+    let killed = 0;
     // Kill at increasing delays after the agent exits, so some kills land while the big trace is written.
     for (const delayMs of [0, 40, 80, 120, 160, 240, 320]) {
       let agentPid = 0;
@@ -72,12 +73,21 @@ describe('stopping a run', { timeout: 120_000 }, () => {
       await waitFor(() => !isAlive(agentPid), 'the agent to exit');
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (isAlive(harnessPid)) process.kill(harnessPid, 'SIGKILL');
-      await handle.done.catch((error: unknown) => assert.ok(error instanceof RunFailure));
+      await handle.done.catch((error: unknown) => {
+        assert.ok(error instanceof RunFailure);
+        killed++;
+      });
     }
     const stored = existsSync(tracesDir) ? readdirSync(tracesDir).filter((f) => f.endsWith('.trace.json') && !f.startsWith('.')) : [];
+    assert.ok(killed > 0, 'some kills landed before the run finished');
+    let complete = 0;
     for (const file of stored) {
-      const json = JSON.parse(readFileSync(path.join(tracesDir, file), 'utf8')) as { data: { spans: unknown[] } };
+      const json = JSON.parse(readFileSync(path.join(tracesDir, file), 'utf8')) as { info: { trace_metadata: Record<string, string> }; data: { spans: unknown[] } };
+      if (json.info.trace_metadata['costar.scenario_id'] !== 'big') continue;
       assert.equal(json.data.spans.length, 40_001, `${file} is complete`);
+      complete++;
     }
+    // Not every kill is in time to prevent the write: what was written is whole.
+    assert.ok(complete + killed >= 7);
   });
 });
