@@ -4,8 +4,9 @@ import { validateCommand } from './validate';
 import { importCommand, traceShowCommand } from './traces';
 import { mergeCommand } from './merge';
 import { diffCommand } from './diff';
+import { agreementCommand } from './agreement';
 import { monitorImportCommand, monitorReportCommand } from './monitor';
 import { exportCommand } from './export';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand];
