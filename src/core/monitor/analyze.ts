@@ -75,10 +75,16 @@ type AnalysisConfig = Pick<MonitorConfig, 'window' | 'baseline' | 'minSamples' |
 export function analyzeMonitor(observations: readonly Observation[], metricObservations: readonly MetricObservation[], config: AnalysisConfig): MonitorReport {
   const windowMs = config.window;
   const z = Z[config.confidence];
-  const times = [...observations.map((o) => o.time), ...metricObservations.map((m) => m.time)];
-  if (times.length === 0) return { windowMs, windows: [], alerts: [] };
-  const first = Math.floor(Math.min(...times) / windowMs);
-  const last = Math.floor(Math.max(...times) / windowMs);
+  if (observations.length === 0 && metricObservations.length === 0) return { windowMs, windows: [], alerts: [] };
+  // A loop, not Math.min(...times): spreading a million arguments overflows the stack.
+  let minTime = Infinity;
+  let maxTime = -Infinity;
+  for (const { time } of [...observations, ...metricObservations]) {
+    if (time < minTime) minTime = time;
+    if (time > maxTime) maxTime = time;
+  }
+  const first = Math.floor(minTime / windowMs);
+  const last = Math.floor(maxTime / windowMs);
   const slots = last - first + 1;
   const slot = (time: number) => Math.floor(time / windowMs) - first;
 
