@@ -1,7 +1,8 @@
 /**
- * Text and regex search over span names, inputs, outputs and attributes, run in the extension
- * host so the webview never needs the payloads. The searchable text of a span is built on the
- * first search and kept, so later searches over a 50,000-span trace are a plain scan.
+ * Text and regex search over span names, inputs, outputs, attributes, status messages and
+ * events, run in the extension host so the webview never needs the payloads. The searchable
+ * text of a span is built on the first search and kept, so later searches over a 50,000-span
+ * trace are a plain scan.
  */
 import type { Span } from '../../core/trace/model';
 
@@ -65,13 +66,15 @@ export class SpanSearch {
   }
 }
 
-/** Name, tool name, inputs, outputs, then attribute keys and values, one per line. */
+/** Name, tool name, status message, inputs, outputs, attributes, then events, one per line. */
 function searchableText(span: Span): string {
   const parts = [span.name];
   if (span.toolName) parts.push(span.toolName);
+  if (span.status.message) parts.push(span.status.message);
   if (span.inputs !== undefined) parts.push(asText(span.inputs));
   if (span.outputs !== undefined) parts.push(asText(span.outputs));
   for (const [key, value] of Object.entries(span.attributes)) parts.push(`${key}: ${asText(value)}`);
+  for (const event of span.events) parts.push(event.name, asText(event.attributes));
   return parts.join('\n');
 }
 

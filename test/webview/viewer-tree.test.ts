@@ -1,0 +1,171 @@
+/**
+ * The trace viewer webview in real Chromium: tree, keyboard, verdicts, detail, search, state.
+ * Needs `npm run build` first (it loads dist/webview/trace-viewer.js).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { eventually } from './eventually';
+import { startViewerHarness, type ViewerHarness } from './viewerPage';
+import { spanId, storyTrace, storyVerdicts } from './fixtures';
+import type { ViewerInput } from '../../src/extension/traceViewer/controller';
+
+const TRACE_ID = 'abcdef0123456789abcdef0123456789';
+const story = (): ViewerInput => ({ source: { kind: 'store', traceId: TRACE_ID }, trace: storyTrace(), verdicts: storyVerdicts() });
+
+const visibleNames = (page: Page) => page.locator('.row:not([hidden])').evaluateAll((rows) =>
+  rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top).map((r) => r.querySelector('.name')!.textContent));
+const selectedName = async (page: Page) => (await page.locator('.row.selected .name').allTextContents())[0] ?? null;
+
+describe('trace viewer webview', () => {
+  let harness: ViewerHarness;
+  before(async () => { harness = await startViewerHarness(); });
+  after(async () => { await harness.close(); });
+
+  it('renders the span tree with ARIA roles, type icons, error marks and the root cause selected', async () => {
+    const { page, errors } = await harness.open(story());
+    await eventually(() => visibleNames(page), ['agent run', 'plan', 'read_logs', 'analyze', 'count errors', 'draft', 'write_report', 'final answer']);
+    const tree = page.getByRole('tree', { name: 'Spans' });
+    assert.equal(await tree.getByRole('treeitem').count(), 8);
+    const writeReport = page.locator('#span-row-6');
+    assert.equal(await writeReport.getAttribute('aria-level'), '3');
+    assert.equal(await writeReport.getAttribute('aria-selected'), 'true', 'the root cause is selected on open');
+    assert.match(await writeReport.getAttribute('class') ?? '', /\berror\b/);
+    assert.equal(await page.locator('#span-row-0').getAttribute('aria-expanded'), 'true');
+    assert.equal(await page.locator('#span-row-1 .type-icon.codicon-comment-discussion').count(), 1, 'chat model icon');
+    assert.equal(await page.locator('#span-row-2 .type-icon.codicon-tools').count(), 1, 'tool icon');
+    assert.match(await page.locator('.root-cause').textContent() ?? '', /Root cause: write_report/);
+    await page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    assert.match(await page.locator('.detail').textContent() ?? '', /PermissionError: EACCES/);
+    assert.deepEqual(errors, []);
+  });
+
+  it('expands, collapses and moves with the keyboard, including type-to-find', async () => {
+    const { page } = await harness.open(story());
+    await page.locator('#span-row-0 .name').click();
+    await eventually(() => selectedName(page), 'agent run');
+    await page.keyboard.press('ArrowLeft'); // collapse the root
+    await eventually(() => visibleNames(page), ['agent run']);
+    await page.keyboard.press('ArrowRight'); // expand it again
+    await page.keyboard.press('ArrowRight'); // move to the first child
+    await eventually(() => selectedName(page), 'plan');
+    await page.keyboard.press('End');
+    await eventually(() => selectedName(page), 'final answer');
+    await page.keyboard.press('Home');
+    await eventually(() => selectedName(page), 'agent run');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await eventually(() => selectedName(page), 'read_logs');
+    await page.keyboard.type('dr');
+    await eventually(() => selectedName(page), 'draft');
+    await page.keyboard.press('ArrowLeft'); // on a leaf: go to the parent
+    await eventually(() => selectedName(page), 'analyze');
+    await page.keyboard.press('Enter'); // toggle: collapse analyze
+    await eventually(() => visibleNames(page), ['agent run', 'plan', 'read_logs', 'analyze', 'final answer']);
+    await page.locator('#span-row-3 .twisty').click(); // and the twisty opens it again
+    await eventually(async () => (await visibleNames(page)).length, 8);
+  });
+
+  it('reveals and selects the span a verdict cites when the verdict is clicked', async () => {
+    const { page } = await harness.open(story());
+    await page.getByRole('button', { name: 'Collapse all' }).click();
+    await eventually(() => visibleNames(page), ['agent run']);
+    await page.locator('.verdict-head', { hasText: 'report.md is written' }).click();
+    await eventually(() => selectedName(page), 'write_report');
+    assert.equal(await page.locator('#span-row-6').getAttribute('aria-selected'), 'true');
+    assert.equal(await page.locator('#span-row-6.cited-failed .mark-failed').count(), 1, 'cited by a failing judge');
+    await page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    await page.locator('.verdict-head', { hasText: 'reads-logs-first' }).click();
+    await eventually(() => selectedName(page), 'read_logs');
+  });
+
+  it('filters the tree to the spans cited by failing judges', async () => {
+    const { page } = await harness.open(story());
+    await page.getByLabel('Only spans cited by failing judges').check();
+    await eventually(() => visibleNames(page), ['agent run', 'analyze', 'write_report']);
+    await page.getByLabel('Only spans cited by failing judges').uncheck();
+    await eventually(async () => (await visibleNames(page)).length, 8);
+  });
+
+  it('shows verdict values, outcomes, rationales and costs, and skipped judges with their reason', async () => {
+    const { page } = await harness.open(story());
+    const failed = page.locator('.verdict-failed');
+    assert.match(await failed.textContent() ?? '', /report\.md is written.*failed.*value false.*never written/s);
+    assert.match(await page.locator('.verdict-passed .verdict-meta').textContent() ?? '', /860 tokens · 1 model call · 900 ms · cites 1 span/);
+    assert.match(await page.locator('.verdict-skipped').textContent() ?? '', /No model configured/);
+  });
+
+  it('renders chat messages as a conversation and cuts long text behind "Show all"', async () => {
+    const { page, posted } = await harness.open(story());
+    await page.locator('#span-row-1 .name').click();
+    const conversation = page.locator('.section-inputs .conversation');
+    await conversation.waitFor();
+    assert.deepEqual(await conversation.locator('.message-role').allTextContents(), ['system', 'user']);
+    assert.ok(posted.some((m) => (m as { type: string; row?: number }).type === 'getSpan' && (m as { row: number }).row === 1), 'payload fetched on demand');
+    await page.locator('#span-row-2 .name').click();
+    const output = page.locator('.section-outputs pre.text');
+    await output.waitFor();
+    assert.doesNotMatch(await output.textContent() ?? '', /line 200 of/);
+    await page.locator('.section-outputs .show-all').click();
+    assert.match(await output.textContent() ?? '', /line 200 of the very long tool output/);
+  });
+
+  it('searches in the host and steps through the results', async () => {
+    const { page, posted } = await harness.open(story());
+    await page.getByRole('button', { name: 'Collapse all' }).click();
+    const box = page.getByLabel('Search spans');
+    await box.fill('EACCES|grep');
+    await page.getByRole('button', { name: 'Use regular expression' }).click();
+    await page.locator('.search-status', { hasText: '1 of 2' }).waitFor();
+    await eventually(() => selectedName(page), 'count errors', 'the first hit is revealed (its toolName is grep)');
+    await box.press('Enter');
+    await page.locator('.search-status', { hasText: '2 of 2' }).waitFor();
+    await eventually(() => selectedName(page), 'write_report');
+    await box.press('Shift+Enter');
+    await eventually(() => selectedName(page), 'count errors');
+    assert.ok(posted.some((m) => (m as { type: string }).type === 'search'));
+    await box.fill('(unclosed');
+    await page.locator('.search-status', { hasText: 'Invalid regular expression' }).waitFor();
+  });
+
+  it('keeps expansion and selection in the webview state and restores them', async () => {
+    const first = await harness.open(story());
+    await first.page.locator('#span-row-3 .twisty').click(); // collapse analyze
+    await first.page.locator('#span-row-2 .name').click();
+    await first.page.waitForFunction(() => {
+      const s = (window as unknown as { __costarSavedState?: { selected: string | null } }).__costarSavedState;
+      return s?.selected === '0000000000000003';
+    });
+    const saved = await first.state();
+    assert.ok(saved);
+    assert.ok(!saved.expanded.includes(spanId(4)), 'analyze is saved collapsed');
+    const reloaded = await harness.open(story(), { savedState: saved });
+    await eventually(() => selectedName(reloaded.page), 'read_logs');
+    await eventually(() => visibleNames(reloaded.page), ['agent run', 'plan', 'read_logs', 'analyze', 'final answer']);
+  });
+
+  it('reveals spans the host asks for', async () => {
+    const viewer = await harness.open(story());
+    await viewer.page.getByRole('button', { name: 'Collapse all' }).click();
+    await viewer.send({ type: 'reveal', rows: viewer.controller.rowsOf([spanId(6)]) });
+    await eventually(() => selectedName(viewer.page), 'draft');
+  });
+
+  it('shows the metrics header and the artifacts', async () => {
+    const { page } = await harness.open({ ...story(), previous: { runId: 'run-1', traceId: 'f'.repeat(32), metrics: { spans: 6, errors: 0, totalTokens: 1000, inputTokens: 800, outputTokens: 200, modelCalls: 2, toolCalls: 2, toolFailures: 0, latencyMs: 4000 } } });
+    assert.match(await page.locator('[data-metric="tool-calls"]').textContent() ?? '', /3, 1 failed \(33%\)/);
+    assert.match(await page.locator('[data-metric="tokens"]').textContent() ?? '', /1\.6k.*\+610 \(\+61%\)/);
+    assert.match(await page.locator('[data-metric="latency"]').textContent() ?? '', /5\.00 s.*\+1\.00 s/);
+    assert.deepEqual(await page.locator('.artifact').allTextContents(), ['notes.txt created, 12 B', 'data.bin created, 2.0 KiB']);
+  });
+
+  it('takes screenshots in the light and the dark theme', async () => {
+    mkdirSync('test-results', { recursive: true });
+    for (const theme of ['light', 'dark'] as const) {
+      const { page } = await harness.open(story(), { theme });
+      await page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+      await page.screenshot({ path: `test-results/trace-viewer-${theme}.png` });
+    }
+  });
+});
