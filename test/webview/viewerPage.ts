@@ -127,7 +127,9 @@ export async function startViewerHarness(): Promise<ViewerHarness> {
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     // Anything not served by our origin is cut off, so a successful injection could not even phone home.
     await page.route((url) => url.origin !== origin, (route) => route.abort());
-    const send = (message: HostMessage) => page.evaluate((m) => window.dispatchEvent(new MessageEvent('message', { data: m })), message);
+    const send = async (message: HostMessage): Promise<void> => {
+      await page.evaluate((m) => window.dispatchEvent(new MessageEvent('message', { data: m })), message);
+    };
     await page.exposeFunction('__costarHostReceive', (message: unknown) => {
       posted.push(message);
       controller.handle(message, { post: (m) => void send(m).catch(() => {}), openArtifact: () => {}, log: () => {} });

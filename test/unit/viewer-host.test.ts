@@ -1,0 +1,204 @@
+/**
+ * The trace viewer's host side without VS Code: skeleton, root cause, metrics, search,
+ * message handling, HTML, and finding a trace's verdicts in real run reports on disk.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { indexTrace } from '../../src/extension/traceViewer/skeleton';
+import { findRootCause, toViewerVerdicts, traceMetrics } from '../../src/extension/traceViewer/analysis';
+import { SpanSearch } from '../../src/extension/traceViewer/search';
+import { TraceViewerController } from '../../src/extension/traceViewer/controller';
+import { jsonForScriptElement, renderViewerHtml } from '../../src/extension/traceViewer/html';
+import { recentTraces, viewerInput, workspaceOfStoredTrace } from '../../src/extension/traceViewer/traceSources';
+import { HostMessage, InitialState, STATUS } from '../../src/shared/traceViewerProtocol';
+import { TraceStore } from '../../src/core/trace/store';
+import { saveReport } from '../../src/core/run/runStore';
+import type { RunReport } from '../../src/core/run/protocol';
+import type { Trace } from '../../src/core/trace/model';
+import { HOSTILE, generatedTrace, spanId, storyTrace, storyVerdicts } from '../webview/fixtures';
+
+describe('trace viewer skeleton', () => {
+  it('orders spans parent-first with siblings by start time, and keeps orphans as roots', () => {
+    const trace = storyTrace();
+    // Shuffle the input and orphan one span: the skeleton must not depend on file order.
+    trace.spans.reverse();
+    trace.spans.push({ ...trace.spans[0]!, spanId: 'ffffffffffffffff', parentId: 'eeeeeeeeeeeeeeee', name: 'orphan' });
+    const { skeleton } = indexTrace(trace);
+    assert.deepEqual(skeleton.names, ['agent run', 'plan', 'read_logs', 'analyze', 'count errors', 'draft', 'write_report', 'final answer', 'orphan']);
+    assert.deepEqual(skeleton.parents, [-1, 0, 0, 0, 3, 3, 3, 0, -1]);
+    assert.equal(skeleton.status[6], STATUS.ERROR);
+    assert.equal(skeleton.startMs[0], 0);
+    assert.equal(skeleton.durMs[6], 900);
+  });
+
+  it('survives parent cycles and very deep nesting', () => {
+    const trace = storyTrace();
+    trace.spans = [
+      { ...trace.spans[1]!, spanId: 'a'.repeat(16), parentId: 'b'.repeat(16) },
+      { ...trace.spans[1]!, spanId: 'b'.repeat(16), parentId: 'a'.repeat(16) },
+    ];
+    assert.equal(indexTrace(trace).skeleton.ids.length, 2);
+    const deep = storyTrace();
+    deep.spans = Array.from({ length: 20_000 }, (_, i) => ({ ...deep.spans[1]!, spanId: spanId(i + 1), parentId: i === 0 ? null : spanId(i) }));
+    assert.equal(indexTrace(deep).skeleton.parents[19_999], 19_998);
+  });
+});
+
+describe('trace viewer analysis', () => {
+  it('points at the earliest erroring span that has no erroring span below it', () => {
+    const { skeleton, rowOf } = indexTrace(storyTrace());
+    const rootCause = findRootCause(skeleton, toViewerVerdicts(storyVerdicts(), rowOf));
+    assert.equal(skeleton.names[rootCause!.row], 'write_report');
+  });
+
+  it('falls back to the earliest span a failing judge cites when nothing errors', () => {
+    const trace = storyTrace();
+    for (const span of trace.spans) span.status = { code: 'OK' };
+    const { skeleton, rowOf } = indexTrace(trace);
+    const verdicts = toViewerVerdicts(storyVerdicts(), rowOf);
+    assert.deepEqual(findRootCause(skeleton, verdicts), { row: rowOf.get(spanId(7)), reason: 'earliest span cited by failing judge "report.md is written"' });
+    assert.equal(findRootCause(skeleton, verdicts.filter((v) => v.outcome === 'passed')), null);
+  });
+
+  it('maps cited span ids to rows and drops ids not in the trace', () => {
+    const { rowOf } = indexTrace(storyTrace());
+    const [v] = toViewerVerdicts([{ ...storyVerdicts()[0]!, spanIds: [spanId(7), 'deadbeefdeadbeef'] }], rowOf);
+    assert.deepEqual(v!.rows, [6]);
+  });
+
+  it('counts tokens, model calls, tool calls and failures, and latency', () => {
+    assert.deepEqual(traceMetrics(storyTrace()), {
+      spans: 8, errors: 2, totalTokens: 1610, inputTokens: 1220, outputTokens: 390,
+      modelCalls: 3, toolCalls: 3, toolFailures: 1, latencyMs: 5000,
+    });
+  });
+});
+
+describe('trace viewer search', () => {
+  const search = new SpanSearch(indexTrace(storyTrace()).spans);
+  it('finds text in names, inputs, outputs, attributes, status messages and events', () => {
+    assert.deepEqual(search.run({ query: 'READ_LOGS', regex: false, caseSensitive: false }).rows, [2]);
+    assert.deepEqual(search.run({ query: 'READ_LOGS', regex: false, caseSensitive: true }).rows, []);
+    assert.deepEqual(search.run({ query: 'logs/app.log', regex: false, caseSensitive: false }).rows, [2]);
+    assert.deepEqual(search.run({ query: 'gen_ai.request.model', regex: false, caseSensitive: false }).rows, [1]);
+    assert.deepEqual(search.run({ query: 'PermissionError', regex: false, caseSensitive: false }).rows, [6]);
+    assert.deepEqual(search.run({ query: '^count|^draft', regex: true, caseSensitive: false }).rows, [4, 5]);
+  });
+
+  it('reports an invalid regular expression instead of throwing', () => {
+    const outcome = search.run({ query: '(oops', regex: true, caseSensitive: false });
+    assert.deepEqual(outcome.rows, []);
+    assert.match(outcome.error ?? '', /^Invalid regular expression/);
+  });
+
+  it('caps the number of results and says so', () => {
+    const big = new SpanSearch(indexTrace(generatedTrace(12_000)).spans);
+    const outcome = big.run({ query: 'question', regex: false, caseSensitive: false });
+    assert.equal(outcome.rows.length, 10_000);
+    assert.equal(outcome.truncated, true);
+  });
+});
+
+describe('trace viewer controller', () => {
+  const controller = new TraceViewerController({ source: { kind: 'store', traceId: 'a'.repeat(32) }, trace: storyTrace(), verdicts: storyVerdicts(), revealSpanIds: [spanId(3)] });
+  const run = (message: unknown) => {
+    const posted: HostMessage[] = [];
+    const logs: string[] = [];
+    controller.handle(message, { post: (m) => posted.push(HostMessage.parse(m)), openArtifact: () => {}, log: (l) => logs.push(l) });
+    return { posted, logs };
+  };
+
+  it('builds a valid initial state with verdict rows, root cause and rows to reveal', () => {
+    const state = InitialState.parse(controller.initialState());
+    assert.equal(state.title, 'summarize-logs — abcdef01');
+    assert.deepEqual(state.verdicts.map((v) => v.rows), [[6], [2], []]);
+    assert.deepEqual(state.reveal, [2]);
+    assert.deepEqual(state.artifacts.map((a) => a.hasText), [true, false]);
+  });
+
+  it('answers span requests with the payload and ignores malformed messages', () => {
+    const { posted } = run({ type: 'getSpan', row: 6 });
+    const detail = posted[0]?.type === 'spanDetail' ? posted[0].detail : undefined;
+    assert.equal(detail?.name, 'write_report');
+    assert.deepEqual(detail?.inputs, { path: 'report.md', content: '# Report' });
+    assert.equal(detail?.events[0]?.offsetMs, 4100);
+    assert.deepEqual(run({ type: 'getSpan', row: 99 }).posted, [{ type: 'error', message: 'No span on row 99.' }]);
+    const bad = run({ type: 'getSpan', row: 'x' });
+    assert.deepEqual(bad.posted, []);
+    assert.match(bad.logs[0] ?? '', /malformed webview message/);
+  });
+});
+
+describe('trace viewer HTML', () => {
+  it('embeds the state as JSON that cannot close its script element', () => {
+    const json = jsonForScriptElement({ name: `${HOSTILE.script}</script><script>x()</script>\u2028` });
+    assert.doesNotMatch(json, /<|>|\u2028/);
+    assert.deepEqual(JSON.parse(json), { name: `${HOSTILE.script}</script><script>x()</script>\u2028` });
+  });
+
+  it('sets a strict content security policy with a nonce on the only script', () => {
+    const state = new TraceViewerController({ source: { kind: 'store', traceId: 'a'.repeat(32) }, trace: storyTrace(), verdicts: [] }).initialState();
+    const html = renderViewerHtml({ cspSource: 'https://res.example', scriptUri: 'https://res.example/v.js', styleUris: ['https://res.example/v.css'], initialState: state, nonce: 'N0NCE' });
+    assert.match(html, /content="default-src 'none'; script-src 'nonce-N0NCE'; style-src https:\/\/res.example; font-src https:\/\/res.example; img-src https:\/\/res.example"/);
+    assert.match(html, /<script nonce="N0NCE" src="https:\/\/res.example\/v.js"><\/script>/);
+    assert.equal(html.match(/<script/g)?.length, 2, 'the JSON state element and the bundle');
+  });
+});
+
+describe('trace viewer trace sources (real files)', () => {
+  async function workspace(): Promise<{ ws: string; current: Trace; older: Trace }> {
+    const ws = mkdtempSync(path.join(tmpdir(), 'costar-viewer-'));
+    const store = new TraceStore(ws);
+    const older = storyTrace();
+    older.info = { ...older.info, traceId: '1'.repeat(32), requestTime: 1 };
+    older.spans = older.spans.slice(0, 3);
+    const current = storyTrace();
+    await store.put(older);
+    await store.put(current);
+    const report = (runId: string, traceId: string, startedAt: number, verdicts = storyVerdicts()): RunReport => ({
+      runId, mode: 'run', workspaceDir: ws, startedAt,
+      scenarios: [{ id: 'summarize-logs', file: 'a.scenario.yaml', line: 1, status: 'failed', traceId, durationMs: 1,
+        attempts: [{ attempt: 1, status: 'failed', traceId, durationMs: 1, verdicts }] }],
+      summary: { total: 1, passed: 0, failed: 1, error: 0, skipped: 0, durationMs: 1 },
+    });
+    await saveReport(ws, report('20240101-000000000-aaaaaa', older.info.traceId, 1, []));
+    await saveReport(ws, report('20240102-000000000-bbbbbb', current.info.traceId, 2));
+    return { ws, current, older };
+  }
+
+  it('finds the verdicts of the run that recorded the trace and the previous run for comparison', async () => {
+    const { ws, current } = await workspace();
+    const input = await viewerInput({ kind: 'store', traceId: current.info.traceId }, ws);
+    assert.equal(input.runId, '20240102-000000000-bbbbbb');
+    assert.deepEqual(input.verdicts.map((v) => v.judge), ['report-exists', 'reads-logs-first', 'tone']);
+    assert.equal(input.previous?.runId, '20240101-000000000-aaaaaa');
+    assert.equal(input.previous?.metrics.spans, 3);
+  });
+
+  it('opens a stored trace file by path and finds its workspace from the path', async () => {
+    const { ws, current } = await workspace();
+    const file = new TraceStore(ws).path(current.info.traceId);
+    assert.equal(workspaceOfStoredTrace(file), ws);
+    const input = await viewerInput({ kind: 'file', uri: file }, undefined);
+    assert.equal(input.trace.spans.length, 8);
+    assert.equal(input.verdicts.length, 3);
+  });
+
+  it('says what to do when the trace is not stored', async () => {
+    const { ws } = await workspace();
+    await assert.rejects(viewerInput({ kind: 'store', traceId: '9'.repeat(32) }, ws), /is not in .*traces\. Run the scenario again/);
+    await assert.rejects(viewerInput({ kind: 'store', traceId: '9'.repeat(32) }, undefined), /open the workspace folder/);
+  });
+
+  it('lists recent scenario results first, then other stored traces', async () => {
+    const { ws } = await workspace();
+    const extra = storyTrace();
+    extra.info = { ...extra.info, traceId: '2'.repeat(32), metadata: {}, requestPreview: 'imported one' };
+    await new TraceStore(ws).put(extra);
+    const list = await recentTraces(ws);
+    assert.deepEqual(list.map((t) => [t.traceId[0], t.label]), [['a', 'summarize-logs'], ['1', 'summarize-logs'], ['2', 'imported one']]);
+  });
+});
