@@ -5,8 +5,10 @@ import { importCommand, traceShowCommand } from './traces';
 import { mergeCommand } from './merge';
 import { diffCommand } from './diff';
 import { agreementCommand } from './agreement';
+import { alignCommand } from './align';
 import { monitorImportCommand, monitorReportCommand } from './monitor';
 import { exportCommand } from './export';
+import { refineCommand } from './refine';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand];

@@ -1,0 +1,201 @@
+/**
+ * `costar align`: make a judge agree better with its golden set, and prove it on labels the
+ * alignment never saw.
+ *
+ * The labelled traces are split (stratified, seeded) into train and held-out. The current
+ * judge is scored on held-out (κ before); the method learns from train only; the proposed
+ * judge is scored on held-out (κ after). The proposal — a new judge file text and its diff —
+ * is offered only when held-out agreement strictly improves; otherwise the result says why
+ * and nothing is offered.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { JudgeEntry } from '../../judges/catalog';
+import type { JudgeFileDef } from '../../judges/judgeFile';
+import type { ModelClient } from '../../llm/types';
+import { writeFileAtomic } from '../../util/atomicWrite';
+import { keyOf, type KappaResult, type RatedValue } from '../kappa';
+import type { GoldenLabel } from '../label';
+import { resolveLabels } from '../resolve';
+import { goldenDir } from '../store';
+import type { TraceCase } from '../traceCase';
+import { valueChoices, valueProblem } from '../values';
+import { CallBudget } from './budget';
+import { evolveInstructions } from './instructions';
+import { proposeJudgeFile, type JudgeFileProposal } from './judgeFileEdit';
+import { distillGuidelines, ExampleRetriever, exampleText, examplesContext, JudgeMemory, unlearn, withGuidelines, type Embedder, type Guideline, type TrainingExample } from './memory';
+import { improves, rateCases, scoreRatings } from './rate';
+import { splitStratified } from './split';
+
+export type AlignMethod = 'memory' | 'instructions';
+
+/** Fewest labelled traces each method accepts: enough for a held-out side that can move κ. */
+export const MIN_LABELS: Record<AlignMethod, number> = { memory: 8, instructions: 12 };
+
+export class AlignmentRefused extends Error {}
+
+export interface AlignOptions {
+  workspaceDir: string;
+  judge: JudgeEntry;
+  labels: readonly GoldenLabel[];
+  cases: readonly TraceCase[];
+  method: AlignMethod;
+  model: ModelClient;
+  /** Most model requests this alignment may make (default 200). */
+  budget?: number;
+  seed?: string;
+  /** Examples retrieved per judged trace (memory method, default 3). */
+  k?: number;
+  embed?: Embedder;
+}
+
+export interface AlignResult {
+  judgeId: string;
+  method: AlignMethod;
+  split: { train: number; heldOut: number; validation?: number };
+  before: KappaResult;
+  after: KappaResult;
+  /** Memory method: held-out agreement when the judge also sees the k most similar labelled examples. */
+  afterWithExamples?: KappaResult;
+  retrieval?: 'bm25' | 'embeddings';
+  guidelines?: Guideline[];
+  /** Guidelines of an earlier alignment dropped because all their source labels are gone. */
+  unlearned?: Guideline[];
+  offered: boolean;
+  /** One sentence: what happened and why it is (not) offered. */
+  summary: string;
+  proposal?: JudgeFileProposal & { file: string };
+  memory?: JudgeMemory;
+  modelCalls: number;
+  stop?: string;
+}
+
+export function memoryFile(workspaceDir: string, judgeId: string): string {
+  return path.join(goldenDir(workspaceDir), `${judgeId}.memory.json`);
+}
+
+export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
+  const { judge, method } = options;
+  const def = alignableDef(judge);
+  const examples = trainingExamples(options, def);
+  const classes = new Set(examples.map((x) => keyOf(x.value)));
+  const needed = MIN_LABELS[method];
+  if (examples.length < needed) {
+    throw new AlignmentRefused(`align --method ${method} needs at least ${needed} labelled traces of judge ${judge.id} that are still stored; it has ${examples.length}. Label more traces in the labeling panel (coSTAR: Label Traces).`);
+  }
+  if (classes.size < 2) throw new AlignmentRefused(`every label of judge ${judge.id} has the same value (${[...classes][0]}): agreement can't be measured; label traces with other values too.`);
+
+  const seed = options.seed ?? 'costar';
+  const { train, heldOut } = splitStratified(examples.map((x) => ({ ...x, traceId: x.case.trace.info.traceId })), seed);
+  const order = valueChoices(def.value);
+  const budget = new CallBudget(options.budget ?? 200);
+  const human = new Map<string, RatedValue>(heldOut.map((x) => [x.traceId, x.value]));
+  const instructions = def.instructions!;
+  const before = scoreRatings(human, await rateCases(def, instructions, heldOut.map((x) => x.case), { model: options.model, budget }), order);
+
+  let proposed: string;
+  const partial: Partial<AlignResult> = {};
+  let validation: number | undefined;
+  if (method === 'memory') {
+    const previous = await readMemory(options.workspaceDir, judge.id);
+    const labelled = new Set(examples.map((x) => x.case.trace.info.traceId));
+    const kept = previous ? unlearn(previous, new Set(previous.guidelines.flatMap((g) => g.sources).filter((s) => !labelled.has(s)))) : undefined;
+    const unlearned = previous ? previous.guidelines.filter((g) => !kept!.guidelines.includes(g)) : [];
+    const current = await rateCases(def, instructions, train.map((x) => x.case), { model: options.model, budget });
+    const fresh = await distillGuidelines(instructions, train, current, options.model, budget);
+    const guidelines = [...(kept?.guidelines ?? []), ...fresh];
+    proposed = withGuidelines(instructions, guidelines);
+    const memoryExamples = train.map((x) => ({ traceId: x.traceId, text: exampleText(x.case), value: x.value, rationale: x.rationale }));
+    const retriever = await ExampleRetriever.create(memoryExamples, options.embed);
+    const contexts = new Map<string, string | undefined>();
+    for (const x of heldOut) contexts.set(x.traceId, examplesContext(await retriever.similar(exampleText(x.case), options.k ?? 3, x.traceId)));
+    const withExamples = await rateCases(def, proposed, heldOut.map((x) => x.case), { model: options.model, budget, contextFor: (c) => contexts.get(c.trace.info.traceId) });
+    Object.assign(partial, {
+      guidelines,
+      unlearned,
+      retrieval: retriever.method,
+      afterWithExamples: scoreRatings(human, withExamples, order),
+      memory: { judgeId: judge.id, judgeVersion: '', guidelines, examples: memoryExamples },
+    });
+  } else {
+    // Instructions are chosen on a validation part of train, so held-out stays unseen until the end.
+    const inner = splitStratified(train, `${seed}/validation`);
+    validation = inner.heldOut.length;
+    const evolved = await evolveInstructions({ def, train: inner.train, validation: inner.heldOut, model: options.model, budget, order });
+    proposed = evolved.chosen.instructions;
+    partial.stop = evolved.stop;
+  }
+  const after = proposed === instructions ? before : scoreRatings(human, await rateCases(def, proposed, heldOut.map((x) => x.case), { model: options.model, budget }), order);
+
+  const offered = proposed !== instructions && improves(before, after);
+  const result: AlignResult = {
+    judgeId: judge.id,
+    method,
+    split: { train: train.length - (validation ?? 0), heldOut: heldOut.length, ...(validation !== undefined ? { validation } : {}) },
+    before,
+    after,
+    ...partial,
+    offered,
+    summary: summarize(proposed === instructions, offered, before, after),
+    modelCalls: budget.used,
+  };
+  if (offered) {
+    const original = await fs.readFile(judge.file!, 'utf8');
+    const proposal = proposeJudgeFile(original, path.relative(options.workspaceDir, judge.file!).split(path.sep).join('/'), proposed, def.version);
+    result.proposal = { ...proposal, file: judge.file! };
+    if (result.memory) result.memory.judgeVersion = proposal.version;
+  } else {
+    delete result.memory;
+  }
+  return result;
+}
+
+/** Accepts an offered proposal: writes the judge file and, for the memory method, its memory file. */
+export async function acceptAlignment(workspaceDir: string, result: AlignResult): Promise<string[]> {
+  if (!result.offered || !result.proposal) throw new Error('nothing to accept: this alignment offered no new judge version');
+  await writeFileAtomic(result.proposal.file, result.proposal.text);
+  const written = [result.proposal.file];
+  if (result.memory) {
+    const file = memoryFile(workspaceDir, result.judgeId);
+    await writeFileAtomic(file, `${JSON.stringify(result.memory, null, 2)}\n`);
+    written.push(file);
+  }
+  return written;
+}
+
+export async function readMemory(workspaceDir: string, judgeId: string): Promise<JudgeMemory | undefined> {
+  const file = memoryFile(workspaceDir, judgeId);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const parsed = JudgeMemory.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${file}: not a judge memory file (${parsed.error.issues[0]?.message}); delete it to start the memory afresh`);
+  return parsed.data;
+}
+
+function alignableDef(judge: JudgeEntry): JudgeFileDef {
+  if (!judge.def || !judge.file || judge.kind !== 'llm' || !judge.def.instructions) {
+    throw new AlignmentRefused(`judge ${judge.id} is ${judge.kind === 'agentic' ? 'agentic (its instructions use {{ trace }})' : `a ${judge.kind} judge`}; align works on LLM judges defined in a judge file`);
+  }
+  return judge.def;
+}
+
+function trainingExamples(options: AlignOptions, def: JudgeFileDef): TrainingExample[] {
+  const byTrace = new Map(options.cases.map((c) => [c.trace.info.traceId, c]));
+  return resolveLabels(options.labels).resolved.flatMap((r) => {
+    const c = byTrace.get(r.traceId);
+    if (!c || valueProblem(def.value, r.value)) return [];
+    return [{ case: c, value: r.value, rationale: r.rationales.join(' | ') }];
+  });
+}
+
+function summarize(unchanged: boolean, offered: boolean, before: KappaResult, after: KappaResult): string {
+  const fmt = (r: KappaResult) => (r.kappa !== null ? `κ ${r.kappa.toFixed(3)}` : `accuracy ${((r.accuracy ?? 0) * 100).toFixed(1)} %`);
+  if (unchanged) return `no change was found that agrees better with the training labels (held-out ${fmt(before)}); nothing is offered`;
+  if (offered) return `held-out agreement rises from ${fmt(before)} to ${fmt(after)}: a new judge version is offered`;
+  return `held-out agreement would go from ${fmt(before)} to ${fmt(after)}, which is no improvement: nothing is offered`;
+}

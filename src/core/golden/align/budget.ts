@@ -1,0 +1,27 @@
+/** A cap on model requests for one alignment: cached replies are free, everything else counts. */
+export class BudgetExhausted extends Error {}
+
+export class CallBudget {
+  private spent = 0;
+
+  constructor(readonly limit: number) {}
+
+  get used(): number {
+    return this.spent;
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.limit - this.spent);
+  }
+
+  /** Reserves one request before a model call (calls run concurrently); throws when nothing is left. */
+  reserve(): void {
+    if (this.spent >= this.limit) throw new BudgetExhausted(`the model-call budget of ${this.limit} is used up`);
+    this.spent++;
+  }
+
+  /** After the call: how many requests it really made (0 when cached, more after retries). */
+  settle(requests: number): void {
+    this.spent += requests - 1;
+  }
+}
