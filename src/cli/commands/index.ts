@@ -11,4 +11,4 @@ import { exportCommand } from './export';
 import { refineCommand } from './refine';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, refineCommand];

@@ -1,0 +1,93 @@
+/**
+ * `costar refine`: asks the coding assistant for a fix of an agent's failing scenarios and
+ * writes it as a unified diff, without applying it (for review bots and `git apply`).
+ * Exit codes: 0 a patch was produced; 1 the assistant proposed no change; 2 usage or
+ * configuration problem (no model configured, unknown agent, nothing failing); 3 the
+ * assistant could not finish (model unreachable, cancelled).
+ */
+import * as path from 'node:path';
+import type { CliCommand, CliIo } from '../command';
+import { EXIT, UsageError } from '../command';
+import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
+import { createModelClientFromEnv, MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
+import { ModelError } from '../../core/llm/types';
+import { loadConfig } from '../../core/scenario/load';
+import { changeSetToPatch } from '../../core/refine/patch';
+import { proposeRefinement } from '../../core/refine/refine';
+import { writeFileAtomic } from '../../core/util/atomicWrite';
+
+export const refineCommand: CliCommand = {
+  name: 'refine',
+  summary: "Propose a fix of an agent's failing scenarios as a patch (nothing is applied)",
+  usage: 'costar refine --agent NAME [--workspace DIR] [--scenario ID]... [--run ID|latest] [--out change.patch] [--max-steps N] [--max-tokens N]',
+  run: refine,
+};
+
+async function refine(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCliArgs(args, {
+    workspace: { type: 'string', short: 'w' },
+    agent: { type: 'string', short: 'a' },
+    scenario: { type: 'string', multiple: true },
+    run: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    'max-steps': { type: 'string' },
+    'max-tokens': { type: 'string' },
+  });
+  const agent = values.agent as string | undefined;
+  if (!agent) throw new UsageError('--agent NAME is required (an agent of costar.yaml)');
+  const workspaceDir = resolveWorkspace(values.workspace as string | undefined, io.cwd);
+  const maxSteps = positiveInt(values['max-steps'] as string | undefined, '--max-steps');
+  const maxTokens = positiveInt(values['max-tokens'] as string | undefined, '--max-tokens');
+
+  const { config } = await loadConfig(workspaceDir);
+  const model = createModelClientFromEnv(io.env, config?.model);
+  if (!model) {
+    io.stderr.write(`costar refine needs a model: ${MODEL_SETUP_HINT}\n`);
+    return EXIT.usage;
+  }
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  let proposal;
+  try {
+    proposal = await proposeRefinement({
+      workspaceDir,
+      agent,
+      model,
+      ...(values.scenario ? { scenarioIds: values.scenario as string[] } : {}),
+      ...(values.run ? { runId: values.run as string } : {}),
+      budget: { ...(maxSteps ? { maxSteps } : {}), ...(maxTokens ? { maxTokens } : {}) },
+      signal: abort.signal,
+      onStep: (step) => {
+        for (const call of step.toolCalls) io.stderr.write(`  ${call.name}${call.error ? ` — refused: ${call.error}` : ''}\n`);
+      },
+    });
+  } catch (error) {
+    if (error instanceof ModelError) {
+      io.stderr.write(`costar refine: the assistant could not finish: ${error.message}\n`);
+      return EXIT.error;
+    }
+    // Everything else is about the workspace or the arguments (unknown agent, no run, nothing failing).
+    io.stderr.write(`costar refine: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+  const { record, historyFile } = proposal;
+  const relHistory = path.relative(io.cwd, historyFile);
+  io.stderr.write(`refined ${record.scenarioIds.join(', ')} (run ${record.fromRunId}): ${record.usage.steps} steps, ${record.usage.inputTokens + record.usage.outputTokens} tokens, ${record.stopReason}\n`);
+  if (record.summary) io.stderr.write(`${record.summary}\n`);
+  if (record.proposal.length === 0) {
+    io.stderr.write(`the assistant proposed no change; history: ${relHistory}\n`);
+    return EXIT.failed;
+  }
+  const patch = changeSetToPatch({ files: record.proposal, summary: record.summary });
+  const out = values.out as string | undefined;
+  if (out && out !== '-') {
+    await writeFileAtomic(path.resolve(io.cwd, out), patch);
+    io.stderr.write(`wrote ${out}: ${record.proposal.map((f) => f.path).join(', ')} (not applied; history: ${relHistory})\n`);
+  } else {
+    io.stdout.write(patch);
+  }
+  return EXIT.ok;
+}
