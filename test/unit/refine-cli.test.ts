@@ -1,0 +1,114 @@
+/** `costar refine` as a user runs it: a real CLI process, a real model endpoint (the test server), a patch git can apply. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { saveReport } from '../../src/core/run/runStore';
+import { ModelServer } from '../support/modelServer';
+import { REPO_ROOT } from '../support/workspace';
+import { report, scenario, verdict } from './report-fixtures';
+
+const CLI = path.resolve(__dirname, '../../src/cli/main.ts');
+const TSX = pathToFileURL(require.resolve('tsx')).href;
+const SKILL = 'agents/analyst/skill.md';
+const NO_MODEL_ENV = { COSTAR_MODEL: '', COSTAR_MODEL_BASE_URL: '', OPENAI_API_KEY: '' };
+
+function costar(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', TSX, CLI, ...args], { cwd, env: { ...process.env, ...NO_MODEL_ENV, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 99) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The example workspace with a stored run in which skewed-income failed (no agent needs to run). */
+async function failedExample(): Promise<{ dir: string; dispose(): void }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'costar-refine-cli-'));
+  cpSync(path.join(REPO_ROOT, 'scenarios'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.costar`) });
+  const rationale = '3 of 3 missing income value(s) were filled with 757333.33, but the median of the observed values is 47000.';
+  await saveReport(dir, report('20250101-000000000-aaaaaa', [
+    scenario('clean-customers', 'passed', [verdict('file-exists', 'passed')], { file: 'suites/cleaning.scenario.yaml', line: 3 }),
+    scenario('skewed-income', 'failed', [verdict('robust-imputation', 'failed', rationale)], { file: 'suites/cleaning.scenario.yaml', line: 23 }),
+  ]));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('costar refine writes a unified diff that git applies, and applies nothing itself', async () => {
+  const ws = await failedExample();
+  const server = await ModelServer.start();
+  try {
+    const skillBefore = readFileSync(path.join(ws.dir, SKILL), 'utf8');
+    server.reply({ toolCalls: [{ name: 'read_file', arguments: { path: SKILL } }] }, 1);
+    server.reply({
+      toolCalls: [
+        { name: 'propose_edit', arguments: { path: SKILL, explanation: 'median resists outliers', edits: [{ search: 'impute_numeric: mean', replace: 'impute_numeric: median' }] } },
+        { name: 'propose_edit', arguments: { path: 'agents/analyst/NOTES.md', explanation: 'record why', content: 'Skewed columns: impute with the median.\n' } },
+      ],
+    }, 1);
+    server.reply({ content: 'Use the median.' }, 1);
+
+    const result = await costar(['refine', '--agent', 'analyst', '--out', 'change.patch'], ws.dir, { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /wrote change.patch: agents\/analyst\/skill.md, agents\/analyst\/NOTES.md \(not applied/);
+    assert.equal(readFileSync(path.join(ws.dir, SKILL), 'utf8'), skillBefore, 'refine never applies');
+
+    const patch = readFileSync(path.join(ws.dir, 'change.patch'), 'utf8');
+    assert.match(patch, /^--- a\/agents\/analyst\/skill.md\n\+\+\+ b\/agents\/analyst\/skill.md\n/m);
+    assert.match(patch, /^-- impute_numeric: mean\n\+- impute_numeric: median$/m);
+    assert.match(patch, /^--- \/dev\/null\n\+\+\+ b\/agents\/analyst\/NOTES.md$/m);
+    execFileSync('git', ['apply', '--check', 'change.patch'], { cwd: ws.dir });
+    execFileSync('git', ['apply', 'change.patch'], { cwd: ws.dir });
+    assert.equal(readFileSync(path.join(ws.dir, SKILL), 'utf8'), skillBefore.replace('impute_numeric: mean', 'impute_numeric: median'));
+    assert.equal(readFileSync(path.join(ws.dir, 'agents/analyst/NOTES.md'), 'utf8'), 'Skewed columns: impute with the median.\n');
+  } finally {
+    await server.close();
+    ws.dispose();
+  }
+});
+
+test('without a model, costar refine says how to configure one and exits 2', async () => {
+  const ws = await failedExample();
+  try {
+    const result = await costar(['refine', '--agent', 'analyst', '--out', 'change.patch'], ws.dir, {});
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /costar refine needs a model: no model is configured: set model.baseUrl/);
+  } finally {
+    ws.dispose();
+  }
+});
+
+test('an unknown agent, or a missing --agent, is exit 2 with the reason', async () => {
+  const ws = await failedExample();
+  const server = await ModelServer.start();
+  try {
+    const env = { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' };
+    const unknown = await costar(['refine', '--agent', 'nobody'], ws.dir, env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no agent "nobody" in costar.yaml; agents: analyst/);
+    const missing = await costar(['refine'], ws.dir, env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--agent NAME is required/);
+    assert.equal(server.chatRequests.length, 0, 'no model call for a usage error');
+  } finally {
+    await server.close();
+    ws.dispose();
+  }
+});
+
+test('an assistant that proposes nothing: exit 1 and no patch file', async () => {
+  const ws = await failedExample();
+  const server = await ModelServer.start();
+  try {
+    server.reply({ content: 'I see nothing to change.' }, 1);
+    const result = await costar(['refine', '--agent', 'analyst', '--scenario', 'skewed-income', '--out', 'change.patch'], ws.dir, { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /the assistant proposed no change/);
+    assert.throws(() => readFileSync(path.join(ws.dir, 'change.patch')), /ENOENT/);
+  } finally {
+    await server.close();
+    ws.dispose();
+  }
+});
