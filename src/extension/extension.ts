@@ -11,6 +11,7 @@ import { Discovery } from './testing/discovery';
 import { ResultLog } from './testing/resultLog';
 import { RunHandler } from './testing/runHandler';
 import { TestTree } from './testing/testTree';
+import { registerRefine } from './refine/index';
 import { registerTraceViewer } from './traceViewer/index';
 import type { VSCode } from './vscodeApi';
 
@@ -66,6 +67,21 @@ export class Extension implements vscodeTypes.Disposable {
       workspaceDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       log: (message) => log.info(message),
       resolveTraceArg: (arg) => resolveResultTrace(vscode, tree, results, arg),
+    }));
+    this.disposables.push(...registerRefine(vscode, context, {
+      workspaceDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      harnessPath: context.asAbsolutePath('dist/harness.js'),
+      apiKey: () => apiKeys.get(),
+      log: (message) => log.info(message),
+      // Re-runs go through the Run profile, so the Testing view shows red turning green.
+      runScenarios: async (workspaceDir, scenarioIds) => {
+        const items = scenarioIds ? scenarioIds.flatMap((id) => tree.scenarioItem(workspaceDir, id) ?? []) : tree.scenarioItems(workspaceDir);
+        await handler.runOnce(new vscode.TestRunRequest(items, [], run), new vscode.CancellationTokenSource().token, 'run');
+      },
+      scenarioOf: (item) => {
+        const ref = item && typeof item === 'object' && 'id' in item ? tree.ref(item as vscodeTypes.TestItem) : undefined;
+        return ref?.kind === 'scenario' ? { workspaceDir: ref.workspaceDir, scenarioId: ref.scenarioId } : undefined;
+      },
     }));
     context.subscriptions.push(this);
     discovery.start();

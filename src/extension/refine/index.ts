@@ -1,0 +1,105 @@
+/**
+ * Refine in the editor: the "coSTAR: Refine agent" command, inline proposals (decorations,
+ * CodeLens Accept | Reject per hunk), Accept all / Reject all (editor title, keybindings),
+ * and the side-by-side toggle that shows a file against its proposal in the diff editor.
+ */
+import * as path from 'node:path';
+import type * as vscodeTypes from 'vscode';
+import type { VSCode } from '../vscodeApi';
+import { ProposalCodeLens } from './codeLens';
+import { HAS_PROPOSAL_CONTEXT, PROPOSAL_SCHEME, REFINE_COMMANDS } from './commandIds';
+import { ProposalDecorations } from './decorations';
+import { InlineProposals, type HunkRef } from './proposals';
+import { refineAgentCommand, type RefineDeps } from './refineCommand';
+
+export type { RefineDeps, RefineCommandOptions, RefineSessionHandle } from './refineCommand';
+export { REFINE_COMMANDS } from './commandIds';
+
+export function registerRefine(vscode: VSCode, _context: vscodeTypes.ExtensionContext, deps: RefineDeps): vscodeTypes.Disposable[] {
+  const proposals = new InlineProposals(vscode);
+  const decorations = new ProposalDecorations(vscode, proposals);
+  const proposalDocs = new vscode.EventEmitter<vscodeTypes.Uri>();
+
+  const targetUri = (arg: unknown): vscodeTypes.Uri | undefined => {
+    if (arg instanceof vscode.Uri) return arg;
+    const active = vscode.window.activeTextEditor?.document.uri;
+    return active?.scheme === PROPOSAL_SCHEME ? fileOfProposal(vscode, active) : active;
+  };
+  /** A HunkRef from a CodeLens, or the hunk under the cursor (keybindings, palette). */
+  const targetHunk = (arg: unknown): HunkRef | undefined => {
+    if (isHunkRef(arg)) return arg;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return undefined;
+    const line = editor.selection.active.line;
+    const hunk = proposals.hunks(editor.document.uri).find((h) => line >= h.oldStart - (h.oldLines === 0 ? 1 : 0) && line <= h.oldStart + Math.max(h.oldLines, 1) - 1);
+    return hunk ? proposals.refOf(editor.document.uri, hunk) : undefined;
+  };
+  const updateContext = () => {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    const has = uri !== undefined && (uri.scheme === PROPOSAL_SCHEME || proposals.has(uri));
+    void vscode.commands.executeCommand('setContext', HAS_PROPOSAL_CONTEXT, has);
+  };
+
+  return [
+    proposals,
+    decorations,
+    proposalDocs,
+    proposals.onDidChange((uri) => {
+      proposalDocs.fire(proposalUri(vscode, uri));
+      updateContext();
+    }),
+    vscode.window.onDidChangeActiveTextEditor(updateContext),
+    vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, {
+      onDidChange: proposalDocs.event,
+      provideTextDocumentContent: (uri) => {
+        const file = fileOfProposal(vscode, uri);
+        return proposals.proposedText(file) ?? liveText(vscode, file) ?? '';
+      },
+    }),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file' }, new ProposalCodeLens(vscode, proposals)),
+    vscode.commands.registerCommand(REFINE_COMMANDS.refine, (arg?: unknown) => refineAgentCommand(vscode, proposals, deps, arg)),
+    vscode.commands.registerCommand(REFINE_COMMANDS.acceptHunk, async (arg?: unknown) => {
+      const ref = targetHunk(arg);
+      return ref ? proposals.accept(vscode.Uri.parse(ref.uri), ref) : false;
+    }),
+    vscode.commands.registerCommand(REFINE_COMMANDS.rejectHunk, (arg?: unknown) => {
+      const ref = targetHunk(arg);
+      return ref ? proposals.reject(vscode.Uri.parse(ref.uri), ref) : false;
+    }),
+    vscode.commands.registerCommand(REFINE_COMMANDS.acceptAll, async (arg?: unknown) => {
+      const uri = targetUri(arg);
+      return uri ? proposals.accept(uri) : false;
+    }),
+    vscode.commands.registerCommand(REFINE_COMMANDS.rejectAll, (arg?: unknown) => {
+      const uri = targetUri(arg);
+      return uri ? proposals.reject(uri) : false;
+    }),
+    vscode.commands.registerCommand(REFINE_COMMANDS.toggleDiff, async (arg?: unknown) => {
+      const active = vscode.window.activeTextEditor?.document.uri;
+      if (active?.scheme === PROPOSAL_SCHEME && !(arg instanceof vscode.Uri)) {
+        await vscode.window.showTextDocument(fileOfProposal(vscode, active), { preview: false });
+        return;
+      }
+      const uri = targetUri(arg);
+      if (!uri || !proposals.has(uri)) return void vscode.window.showInformationMessage('coSTAR: this file has no pending refine proposal.');
+      await vscode.commands.executeCommand('vscode.diff', uri, proposalUri(vscode, uri), `${path.basename(uri.fsPath)} ↔ coSTAR proposal`);
+    }),
+  ];
+}
+
+/** costar-proposal:/abs/path?<file uri>: the path makes the tab title and language right. */
+export function proposalUri(vscode: VSCode, file: vscodeTypes.Uri): vscodeTypes.Uri {
+  return vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: file.path, query: file.toString() });
+}
+
+function fileOfProposal(vscode: VSCode, uri: vscodeTypes.Uri): vscodeTypes.Uri {
+  return vscode.Uri.parse(uri.query);
+}
+
+function liveText(vscode: VSCode, uri: vscodeTypes.Uri): string | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.getText();
+}
+
+function isHunkRef(arg: unknown): arg is HunkRef {
+  return typeof arg === 'object' && arg !== null && 'uri' in arg && 'removed' in arg && 'added' in arg && 'oldStart' in arg;
+}
