@@ -28,6 +28,7 @@ export class Discovery implements vscodeTypes.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> = Promise.resolve();
   private pending = 0;
+  private readonly idleWaiters: (() => void)[] = [];
   private readonly loadedEmitter: vscodeTypes.EventEmitter<FilesChanged>;
   private readonly loaded = new Map<string, LoadedWorkspace>();
   /** Fires after a reload caused by file changes (drives continuous runs). */
@@ -67,19 +68,21 @@ export class Discovery implements vscodeTypes.Disposable {
   }
 
   /** Resolves when every scheduled reload has finished (tests and runs wait on this). */
-  async settled(): Promise<void> {
-    while (this.pending > 0) await this.running;
+  settled(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Reloads now (after any reload in progress). */
   refresh(): Promise<void> {
     this.pending++;
-    this.running = this.running.then(() => this.reloadAll()).finally(() => this.pending--);
+    this.running = this.running.then(() => this.reloadAll()).catch((e) => this.logFailure(e)).finally(() => this.done());
     return this.running;
   }
 
   private schedule(file?: string): void {
     if (file) this.changedFiles.add(file);
+    // A burst of events restarts the timer; it counts as one pending reload.
     if (this.timer) clearTimeout(this.timer);
     else this.pending++;
     this.timer = setTimeout(() => {
@@ -91,8 +94,19 @@ export class Discovery implements vscodeTypes.Disposable {
         .then(() => {
           if (files.length > 0) this.loadedEmitter.fire({ files });
         })
-        .finally(() => this.pending--);
+        .catch((e) => this.logFailure(e))
+        .finally(() => this.done());
     }, BATCH_MS);
+  }
+
+  /** A failed reload must not stop later ones: the chain of reloads goes on. */
+  private logFailure(error: unknown): void {
+    this.log.error(`coSTAR: reloading the scenarios failed: ${(error as Error).stack ?? error}`);
+  }
+
+  private done(): void {
+    this.pending--;
+    if (this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private isRelevant(doc: vscodeTypes.TextDocument): boolean {
