@@ -39,6 +39,20 @@ async function main(): Promise<number> {
     }
   }
 
+  // Refine runs on a copy of the example workspace (without its stored runs).
+  {
+    const runDir = path.join(RESULTS, 'integration-refine');
+    mkdirSync(runDir, { recursive: true });
+    try {
+      const results = await runIntegrationSuite({ runDir, fixture: path.join(REPO, 'scenarios'), suite: 'refine', omit: ['.costar'] });
+      for (const title of results.passed) report(true, `[in-editor] ${title}`);
+      for (const failure of results.failed) report(false, `[in-editor] ${failure.title}`, failure.error);
+      report(results.outsideRequests.length === 0, '[in-editor, refine] no request left 127.0.0.1', results.outsideRequests.join('\n'));
+    } catch (error) {
+      report(false, '[in-editor, refine] suite', (error as Error).stack);
+    }
+  }
+
   for (const [index, test] of uiTests.entries()) {
     const runDir = path.join(RESULTS, `ui-${index + 1}`);
     mkdirSync(runDir, { recursive: true });

@@ -16,8 +16,16 @@ export interface IntegrationRun extends SuiteResults {
   outsideRequests: string[];
 }
 
-export async function runIntegrationSuite(options: { runDir: string; fixture: string; untrusted?: boolean }): Promise<IntegrationRun> {
-  const server = await startCodeServer({ runDir: options.runDir, fixture: options.fixture, workspaceTrust: options.untrusted });
+export async function runIntegrationSuite(options: {
+  runDir: string;
+  fixture: string;
+  untrusted?: boolean;
+  /** COSTAR_SUITE for test/integration/index.ts (e.g. 'refine'); 'untrusted' follows from `untrusted`. */
+  suite?: string;
+  /** Fixture entries not copied into the workspace (e.g. '.costar'). */
+  omit?: string[];
+}): Promise<IntegrationRun> {
+  const server = await startCodeServer({ runDir: options.runDir, fixture: options.fixture, workspaceTrust: options.untrusted, ...(options.omit ? { omit: options.omit } : {}) });
   const browser = await openBrowser();
   const resultsFile = path.join(options.runDir, 'results.json');
   const consoleLines: string[] = [];
@@ -28,7 +36,8 @@ export async function runIntegrationSuite(options: { runDir: string; fixture: st
     });
     browser.page.on('console', (message) => consoleLines.push(message.text()));
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-    const environment = { RESULTS_FILE: resultsFile, ...(options.untrusted ? { COSTAR_SUITE: 'untrusted' } : {}) };
+    const suite = options.untrusted ? 'untrusted' : options.suite;
+    const environment = { RESULTS_FILE: resultsFile, ...(suite ? { COSTAR_SUITE: suite } : {}) };
     const payload = [
       ['extensionDevelopmentPath', remote(REPO)],
       ['extensionTestsPath', remote(INTEGRATION_BUNDLE)],

@@ -3,7 +3,8 @@
  * host and calls run(). Both rigs use it: code-server (test/e2e/runIntegration.ts) and
  * @vscode/test-electron (runTestElectron.ts). Results are also written as JSON to
  * $RESULTS_FILE, because the browser rig only sees an exit code.
- * COSTAR_SUITE=untrusted selects the suite for a workspace that is not trusted.
+ * COSTAR_SUITE=untrusted selects the suite for a workspace that is not trusted; COSTAR_SUITE=refine
+ * the Refine suite, which runs on a copy of the example workspace (scenarios/).
  */
 import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
@@ -19,6 +20,8 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'costar-integration', mocha);
   if (process.env.COSTAR_SUITE === 'untrusted') {
     require('./untrusted.test');
+  } else if (process.env.COSTAR_SUITE === 'refine') {
+    require('./refine.test');
   } else {
     require('./discovery.test');
     require('./run.test');
