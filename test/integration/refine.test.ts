@@ -77,6 +77,20 @@ describe('Refine agent in the editor', () => {
     assert.ok(titles.some((t) => t.startsWith('Accept all')) && titles.includes('Reject all') && titles.includes('Side-by-side'), titles.join(' | '));
     assert.equal(document.getText(), original, 'a proposal alone changes nothing');
 
+    // The user edits the file meanwhile: the hunks follow the text they change.
+    const medianLine = async () => (await lenses()).find((l) => l.command!.command === 'costar.refine.acceptHunk' && l.command!.arguments![0].added.includes('median'))!.range.start.line;
+    const lineBefore = await medianLine();
+    const userEdit = new vscode.WorkspaceEdit();
+    userEdit.insert(uri, new vscode.Position(0, 0), '<!-- reviewed -->\n');
+    await vscode.workspace.applyEdit(userEdit);
+    await waitFor('the hunks to move down with the inserted line', async () => (await medianLine()) === lineBefore + 1, 5_000, 50);
+    const removeUserEdit = new vscode.WorkspaceEdit();
+    removeUserEdit.delete(uri, new vscode.Range(0, 0, 1, 0));
+    await vscode.workspace.applyEdit(removeUserEdit);
+    await waitFor('the hunks to move back', async () => (await medianLine()) === lineBefore, 5_000, 50);
+    assert.equal(document.getText(), original);
+    assert.equal((await lenses()).filter((l) => l.command!.command === 'costar.refine.acceptHunk').length, 2, 'both hunks are still pending');
+
     // Accept the median hunk: one edit, undoable in one step.
     const acceptMedian = (await lenses()).find((l) => l.command!.command === 'costar.refine.acceptHunk' && l.command!.arguments![0].added.includes('median'))!;
     assert.equal(await vscode.commands.executeCommand(acceptMedian.command!.command, ...acceptMedian.command!.arguments!), true);

@@ -73,3 +73,19 @@ test('a hunk whose lines the user changed is dropped and reported; the others st
   assert.deepEqual(dropped.map((h) => h.removed), ['- impute: mean\n']);
   assert.equal(proposed, `${edited}- new rule\n`);
 });
+
+test('an edit on the line next to a hunk, made and then undone, leaves every hunk pending', () => {
+  const withNote = `<!-- note -->\n${ORIGINAL}`;
+  const first = rebaseProposal(ORIGINAL, PROPOSED, withNote);
+  assert.deepEqual(first.dropped, []);
+  const second = rebaseProposal(withNote, first.proposed, ORIGINAL);
+  assert.deepEqual(second.dropped, []);
+  assert.equal(second.proposed, PROPOSED);
+});
+
+test('applyHunks places a moved hunk exactly: the user deleting lines above shifts it up', () => {
+  const edited = ORIGINAL.replace('# Skill\n\n', '');
+  const { proposed, dropped } = rebaseProposal(ORIGINAL, PROPOSED, edited);
+  assert.deepEqual(dropped, []);
+  assert.equal(proposed, PROPOSED.replace('# Skill\n\n', ''));
+});

@@ -4,7 +4,7 @@
  * exact text it removes and adds, line endings included, so applying any subset of hunks is
  * byte-exact: CRLF files, a missing final newline and untouched regions come out unchanged.
  */
-import { applyPatch, structuredPatch } from 'diff';
+import { structuredPatch } from 'diff';
 
 export interface Hunk {
   /** Position in the list computeHunks returned: the id accept/reject decisions use. */
@@ -72,23 +72,39 @@ export interface Rebased {
 
 /**
  * Carries a proposal made against `base` over to `current` (the file after someone edited
- * it): each hunk is re-applied where its text and a line of context still match, wherever
- * that text moved; a hunk whose text was edited is dropped and reported. The user's own
- * edits are kept, never reverted.
+ * it). The user's edit is itself a set of hunks (base → current); every proposal hunk that
+ * does not overlap one of them moves by the lines inserted or deleted above it and is
+ * re-applied there, exactly (no fuzzy matching); a hunk whose lines the user changed is
+ * dropped and reported. Edits on the lines next to a hunk don't disturb it, and the user's
+ * own edits are kept, never reverted.
  */
 export function rebaseProposal(base: string, proposed: string, current: string): Rebased {
   if (base === current) return { proposed, dropped: [] };
-  const hunks = computeHunks(base, proposed);
-  const withContext = structuredPatch('base', 'proposed', base, proposed, undefined, undefined, { context: 1 });
-  let result = current;
+  const ours = computeHunks(base, proposed);
+  const theirs = computeHunks(base, current);
+  const lines = splitLinesKeepingEnds(current);
+  const kept: Hunk[] = [];
   const dropped: Hunk[] = [];
-  // One patch hunk (with a line of context) per hunk of ours: with context 1, nearby hunks can
-  // merge into one patch hunk, so map by line ranges instead of by position.
-  for (const patchHunk of withContext.hunks) {
-    const applied = applyPatch(result, { ...withContext, hunks: [patchHunk] });
-    const covered = hunks.filter((h) => h.oldStart >= patchHunk.oldStart - 1 && h.oldStart + h.oldLines <= patchHunk.oldStart - 1 + patchHunk.oldLines);
-    if (applied === false) dropped.push(...covered);
-    else result = applied;
+  for (const hunk of ours) {
+    if (theirs.some((user) => overlaps(hunk, user))) {
+      dropped.push(hunk);
+      continue;
+    }
+    const shift = theirs.filter((user) => user.oldStart + user.oldLines <= hunk.oldStart).reduce((sum, user) => sum + user.newLines - user.oldLines, 0);
+    const moved = { ...hunk, oldStart: hunk.oldStart + shift };
+    // The lines must still read as they did; if not, the hunk no longer fits.
+    if (lines.slice(moved.oldStart, moved.oldStart + moved.oldLines).join('') === hunk.removed) kept.push(moved);
+    else dropped.push(hunk);
   }
-  return { proposed: result, dropped };
+  return { proposed: applyHunks(current, kept, () => true), dropped };
+}
+
+/** Whether two hunks on the same text touch the same lines (touching edges don't count). */
+function overlaps(a: Hunk, b: Hunk): boolean {
+  const [aStart, aEnd, bStart, bEnd] = [a.oldStart, a.oldStart + a.oldLines, b.oldStart, b.oldStart + b.oldLines];
+  if (a.oldLines > 0 && b.oldLines > 0) return aStart < bEnd && bStart < aEnd;
+  if (a.oldLines === 0 && b.oldLines === 0) return false;
+  // An insertion point conflicts only with lines replaced around it.
+  const [point, start, end] = a.oldLines === 0 ? [aStart, bStart, bEnd] : [bStart, aStart, aEnd];
+  return start < point && point < end;
 }
