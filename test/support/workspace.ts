@@ -2,7 +2,7 @@
  * Temporary coSTAR workspaces for tests: a costar.yaml, scenario files and fixture agents,
  * in a fresh folder under the OS temp dir, removed by `dispose()`.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -50,4 +50,16 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A private copy of the bundled example workspace (`scenarios/`, without its `.costar/`).
+ * The example agent imports the OpenTelemetry SDK: a `node_modules` link to the repository's
+ * lets it resolve from the temp folder.
+ */
+export function copyExampleWorkspace(): TempWorkspace {
+  const ws = tempWorkspace();
+  cpSync(path.join(REPO_ROOT, 'scenarios'), ws.dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('.costar') });
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(ws.dir, 'node_modules'), 'dir');
+  return ws;
 }

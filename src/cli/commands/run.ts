@@ -6,13 +6,15 @@ import { RunFailure, startRun, type RunOptions } from '../../core/run/client';
 import type { RunReport } from '../../core/run/protocol';
 import { parseDuration } from '../../core/util/duration';
 import { parseReporterSpecs, ReporterSpecError, writeReports } from '../../core/report/reporterSpecs';
+import { parseShard, shardScenarios, ShardSpecError } from '../../core/report/shard';
+import { loadWorkspace } from '../../core/scenario/load';
 
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'Run scenarios: start each agent in a sandbox, record its trace, judge it',
   usage:
     'costar run [--workspace DIR] [--scenario ID]... [--filter TEXT] [--tag TAG]... [--concurrency N] [--timeout 30s] ' +
-    '[--reporter pretty|json|junit|markdown|github[:FILE]]... [--out FILE] [--no-cache]',
+    '[--shard I/N] [--reporter pretty|json|junit|markdown|github[:FILE]]... [--out FILE] [--no-cache]',
   run: (args, io) => runOrRescore('run', args, io),
 };
 
@@ -36,6 +38,7 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
     'no-cache': { type: 'boolean' },
     run: { type: 'string' },
     judge: { type: 'string', multiple: true },
+    shard: { type: 'string' },
   });
   if (mode === 'run' && (values.run || values.judge)) throw new UsageError('--run and --judge belong to `costar rescore`');
   const workspaceDir = resolveWorkspace(values.workspace as string | undefined, io.cwd);
@@ -43,10 +46,11 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
   if (values.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout expects a duration such as 30s or 2m, got "${String(values.timeout)}"`);
   const reporters = parseReporters((values.reporter as string[] | undefined) ?? [], values.out as string | undefined);
 
+  const scenarioIds = values.shard ? await shardIds(workspaceDir, values.shard, values.scenario) : values.scenario;
   const options: RunOptions = {
     workspaceDir,
     mode,
-    ...(values.scenario ? { scenarioIds: values.scenario as string[] } : {}),
+    ...(scenarioIds ? { scenarioIds } : {}),
     ...(values.filter ? { filter: values.filter as string } : {}),
     ...(values.tag ? { tags: values.tag as string[] } : {}),
     ...(values.concurrency ? { concurrency: positiveInt(values.concurrency as string, '--concurrency')! } : {}),
@@ -82,8 +86,22 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
     process.off('SIGTERM', onSignal);
   }
   pretty?.finish(report);
-  io.stdout.write(await writeReports(report, reporters, { cwd: io.cwd }));
+  // On GitHub Actions, annotation paths must be relative to the repository, not the workspace.
+  io.stdout.write(await writeReports(report, reporters, { cwd: io.cwd, ...(io.env.GITHUB_WORKSPACE ? { repoRoot: io.env.GITHUB_WORKSPACE } : {}) }));
   return exitCodeFor(report);
+}
+
+/** `--shard i/n`: this worker's stable share of the scenarios (by id hash), within --scenario if given. */
+async function shardIds(workspaceDir: string, spec: string, only: string[] | undefined): Promise<string[]> {
+  let shard;
+  try {
+    shard = parseShard(spec);
+  } catch (error) {
+    if (error instanceof ShardSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+  const ids = (await loadWorkspace(workspaceDir)).scenarios.map((s) => s.def.id).filter((id) => !only || only.includes(id));
+  return shardScenarios(ids, shard.index, shard.total);
 }
 
 /** No reporter named: the live terminal one, plus --out's file when given. */
