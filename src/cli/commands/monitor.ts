@@ -8,7 +8,7 @@ import { importProduction } from '../../core/monitor/importProduction';
 import { loadMonitorConfig, MonitorConfigError } from '../../core/monitor/config';
 import { ScoreStore } from '../../core/monitor/scoreStore';
 import { scoreProduction } from '../../core/monitor/scoreProduction';
-import { builtinCheckScorer, unknownMonitorJudges } from '../../core/monitor/scorer';
+import { loadWorkspaceScorer, unknownMonitorJudges } from '../../core/monitor/scorer';
 import { analyzeMonitor } from '../../core/monitor/analyze';
 import { renderMonitorText } from '../../core/monitor/renderText';
 
@@ -48,12 +48,14 @@ export const monitorReportCommand: CliCommand = {
       }
       throw error;
     }
-    const unknown = unknownMonitorJudges(config.judges);
+    const { scorer, catalog, problems } = await loadWorkspaceScorer(workspaceDir, io.env);
+    for (const p of problems) io.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+    const unknown = unknownMonitorJudges(config.judges, catalog);
     if (unknown.length > 0) {
       io.stderr.write(`costar.monitor.yaml: ${unknown.join('\n')}\n`);
       return EXIT.usage;
     }
-    const scored = await scoreProduction(new TraceStore(workspaceDir), new ScoreStore(workspaceDir), config, builtinCheckScorer(workspaceDir));
+    const scored = await scoreProduction(new TraceStore(workspaceDir), new ScoreStore(workspaceDir), config, scorer);
     const report = analyzeMonitor(scored.observations, scored.metricObservations, config);
     io.stdout.write(values.json ? `${JSON.stringify({ ...report, scoredTraces: scored.scoredTraces }, null, 2)}\n` : renderMonitorText(report));
     return report.alerts.length > 0 ? EXIT.failed : EXIT.ok;

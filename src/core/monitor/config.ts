@@ -24,7 +24,7 @@ export const TraceFilter = z
   .meta({ description: 'Only traces matching every given field are scored by this judge.' });
 
 export const MonitorJudge = z.strictObject({
-  judge: z.string().min(1).meta({ description: 'A built-in check id (contains, regex, tool-sequence, max-tool-errors, …).' }),
+  judge: z.string().min(1).meta({ description: 'A judge id: a built-in check (contains, regex, tool-sequence, …) or the id of a judge file (check, module, metric, llm, agentic).' }),
   name: z.string().min(1).optional().meta({ description: 'Name in reports and alerts (default: the judge id); unique.' }),
   with: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Arguments for the judge, as in a scenario expectation.' }),
   rate: z

@@ -2,7 +2,8 @@
  * Brings the scores of every production trace up to date with the monitoring config, then
  * returns them as observations for analyzeMonitor. Judges run only on the traces their
  * sampling rate and filter select; results are stored, so each (trace, judge) pair is
- * scored once.
+ * scored once — except verdicts that were `skipped` or `error` (no model configured yet, model
+ * unreachable, a crash): those are tried again by the next report.
  */
 import { computeTraceMetrics } from '../judges/metrics';
 import type { Trace } from '../trace/model';
@@ -32,9 +33,9 @@ export async function scoreProduction(traces: TraceStore, scores: ScoreStore, co
     let changed = stored === undefined;
     for (const judge of config.judges) {
       const name = judgeName(judge);
-      const fingerprint = judgeFingerprint(judge);
+      const fingerprint = judgeFingerprint(judge, scorer.judgeVersion?.(judge));
       const previous = record.verdicts[name];
-      if (previous?.fingerprint === fingerprint) continue;
+      if (previous?.fingerprint === fingerprint && previous.outcome !== 'skipped' && previous.outcome !== 'error') continue;
       const full = await load();
       if (!full || !judgeSees(judge, full)) {
         // Not selected (or no longer): drop a stale verdict of an older config.

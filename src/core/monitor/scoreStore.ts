@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import type { MonitorJudge } from './config';
 
 export interface StoredScore {
-  /** Hash of the judge's id and arguments when it scored. */
+  /** Hash of the judge's id, arguments and (for judge files) version when it scored. */
   fingerprint: string;
   outcome: Outcome;
   rationale: string;
@@ -28,8 +28,9 @@ export interface TraceScores {
   verdicts: Record<string, StoredScore>;
 }
 
-export function judgeFingerprint(judge: MonitorJudge): string {
-  return createHash('sha256').update(canonicalJson({ judge: judge.judge, with: judge.with })).digest('hex').slice(0, 16);
+export function judgeFingerprint(judge: MonitorJudge, judgeVersion?: string): string {
+  const identity = judgeVersion === undefined ? { judge: judge.judge, with: judge.with } : { judge: judge.judge, with: judge.with, version: judgeVersion };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16);
 }
 
 export class ScoreStore {
