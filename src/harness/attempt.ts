@@ -121,7 +121,11 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
     },
   });
   await input.store.put(trace);
-  return { trace, sandboxDir, agentError, exitCode: result?.exitCode ?? null, durationMs: result?.durationMs ?? 0 };
+  // Judges read the persisted trace, exactly as a later re-score will: same content, same
+  // cache keys, and nothing a judge sees exists only in this process's memory.
+  const stored = await input.store.get(trace.info.traceId);
+  if (!stored) throw new Error(`trace ${trace.info.traceId} vanished from the store right after it was written`);
+  return { trace: stored, sandboxDir, agentError, exitCode: result?.exitCode ?? null, durationMs: result?.durationMs ?? 0 };
 }
 
 /**
