@@ -1,0 +1,70 @@
+/**
+ * The labeling panel in VS Code: the `costar.labelTraces` command opens one panel per
+ * workspace; all logic is in LabelingController, this file only moves messages.
+ */
+import * as os from 'node:os';
+import type * as vscodeTypes from 'vscode';
+import { HostMessage } from '../../shared/labelingProtocol';
+import { LabelingController } from './controller';
+import { renderLabelingHtml } from './html';
+
+type VSCode = typeof import('vscode');
+
+export const LABEL_TRACES_COMMAND = 'costar.labelTraces';
+const PANEL_VIEW_TYPE = 'costar.labeling';
+
+export interface LabelingDeps {
+  workspaceDir(): string | undefined;
+  /** Environment for model calls (the API key from SecretStorage included); used only when sampling. */
+  modelEnv?(): Promise<Record<string, string | undefined>>;
+  log(message: string): void;
+}
+
+export function registerLabeling(vscode: VSCode, context: vscodeTypes.ExtensionContext, deps: LabelingDeps): vscodeTypes.Disposable[] {
+  const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+  let open: vscodeTypes.WebviewPanel | undefined;
+
+  async function openPanel(judgeId?: unknown): Promise<void> {
+    const workspaceDir = deps.workspaceDir();
+    if (!workspaceDir) {
+      void vscode.window.showWarningMessage('coSTAR: open a folder with a costar.yaml to label traces.');
+      return;
+    }
+    if (open) {
+      open.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'coSTAR: Label Traces', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [webviewRoot], retainContextWhenHidden: true });
+    open = panel;
+    const labeller = vscode.workspace.getConfiguration('costar').get<string>('labeller') || os.userInfo().username || 'anonymous';
+    const controller = new LabelingController({ workspaceDir, labeller, ...(deps.modelEnv ? { env: await deps.modelEnv() } : {}) });
+    const post = (message: HostMessage) => void panel.webview.postMessage(HostMessage.parse(message));
+    const subscription = panel.webview.onDidReceiveMessage((raw) =>
+      controller.handle(raw, {
+        post,
+        openTrace: (traceId) => void vscode.commands.executeCommand('costar.openTrace', traceId),
+        log: deps.log,
+      }),
+    );
+    panel.onDidDispose(() => {
+      subscription.dispose();
+      if (open === panel) open = undefined;
+    });
+    try {
+      const state = await controller.state(typeof judgeId === 'string' ? judgeId : undefined);
+      panel.webview.html = renderLabelingHtml({
+        cspSource: panel.webview.cspSource,
+        scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'labeling.js')).toString(),
+        styleUris: [panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'labeling.css')).toString()],
+        state,
+      });
+    } catch (error) {
+      const message = `coSTAR cannot open the labeling panel: ${(error as Error).message}`;
+      deps.log(message);
+      void vscode.window.showErrorMessage(message);
+      panel.dispose();
+    }
+  }
+
+  return [vscode.commands.registerCommand(LABEL_TRACES_COMMAND, openPanel)];
+}
