@@ -9,6 +9,7 @@ import { alignCommand } from './align';
 import { monitorImportCommand, monitorReportCommand } from './monitor';
 import { exportCommand } from './export';
 import { refineCommand } from './refine';
+import { promoteCommand } from './promote';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, refineCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, refineCommand, promoteCommand];
