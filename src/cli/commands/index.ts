@@ -6,10 +6,11 @@ import { mergeCommand } from './merge';
 import { diffCommand } from './diff';
 import { agreementCommand } from './agreement';
 import { alignCommand } from './align';
+import { labelCommand } from './label';
 import { monitorImportCommand, monitorReportCommand } from './monitor';
 import { exportCommand } from './export';
 import { refineCommand } from './refine';
 import { promoteCommand } from './promote';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, refineCommand, promoteCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, labelCommand, refineCommand, promoteCommand];

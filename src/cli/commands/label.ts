@@ -1,0 +1,106 @@
+import * as os from 'node:os';
+import type { CliCommand } from '../command';
+import { EXIT, UsageError } from '../command';
+import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
+import { GoldenSetupError, goldenModelClient, loadGoldenJudge } from '../../core/golden/goldenWorkspace';
+import type { GoldenLabel } from '../../core/golden/label';
+import { buildQueue } from '../../core/golden/queueSignals';
+import { appendLabels, readLabels } from '../../core/golden/store';
+import { traceCase } from '../../core/golden/traceCase';
+import { valueChoices, valueProblem } from '../../core/golden/values';
+import { traceContentHash } from '../../core/trace/hash';
+import { META } from '../../core/trace/model';
+import { TraceStore } from '../../core/trace/store';
+
+export const labelCommand: CliCommand = {
+  name: 'label',
+  summary: 'Golden set from the terminal: show the uncertainty-first queue of a judge, or add one label',
+  usage:
+    'costar label JUDGE [--samples N] [--limit N] [--json]                      show the traces to label next, and why\n' +
+    '  costar label JUDGE --trace ID --value V [--rationale TEXT] [--labeller NAME]   add a label to golden/JUDGE.jsonl\n' +
+    '  [--workspace DIR]',
+  async run(args, io) {
+    const { values, positionals } = parseCliArgs(
+      args,
+      {
+        workspace: { type: 'string', short: 'w' },
+        trace: { type: 'string' },
+        value: { type: 'string' },
+        rationale: { type: 'string', default: '' },
+        labeller: { type: 'string' },
+        samples: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      true,
+    );
+    if (positionals.length !== 1) throw new UsageError('name exactly one judge: costar label JUDGE');
+    if ((values.trace === undefined) !== (values.value === undefined)) throw new UsageError('--trace and --value go together');
+    const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
+    try {
+      const golden = await loadGoldenJudge(workspaceDir, positionals[0]!);
+      const def = golden.judge.def;
+      if (!def) throw new GoldenSetupError(`judge ${golden.judge.id} is a built-in check; label judges defined in judge files`);
+      const labeller = values.labeller ?? (io.env.USER || os.userInfo().username || 'anonymous');
+      const store = new TraceStore(workspaceDir);
+
+      if (values.trace !== undefined) {
+        const trace = await store.get(values.trace);
+        if (!trace) throw new GoldenSetupError(`no trace ${values.trace} in ${store.dir}`);
+        const value = parseValue(values.value!, valueChoices(def.value));
+        const problem = valueProblem(def.value, value);
+        if (problem) throw new UsageError(`--value for judge ${golden.judge.id}: ${problem}`);
+        const label: GoldenLabel = {
+          traceRef: {
+            ...(trace.info.metadata[META.runId] ? { runId: trace.info.metadata[META.runId] } : {}),
+            ...(trace.info.metadata[META.scenarioId] ? { scenarioId: trace.info.metadata[META.scenarioId] } : {}),
+            traceId: trace.info.traceId,
+            contentHash: traceContentHash(trace),
+          },
+          judgeId: golden.judge.id,
+          judgeVersion: golden.judge.version,
+          value: value as GoldenLabel['value'],
+          rationale: values.rationale ?? '',
+          labeller,
+          time: new Date().toISOString(),
+        };
+        await appendLabels(workspaceDir, [label]);
+        io.stdout.write(`labelled ${trace.info.traceId} for ${golden.judge.id}: ${JSON.stringify(value)} (by ${labeller})\n`);
+        return EXIT.ok;
+      }
+
+      const mine = new Set((await readLabels(workspaceDir, golden.judge.id)).labels.filter((l) => l.labeller === labeller).map((l) => l.traceRef.traceId));
+      const infos = (await store.list()).filter((i) => !mine.has(i.traceId)).slice(0, positiveInt(values.limit, '--limit') ?? 50);
+      const cases = [];
+      for (const info of infos) {
+        const trace = await store.get(info.traceId);
+        if (trace) cases.push(traceCase(trace, golden.judge.id, golden.scenarios));
+      }
+      const samples = positiveInt(values.samples, '--samples') ?? 0;
+      const model = samples > 0 ? goldenModelClient(workspaceDir, io.env, golden.config) : undefined;
+      if (samples > 0 && !model) io.stderr.write('no model configured: ordering by report signals only (no sampling)\n');
+      const queue = await buildQueue({ workspaceDir, def, cases, ...(model ? { model } : {}), samples });
+      if (values.json) {
+        io.stdout.write(`${JSON.stringify(queue.map(({ traceId, score, reasons }) => ({ traceId, score, reasons })), null, 2)}\n`);
+      } else {
+        io.stdout.write(`${queue.length} trace(s) to label for ${golden.judge.id} (as ${labeller}), most useful first:\n`);
+        const byId = new Map(cases.map((c) => [c.trace.info.traceId, c]));
+        for (const item of queue) io.stdout.write(`  ${item.traceId}  ${byId.get(item.traceId)?.scenario.id ?? ''}  score ${item.score.toFixed(2)}: ${item.reasons.join('; ')}\n`);
+      }
+      return EXIT.ok;
+    } catch (error) {
+      if (error instanceof GoldenSetupError) {
+        io.stderr.write(`${error.message}\n`);
+        return EXIT.usage;
+      }
+      throw error;
+    }
+  },
+};
+
+/** "true"/"false" and numbers as such when the judge has such values; anything else stays text. */
+function parseValue(text: string, choices: readonly unknown[]): unknown {
+  if (text === 'true' || text === 'false') return choices.includes(text) ? text : text === 'true';
+  if (text.trim() !== '' && !Number.isNaN(Number(text)) && !choices.includes(text)) return Number(text);
+  return text;
+}
