@@ -17,6 +17,8 @@ import { ModelServer, type ChatBody } from '../support/modelServer';
 import { alignCommand } from '../../src/cli/commands/align';
 import type { CliIo } from '../../src/cli/command';
 import { goldenFixture, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
+import { readLabels, removeLabels } from '../../src/core/golden/store';
+import { labelKey } from '../../src/core/golden/label';
 
 const GUIDELINE = 'Say yes only when the answer names the value used to fill missing data.';
 
@@ -146,6 +148,23 @@ test('too few labels: a clear message with the count and what to do, exit 2, no 
     assert.equal(code, 2);
     assert.match(stderr, /align --method memory needs at least 8 labelled traces of judge quality that are still stored; it has 7\. Label more traces/);
     assert.equal(server.chatRequests.length, 0);
+  } finally {
+    fixture.ws.dispose();
+  }
+});
+
+test('unlearning: once every label a guideline cites is removed, the next alignment drops the guideline and says so', async () => {
+  scriptModel();
+  const fixture = await goldenFixture({ good: 6, terse: 2, vague: 7 });
+  try {
+    const first = JSON.parse((await runAlign(fixture, ['--method', 'memory', '--json', '--write'])).stdout);
+    const sources = new Set<string>(first.guidelines[0].sources);
+    const { labels } = await readLabels(fixture.ws.dir, 'quality');
+    await removeLabels(fixture.ws.dir, 'quality', new Set(labels.filter((l) => sources.has(l.traceRef.traceId)).map(labelKey)));
+
+    const { stdout } = await runAlign(fixture, ['--method', 'memory']);
+    assert.match(stdout, /unlearned \(its labels are gone\): Say yes only when the answer names the value used to fill missing data\./);
+    assert.match(stdout, /^align quality --method memory: 8 train, 4 held-out labelled traces/m, 'the 12 remaining labels');
   } finally {
     fixture.ws.dispose();
   }

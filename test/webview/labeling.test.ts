@@ -6,6 +6,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readLabels } from '../../src/core/golden/store';
+import { TraceStore } from '../../src/core/trace/store';
+import { META } from '../../src/core/trace/model';
+import { TraceBuilder, artifact } from '../support/traceBuilder';
 import { eventually } from './eventually';
 import { startLabelingHarness, type LabelingHarness, type OpenedPanel } from './labelingPage';
 import { goldenFixture, saveQualityReport, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
@@ -61,7 +64,7 @@ describe('labeling panel', () => {
       assert.deepEqual(panel.posted.filter((m) => m.type === 'label').map((m) => [m.traceId, m.value]), [[queue[0], 'yes'], [queue[1], 'no'], [queue[2], 'no'], [queue[4], 'yes'], [queue[5], 'no']]);
       const labels = (await readLabels(fixture.ws.dir, 'quality')).labels;
       assert.ok(labels.every((l) => l.labeller === 'tester' && l.judgeVersion === '1' && /^[0-9a-f]{64}$/.test(l.traceRef.contentHash)));
-      assert.equal(await page.locator('.progress').textContent(), '5 of 6 labelled');
+      await eventually(() => page.locator('.progress').textContent(), '5 of 6 labelled');
       assert.deepEqual(panel.errors, []);
       assert.ok(panel.requests.every((url) => url.startsWith('http://127.0.0.1:')), 'nothing leaves the machine');
     } finally {
@@ -103,7 +106,7 @@ describe('labeling panel', () => {
       await page.keyboard.press('u');
       await eventually(async () => panel.answered.filter((m) => m.type === 'undone').length, 1);
       await eventually(labelsIn(fixture), []);
-      assert.equal(await page.locator('.progress').textContent(), '0 of 6 labelled');
+      await eventually(() => page.locator('.progress').textContent(), '0 of 6 labelled');
     } finally {
       fixture.ws.dispose();
     }
@@ -131,6 +134,27 @@ describe('labeling panel', () => {
       assert.match(await page.locator('.verdict-compare').innerText(), /You\s+no[\s\S]*Judge quality\s+yes\s+judge rationale for/);
       await page.locator('.item-head .link').click();
       await eventually(async () => panel.opened, [await page.locator('.item').getAttribute('data-trace-id')], 'and from there in the trace viewer');
+    } finally {
+      fixture.ws.dispose();
+    }
+  });
+
+  it('trace content is text, never markup: hostile output, artifacts and span names stay inert', async () => {
+    fixture = await goldenFixture({ good: 0, terse: 0, vague: 0 }, { label: false });
+    try {
+      const hostile = '<img src=x onerror="window.__pwned=1"></script><script>window.__pwned=2</script>';
+      const b = new TraceBuilder();
+      b.span({ name: hostile, spanType: 'AGENT', inputs: { prompt: hostile }, outputs: { output: hostile } });
+      const trace = b.build({ artifacts: [artifact('x.html', hostile)], metadata: { [META.scenarioId]: 'hostile' } });
+      await new TraceStore(fixture.ws.dir).put(trace);
+      const panel = await harness.open({ workspaceDir: fixture.ws.dir, labeller: 'tester' });
+      const { page } = panel;
+      assert.equal(await page.locator('.output').textContent(), hostile);
+      assert.equal(await page.locator('.prompt').textContent(), hostile);
+      assert.equal(await page.locator('img').count(), 0);
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+      assert.deepEqual(panel.errors, []);
+      assert.ok(panel.requests.every((url) => url.startsWith('http://127.0.0.1:')));
     } finally {
       fixture.ws.dispose();
     }

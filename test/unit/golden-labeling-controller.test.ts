@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LabelingController } from '../../src/extension/labeling/controller';
+import { readLabels } from '../../src/core/golden/store';
+import type { HostMessage } from '../../src/shared/labelingProtocol';
+import { goldenFixture, humanLabel } from '../fixtures/golden/goldenWorkspace';
+import { appendLabels } from '../../src/core/golden/store';
+
+function recorder() {
+  const posted: HostMessage[] = [];
+  const logs: string[] = [];
+  return { posted, logs, io: { post: (m: HostMessage) => posted.push(m), openTrace: () => {}, log: (m: string) => logs.push(m) } };
+}
+
+test('the queue leaves out traces this labeller already labelled, and other labellers still see them', async () => {
+  const fixture = await goldenFixture({ good: 2, terse: 1, vague: 0 }, { label: false });
+  try {
+    const [first] = fixture.traces;
+    await appendLabels(fixture.ws.dir, [humanLabel(first!.trace, first!.kind, 'ana', 1)]);
+    const ana = await new LabelingController({ workspaceDir: fixture.ws.dir, labeller: 'ana' }).state();
+    const bo = await new LabelingController({ workspaceDir: fixture.ws.dir, labeller: 'bo' }).state();
+    assert.equal(ana.items.length, 2);
+    assert.ok(!ana.items.some((i) => i.traceId === first!.trace.info.traceId));
+    assert.equal(bo.items.length, 3);
+    assert.deepEqual(ana.judge?.choices, ['yes', 'no']);
+    assert.equal(ana.blind, true, 'blind by default');
+    assert.equal(ana.items[0]!.prompt.startsWith('Clean sales file number'), true);
+  } finally {
+    fixture.ws.dispose();
+  }
+});
+
+test('a value outside the judge\'s value type, or a trace outside the queue, is refused with the reason and nothing is written', async () => {
+  const fixture = await goldenFixture({ good: 1, terse: 0, vague: 0 }, { label: false });
+  try {
+    const controller = new LabelingController({ workspaceDir: fixture.ws.dir, labeller: 'ana' });
+    await controller.state();
+    const r = recorder();
+    const traceId = fixture.traces[0]!.trace.info.traceId;
+    await controller.handle({ type: 'label', traceId, value: 'maybe', rationale: '' }, r.io);
+    await controller.handle({ type: 'label', traceId: 'f'.repeat(32), value: 'yes', rationale: '' }, r.io);
+    await controller.handle({ type: 'label', traceId, value: { html: '<b>' }, rationale: '' }, r.io);
+    assert.deepEqual(r.posted, [
+      { type: 'error', traceId, message: 'not a value of judge quality: expected "yes" or "no", got "maybe"' },
+      { type: 'error', traceId: 'f'.repeat(32), message: `trace ${'f'.repeat(32)} is not in this queue; reopen the panel` },
+    ]);
+    assert.match(r.logs.at(-1)!, /ignored an invalid message/);
+    assert.deepEqual((await readLabels(fixture.ws.dir, 'quality')).labels, []);
+  } finally {
+    fixture.ws.dispose();
+  }
+});
