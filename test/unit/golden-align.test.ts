@@ -169,3 +169,15 @@ test('unlearning: once every label a guideline cites is removed, the next alignm
     fixture.ws.dispose();
   }
 });
+
+test('a budget too small for the comparison itself ends with a clear message, not a half result', async () => {
+  scriptModel();
+  const fixture = await goldenFixture({ good: 6, terse: 2, vague: 7 });
+  try {
+    const { code, stderr, stdout } = await runAlign(fixture, ['--method', 'instructions', '--budget', '3']);
+    assert.equal(code, 2, stdout);
+    assert.match(stderr, /the model-call budget of 3 is used up before the before\/after comparison was complete: raise --budget/);
+  } finally {
+    fixture.ws.dispose();
+  }
+});

@@ -2,6 +2,7 @@ import type { CliCommand, CliIo } from '../command';
 import { EXIT, UsageError } from '../command';
 import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { acceptAlignment, alignJudge, AlignmentRefused, type AlignMethod, type AlignResult } from '../../core/golden/align/align';
+import { BudgetExhausted } from '../../core/golden/align/budget';
 import { endpointEmbedder } from '../../core/golden/align/embeddings';
 import { GoldenSetupError, goldenModelClient, loadGoldenJudge } from '../../core/golden/goldenWorkspace';
 import type { KappaResult } from '../../core/golden/kappa';
@@ -64,6 +65,10 @@ export const alignCommand: CliCommand = {
     } catch (error) {
       if (error instanceof AlignmentRefused || error instanceof GoldenSetupError) {
         io.stderr.write(`${error.message}\n`);
+        return EXIT.usage;
+      }
+      if (error instanceof BudgetExhausted) {
+        io.stderr.write(`${error.message} before the before/after comparison was complete: raise --budget\n`);
         return EXIT.usage;
       }
       throw error;

@@ -41,7 +41,7 @@ export interface AlignOptions {
   cases: readonly TraceCase[];
   method: AlignMethod;
   model: ModelClient;
-  /** Most model requests this alignment may make (default 200). */
+  /** Most model requests this alignment may make (default: 200, or 5 per labelled trace when that is more). */
   budget?: number;
   seed?: string;
   /** Examples retrieved per judged trace (memory method, default 3). */
@@ -88,7 +88,7 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
   const seed = options.seed ?? 'costar';
   const { train, heldOut } = splitStratified(examples.map((x) => ({ ...x, traceId: x.case.trace.info.traceId })), seed);
   const order = valueChoices(def.value);
-  const budget = new CallBudget(options.budget ?? 200);
+  const budget = new CallBudget(options.budget ?? Math.max(200, 5 * examples.length));
   const human = new Map<string, RatedValue>(heldOut.map((x) => [x.traceId, x.value]));
   const instructions = def.instructions!;
   const before = scoreRatings(human, await rateCases(def, instructions, heldOut.map((x) => x.case), { model: options.model, budget }), order);
@@ -121,7 +121,10 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
     // Instructions are chosen on a validation part of train, so held-out stays unseen until the end.
     const inner = splitStratified(train, `${seed}/validation`);
     validation = inner.heldOut.length;
-    const evolved = await evolveInstructions({ def, train: inner.train, validation: inner.heldOut, model: options.model, budget, order });
+    // The search may not eat the calls the final held-out comparison needs.
+    const search = new CallBudget(Math.max(0, budget.remaining - heldOut.length));
+    const evolved = await evolveInstructions({ def, train: inner.train, validation: inner.heldOut, model: options.model, budget: search, order });
+    budget.charge(search.used);
     proposed = evolved.chosen.instructions;
     partial.stop = evolved.stop;
   }

@@ -20,6 +20,11 @@ export class CallBudget {
     this.spent++;
   }
 
+  /** Adds what a sub-budget (e.g. a search that must leave room for the final comparison) used. */
+  charge(requests: number): void {
+    this.spent += requests;
+  }
+
   /** After the call: how many requests it really made (0 when cached, more after retries). */
   settle(requests: number): void {
     this.spent += requests - 1;
