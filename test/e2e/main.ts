@@ -2,6 +2,7 @@
  * `npm run test:editor`: the in-editor mocha suite (trusted and untrusted workspace) and the
  * UI tests, each against a fresh code-server. Run folders (logs, screenshots) are kept under
  * test-results/editor/ when something fails. Last line: "N passed, N failed".
+ * Arguments pick parts: `in-editor`, `untrusted`, `refine`, `ui` (default: all).
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,7 +27,10 @@ async function main(): Promise<number> {
     console.log(`${ok ? '✔' : '✘'} ${title}${detail ? `\n${detail.replace(/^/gm, '    ')}` : ''}`);
   };
 
-  for (const untrusted of [false, true]) {
+  const parts = process.argv.slice(2);
+  const wanted = (part: string) => parts.length === 0 || parts.includes(part);
+
+  for (const untrusted of [false, true].filter((u) => wanted(u ? 'untrusted' : 'in-editor'))) {
     const runDir = path.join(RESULTS, untrusted ? 'integration-untrusted' : 'integration');
     mkdirSync(runDir, { recursive: true });
     try {
@@ -40,7 +44,7 @@ async function main(): Promise<number> {
   }
 
   // Refine runs on a copy of the example workspace (without its stored runs).
-  {
+  if (wanted('refine')) {
     const runDir = path.join(RESULTS, 'integration-refine');
     mkdirSync(runDir, { recursive: true });
     try {
@@ -53,7 +57,7 @@ async function main(): Promise<number> {
     }
   }
 
-  for (const [index, test] of uiTests.entries()) {
+  for (const [index, test] of (wanted('ui') ? uiTests : []).entries()) {
     const runDir = path.join(RESULTS, `ui-${index + 1}`);
     mkdirSync(runDir, { recursive: true });
     try {

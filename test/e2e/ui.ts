@@ -3,6 +3,7 @@
  * development, the Testing view, a click on Run, pass/fail rows and the failure message.
  * Selectors and races are the ones recorded in /work/shared/TESTING.md (VS Code 1.139.1).
  */
+import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { openBrowser } from './browser';
 import { REPO, startCodeServer } from './codeServer';
@@ -15,6 +16,17 @@ export interface UiTest {
 
 const sidebar = '.part.sidebar';
 
+/**
+ * A Testing view row by the label it shows first. Its aria-label is "<description or label>
+ * (<state>)", so the state is matched there and the label in the row's text.
+ */
+function row(page: Page, label: string, state?: string) {
+  return page
+    .locator(`${sidebar} .monaco-list-row${state ? `[aria-label*="(${state})"]` : ''}`)
+    .filter({ hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9_.-])`) })
+    .first();
+}
+
 async function openTestingView(page: Page): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   const testing = page.locator('.part.activitybar a.action-label[aria-label="Testing"]');
@@ -25,11 +37,11 @@ async function openTestingView(page: Page): Promise<void> {
 /** Expands rows until the labelled row is visible (the tree starts collapsed below the root). */
 async function revealRow(page: Page, label: string, parents: string[]): Promise<void> {
   for (const parent of parents) {
-    const row = page.locator(`${sidebar} .monaco-list-row[aria-label^="${parent} ("]`).first();
-    await row.waitFor({ timeout: 60_000 });
-    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    const parentRow = row(page, parent);
+    await parentRow.waitFor({ timeout: 60_000 });
+    if ((await parentRow.getAttribute('aria-expanded')) === 'false') await parentRow.locator('.monaco-tl-twistie').click();
   }
-  await page.locator(`${sidebar} .monaco-list-row[aria-label^="${label} ("]`).first().waitFor({ timeout: 30_000 });
+  await row(page, label).waitFor({ timeout: 30_000 });
 }
 
 export const uiTests: UiTest[] = [
@@ -39,19 +51,19 @@ export const uiTests: UiTest[] = [
       await openTestingView(page);
       await revealRow(page, 'polite', ['ws', 'greetings.scenario.yaml']);
       // The run profile reaches the workbench after the items: wait for the inline action.
-      const politeRow = page.locator(`${sidebar} .monaco-list-row[aria-label^="polite ("]`).first();
+      const politeRow = row(page, 'polite');
       await politeRow.hover();
       await politeRow.locator('a.action-label[aria-label="Run Test"]').waitFor({ state: 'attached', timeout: 30_000 });
 
       const runAll = page.locator(`${sidebar} .title-actions a.action-label[aria-label="Run Tests"]`);
-      const failedRow = page.locator(`${sidebar} .monaco-list-row[aria-label^="polite (Failed)"]`).first();
+      const failedRow = row(page, 'polite', 'Failed');
       // A run right after activation is sometimes dropped: click again if no result came.
       await waitFor('a finished run (polite failed)', async () => {
         await runAll.click();
         await failedRow.waitFor({ timeout: 8000 }).catch(() => undefined);
         return failedRow.isVisible();
       }, 60_000, 0);
-      await page.locator(`${sidebar} .monaco-list-row[aria-label^="greets (Passed)"]`).first().waitFor({ timeout: 10_000 });
+      await row(page, 'greets', 'Passed').waitFor({ timeout: 10_000 });
 
       await failedRow.click();
       const showOutput = page.locator('a.action-label[aria-label^="Show Output"]:not(.disabled)').first();
@@ -75,6 +87,9 @@ export async function runUiTest(test: UiTest, runDir: string, fixture: string): 
     await test.run(browser.page, browser.outsideRequests);
   } catch (error) {
     await browser.page.screenshot({ path: `${runDir}/failure.png`, fullPage: true }).catch(() => undefined);
+    // The rows' accessible names are what the selectors match: keep them for diagnosis.
+    const labels = await browser.page.locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label'))).catch(() => []);
+    writeFileSync(`${runDir}/rows.txt`, labels.join('\n'));
     throw error;
   } finally {
     await browser.close();
