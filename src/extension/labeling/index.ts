@@ -15,8 +15,6 @@ const PANEL_VIEW_TYPE = 'costar.labeling';
 
 export interface LabelingDeps {
   workspaceDir(): string | undefined;
-  /** Environment for model calls (the API key from SecretStorage included); used only when sampling. */
-  modelEnv?(): Promise<Record<string, string | undefined>>;
   log(message: string): void;
 }
 
@@ -37,7 +35,8 @@ export function registerLabeling(vscode: VSCode, context: vscodeTypes.ExtensionC
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'coSTAR: Label Traces', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [webviewRoot], retainContextWhenHidden: true });
     open = panel;
     const labeller = vscode.workspace.getConfiguration('costar').get<string>('labeller') || os.userInfo().username || 'anonymous';
-    const controller = new LabelingController({ workspaceDir, labeller, ...(deps.modelEnv ? { env: await deps.modelEnv() } : {}) });
+    // Queue order comes from stored reports here; sampling the judge (LabelingOptions.samples) is for the CLI for now.
+    const controller = new LabelingController({ workspaceDir, labeller });
     const post = (message: HostMessage) => void panel.webview.postMessage(HostMessage.parse(message));
     const subscription = panel.webview.onDidReceiveMessage((raw) =>
       controller.handle(raw, {
