@@ -54,6 +54,25 @@ export class ScoreStore {
     }
   }
 
+  /** Every stored record (what the last reports scored), for views that must not score. */
+  async all(): Promise<TraceScores[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const records: TraceScores[] = [];
+    for (const name of names) {
+      const match = /^([0-9a-f]{32})\.json$/.exec(name);
+      if (!match) continue; // temp files of in-flight atomic writes
+      const record = await this.get(match[1]!);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
   async put(scores: TraceScores): Promise<void> {
     await writeFileAtomic(this.file(scores.traceId), JSON.stringify(scores));
   }

@@ -1,0 +1,102 @@
+/**
+ * The monitoring dashboard in VS Code: the `costar.openDashboard` command and its webview
+ * panel. The data comes from dashboardData (files on disk, nothing is run or scored); this
+ * file only moves messages: a clicked point opens its trace through `costar.openTrace`, and
+ * "Promote to scenario" opens the draft as an untitled `*.scenario.yaml` for the user to edit
+ * and save.
+ */
+import type * as vscodeTypes from 'vscode';
+import type { VSCode } from '../vscodeApi';
+import { HostMessage, WebviewMessage } from '../../shared/dashboardProtocol';
+import { PromoteError, promoteTrace } from '../../core/promote/promote';
+import { OPEN_TRACE_COMMAND } from '../traceViewer/index';
+import { renderErrorHtml } from '../traceViewer/html';
+import { loadDashboardState } from './dashboardData';
+import { renderDashboardHtml } from './html';
+
+export const OPEN_DASHBOARD_COMMAND = 'costar.openDashboard';
+const DASHBOARD_VIEW_TYPE = 'costar.dashboard';
+
+export interface DashboardDeps {
+  workspaceDir(): string | undefined;
+  log(msg: string): void;
+}
+
+export function registerDashboard(vscode: VSCode, context: vscodeTypes.ExtensionContext, deps: DashboardDeps): vscodeTypes.Disposable[] {
+  const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+  let current: vscodeTypes.WebviewPanel | undefined;
+
+  async function open(): Promise<void> {
+    const workspaceDir = deps.workspaceDir();
+    if (!workspaceDir) {
+      void vscode.window.showInformationMessage('coSTAR: open a workspace folder with a costar.yaml to see its dashboard.');
+      return;
+    }
+    if (current) {
+      current.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'coSTAR Dashboard', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [webviewRoot],
+    });
+    current = panel;
+    const post = (message: HostMessage) => void panel.webview.postMessage(HostMessage.parse(message));
+    const subscription = panel.webview.onDidReceiveMessage(async (raw: unknown) => {
+      const parsed = WebviewMessage.safeParse(raw);
+      if (!parsed.success) {
+        deps.log(`dashboard: ignored an invalid message: ${parsed.error.message}`);
+        return;
+      }
+      const message = parsed.data;
+      try {
+        if (message.type === 'openTrace') await vscode.commands.executeCommand(OPEN_TRACE_COMMAND, message.traceId);
+        else if (message.type === 'promote') await promote(workspaceDir, message.traceId);
+        else if (message.type === 'refresh') post({ type: 'state', state: await loadDashboardState(workspaceDir) });
+      } catch (error) {
+        const text = `coSTAR dashboard: ${(error as Error).message}`;
+        deps.log(text);
+        post({ type: 'error', message: text });
+      }
+    });
+    panel.onDidDispose(() => {
+      subscription.dispose();
+      if (current === panel) current = undefined;
+    });
+    try {
+      const state = await loadDashboardState(workspaceDir);
+      panel.webview.html = renderDashboardHtml({
+        cspSource: panel.webview.cspSource,
+        scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'dashboard.js')).toString(),
+        styleUris: [panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'dashboard.css')).toString()],
+        state,
+      });
+    } catch (error) {
+      const text = `coSTAR cannot show the dashboard: ${(error as Error).message}`;
+      deps.log(text);
+      panel.webview.html = renderErrorHtml(text);
+    }
+  }
+
+  /** The draft opens untitled, named after the suggested file, so saving puts it there. */
+  async function promote(workspaceDir: string, traceId: string): Promise<void> {
+    let draft;
+    try {
+      draft = await promoteTrace(workspaceDir, traceId);
+    } catch (error) {
+      if (!(error instanceof PromoteError)) throw error;
+      void vscode.window.showErrorMessage(`coSTAR: cannot promote trace ${traceId}: ${error.message}`);
+      return;
+    }
+    const uri = vscode.Uri.file(draft.suggestedFile).with({ scheme: 'untitled' });
+    const document = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(0, 0, document.lineCount, 0), draft.text);
+    await vscode.workspace.applyEdit(edit);
+    await vscode.window.showTextDocument(document, { preview: false });
+    for (const p of draft.problems) void vscode.window.showWarningMessage(`coSTAR: ${p.message}`);
+  }
+
+  return [vscode.commands.registerCommand(OPEN_DASHBOARD_COMMAND, open), { dispose: () => current?.dispose() }];
+}
