@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../util/duration';
+import { JudgeFile } from '../judges/judgeFile';
 
 /** "30s", "2m", "1500ms", "1h" or a number of seconds. */
 export const Duration = z
@@ -56,9 +57,12 @@ export const WorkspaceConfig = z
     agents: z.record(Identifier, AgentConfig).default({}),
     model: ModelConfig.optional(),
     judges: z
-      .union([z.string(), z.array(z.string())])
+      .union([z.string(), z.array(z.union([z.string(), JudgeFile]))])
       .optional()
-      .meta({ description: 'Folders or glob-free paths holding *.judge.yaml files (default: judges).' }),
+      .meta({
+        description:
+          'Where judges come from: folders holding *.judge.yaml files (default: judges), and/or judge definitions written inline (objects with the fields of a judge file).',
+      }),
     defaults: Defaults.default({ timeout: 60_000, concurrency: 4, repeat: 1 }),
     scenarios: z
       .array(z.string())

@@ -184,6 +184,9 @@ function alignableDef(judge: JudgeEntry): JudgeFileDef {
   if (!judge.def || !judge.file || judge.kind !== 'llm' || !judge.def.instructions) {
     throw new AlignmentRefused(`judge ${judge.id} is ${judge.kind === 'agentic' ? 'agentic (its instructions use {{ trace }})' : `a ${judge.kind} judge`}; align works on LLM judges defined in a judge file`);
   }
+  if (judge.inline) {
+    throw new AlignmentRefused(`judge ${judge.id} is defined inline in costar.yaml; move it to judges/${judge.id}.judge.yaml so that align can propose a new version of that file`);
+  }
   return judge.def;
 }
 
