@@ -20,7 +20,7 @@ test('the dashboard page runs only its nonce script and embeds hostile state as 
     sections: [{ id: 'runs', title: '</script><script>alert(1)</script>', charts: [], alerts: [{ x: 0, message: '<!-- & \u2028' }] }],
   };
   const html = renderDashboardHtml({ cspSource: 'https://webview.test', scriptUri: 'https://webview.test/d.js', styleUris: ['https://webview.test/d.css'], state, nonce: 'n0nce' });
-  assert.match(html, /content="default-src 'none'; script-src 'nonce-n0nce'; style-src https:\/\/webview.test; font-src https:\/\/webview.test"/);
+  assert.match(html, /content="default-src 'none'; script-src 'nonce-n0nce'; style-src https:\/\/webview.test; font-src https:\/\/webview.test; img-src https:\/\/webview.test"/);
   assert.equal(html.match(/<script/g)!.length, 2, 'the state element and the bundle, nothing from the state');
   const json = /<script type="application\/json" id="costar-dashboard-state">(.*)<\/script>/.exec(html)![1]!;
   assert.deepEqual(DashboardState.parse(JSON.parse(json)), state);

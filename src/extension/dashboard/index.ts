@@ -10,7 +10,7 @@ import type { VSCode } from '../vscodeApi';
 import { HostMessage, WebviewMessage } from '../../shared/dashboardProtocol';
 import { PromoteError, promoteTrace } from '../../core/promote/promote';
 import { OPEN_TRACE_COMMAND } from '../traceViewer/index';
-import { renderErrorHtml } from '../traceViewer/html';
+import { renderErrorHtml } from '../webviewHtml';
 import { loadDashboardState } from './dashboardData';
 import { renderDashboardHtml } from './html';
 

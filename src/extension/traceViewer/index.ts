@@ -8,7 +8,8 @@ import type { TraceSourceRef } from '../../shared/traceViewerProtocol';
 import { ViewerState } from '../../shared/traceViewerProtocol';
 import type { Artifact } from '../../core/trace/model';
 import { checkedHostMessage, TraceViewerController } from './controller';
-import { renderErrorHtml, renderViewerHtml } from './html';
+import { renderErrorHtml } from '../webviewHtml';
+import { renderViewerHtml } from './html';
 import { isTraceId, recentTraces, viewerInput } from './traceSources';
 
 type VSCode = typeof import('vscode');
