@@ -4,7 +4,7 @@
  * arrive in bursts (a save, a git checkout), so they are batched into one reload.
  */
 import type * as vscodeTypes from 'vscode';
-import { loadWorkspace } from '../../core/scenario/load';
+import { loadWorkspaceWithJudges } from '../../core/workspace';
 import type { Problem } from '../../core/scenario/yamlSource';
 import type { VSCode } from '../vscodeApi';
 import { toVsRange } from './ranges';
@@ -126,7 +126,8 @@ export class Discovery implements vscodeTypes.Disposable {
     for (const folder of folders) {
       if (folder.uri.scheme !== 'file') continue;
       try {
-        const loaded = await loadWorkspace(folder.uri.fsPath, { overrides });
+        // With the judge catalog, expectations naming unknown judges and bad judge files are problems too.
+        const { workspace: loaded, problems: folderProblems } = await loadWorkspaceWithJudges(folder.uri.fsPath, { overrides });
         this.loaded.set(folder.uri.fsPath, loaded);
         // A folder without costar.yaml and scenario files is not a coSTAR workspace: no item, no problems.
         if (loaded.files.length === 0 && !loaded.config) {
@@ -134,7 +135,7 @@ export class Discovery implements vscodeTypes.Disposable {
           continue;
         }
         this.tree.update(folder, loaded);
-        problems.push(...loaded.problems);
+        problems.push(...folderProblems);
       } catch (error) {
         this.log.error(`coSTAR: cannot load ${folder.uri.fsPath}: ${(error as Error).stack ?? error}`);
       }
