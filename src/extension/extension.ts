@@ -13,6 +13,9 @@ import { RunHandler } from './testing/runHandler';
 import { TestTree } from './testing/testTree';
 import { registerRefine } from './refine/index';
 import { registerTraceViewer } from './traceViewer/index';
+import { registerLabeling } from './labeling/index';
+import { registerDashboard } from './dashboard/index';
+import { registerRunDiff } from './runDiff/index';
 import type { VSCode } from './vscodeApi';
 
 /** What `activate` returns: used by the in-editor integration tests (and other extensions). */
@@ -63,16 +66,18 @@ export class Extension implements vscodeTypes.Disposable {
       vscode.commands.registerCommand('costar.setApiKey', () => apiKeys.promptAndStore()),
       vscode.commands.registerCommand('costar.refresh', () => discovery.refresh()),
     );
-    this.disposables.push(...registerTraceViewer(vscode, context, {
-      workspaceDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-      log: (message) => log.info(message),
-      resolveTraceArg: (arg) => resolveResultTrace(vscode, tree, results, arg),
-    }));
+    // The webviews and Refine: each registers its own commands and panels.
+    const common = { workspaceDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, log: (message: string) => log.info(message) };
+    this.disposables.push(
+      ...registerTraceViewer(vscode, context, { ...common, resolveTraceArg: (arg) => resolveResultTrace(vscode, tree, results, arg) }),
+      ...registerLabeling(vscode, context, common),
+      ...registerDashboard(vscode, context, common),
+      ...registerRunDiff(vscode, context, common),
+    );
     this.disposables.push(...registerRefine(vscode, context, {
-      workspaceDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      ...common,
       harnessPath: context.asAbsolutePath('dist/harness.js'),
       apiKey: () => apiKeys.get(),
-      log: (message) => log.info(message),
       // Re-runs go through the Run profile, so the Testing view shows red turning green.
       runScenarios: async (workspaceDir, scenarioIds) => {
         const items = scenarioIds ? scenarioIds.flatMap((id) => tree.scenarioItem(workspaceDir, id) ?? []) : tree.scenarioItems(workspaceDir);
