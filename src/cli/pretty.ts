@@ -79,8 +79,13 @@ export class PrettyReporter {
 export function formatScenario(result: ScenarioResult, color: boolean): string {
   const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const tone = { passed: 32, failed: 31, error: 33, skipped: 90 }[result.status];
-  const attempts = result.attempts.length > 1 ? ` [${result.attempts.filter((a) => a.status === 'passed').length}/${result.attempts.length} attempts passed]` : '';
+  const repeat = result.repeat;
+  const attempts = repeat ? ` [${repeat.passed}/${repeat.attempts} attempts passed, ${passStats(repeat)}]` : '';
   const lines = [`${paint(tone, MARK[result.status])} ${result.id} ${paint(90, `(${formatDuration(result.durationMs)}) ${result.file}:${result.line}`)}${attempts}`];
+  for (const judge of repeat?.judges ?? []) {
+    if (judge.passed < judge.counted) lines.push(`    ${paint(90, `${judge.name}: passed ${judge.passed}/${judge.counted} (95% CI ${percent(judge.low)}–${percent(judge.high)})`)}`);
+  }
+  for (const flag of result.metricFlags ?? []) lines.push(`    ${paint(33, '△')} ${paint(90, `${flag.message} since the previous run`)}`);
   const last = result.attempts.at(-1);
   if (result.status === 'passed') {
     // A pass with skipped judges is a weaker pass: say which were not run and why.
@@ -96,6 +101,16 @@ export function formatScenario(result: ScenarioResult, color: boolean): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function passStats(repeat: NonNullable<ScenarioResult['repeat']>): string {
+  return Object.keys(repeat.passAtK)
+    .map((k) => `pass@${k} ${repeat.passAtK[k]!.toFixed(2)}, pass^${k} ${repeat.passHatK[k]!.toFixed(2)}`)
+    .join(', ');
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`;
 }
 
 function indent(text: string): string {

@@ -12,7 +12,9 @@ import type { ModelClient } from '../core/llm/types';
 import { decidePassRule } from '../core/judges/stats';
 import type { Outcome, Verdict } from '../core/judges/types';
 import type { AttemptResult, HarnessEvent, RunReport, RunRequest, ScenarioResult } from '../core/run/protocol';
-import { resolveRun, saveReport } from '../core/run/runStore';
+import { latestRun, resolveRun, saveReport } from '../core/run/runStore';
+import { computeTraceMetrics, type TraceMetrics } from '../core/judges/metrics';
+import { meanMetrics, metricFlags, metricsByScenario, repeatStats } from './scenarioStats';
 import type { LoadedScenario } from '../core/scenario/load';
 import { loadWorkspaceWithJudges } from '../core/workspace';
 import { formatProblem } from '../core/scenario/yamlSource';
@@ -40,6 +42,8 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const context: SuiteContext = { request, workspaceDir, config, catalog, model, store, emit, signal, judgeFilter };
 
   const fromRun = request.mode === 'rescore' ? await resolveRun(workspaceDir, request.fromRunId) : undefined;
+  // The baseline for ×2 metric flags: the newest agent run before this one.
+  const previousMetrics = metricsByScenario(request.mode === 'run' ? await latestRun(workspaceDir, 'run') : undefined);
   const plans = scenarios.map((scenario) => ({
     scenario,
     attempts: fromRun ? (fromRun.scenarios.find((s) => s.id === scenario.def.id)?.attempts.length ?? 0) : (scenario.def.repeat ?? config.defaults.repeat),
@@ -60,7 +64,7 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
           limit(() => (fromRun ? rescoreAttempt(context, scenario, previous!.attempts[i]!) : runAndJudgeAttempt(context, scenario, i + 1))),
         ),
       );
-      const result = summarizeScenario(scenario, attemptResults, fromRun && !previous ? 'not in the re-scored run' : undefined);
+      const result = summarizeScenario(scenario, attemptResults, fromRun && !previous ? 'not in the re-scored run' : undefined, previousMetrics.get(scenario.def.id));
       emit({ v: 1, type: 'scenarioFinished', result });
       return result;
     }),
@@ -151,6 +155,7 @@ async function runAndJudgeAttempt(context: SuiteContext, scenario: LoadedScenari
       exitCode: record.exitCode,
       ...(record.agentError ? { error: record.agentError, agentError: record.agentError } : {}),
       verdicts,
+      metrics: computeTraceMetrics(record.trace),
     });
   } catch (error) {
     return finishAttempt(context, scenarioId, { attempt, status: 'error', durationMs: 0, error: `harness error: ${(error as Error).message}`, verdicts: [] });
@@ -177,6 +182,7 @@ async function rescoreAttempt(context: SuiteContext, scenario: LoadedScenario, p
       exitCode: previous.exitCode,
       ...(previous.agentError ? { error: previous.agentError, agentError: previous.agentError } : {}),
       verdicts,
+      metrics: computeTraceMetrics(trace),
     });
   } catch (error) {
     return finishAttempt(context, scenarioId, { attempt: previous.attempt, status: 'error', durationMs: 0, traceId: previous.traceId, error: `harness error: ${(error as Error).message}`, verdicts: [] });
@@ -214,10 +220,13 @@ export function attemptOutcome(agentError: string | undefined, verdicts: Verdict
   return 'passed';
 }
 
-function summarizeScenario(scenario: LoadedScenario, attempts: AttemptResult[], missing: string | undefined): ScenarioResult {
+function summarizeScenario(scenario: LoadedScenario, attempts: AttemptResult[], missing: string | undefined, previousMetrics: TraceMetrics | undefined): ScenarioResult {
   const last = attempts.at(-1);
   const status: Outcome = missing ? 'skipped' : attempts.length === 0 ? 'skipped' : decidePassRule(scenario.def.pass, attempts.map((a) => a.status));
   const error = missing ?? attempts.find((a) => a.status === 'error')?.error;
+  const metrics = meanMetrics(attempts);
+  const flags = metricFlags(metrics, previousMetrics);
+  const repeat = repeatStats(attempts);
   return {
     id: scenario.def.id,
     file: scenario.relFile,
@@ -227,5 +236,8 @@ function summarizeScenario(scenario: LoadedScenario, attempts: AttemptResult[], 
     durationMs: attempts.reduce((sum, a) => sum + a.durationMs, 0),
     attempts,
     ...(error && status !== 'passed' ? { error } : {}),
+    ...(metrics ? { metrics } : {}),
+    ...(flags ? { metricFlags: flags } : {}),
+    ...(repeat ? { repeat } : {}),
   };
 }

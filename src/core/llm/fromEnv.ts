@@ -14,7 +14,7 @@ export type Env = Record<string, string | undefined>;
 
 /** The reason given by skipped model-based judges. */
 export const MODEL_SETUP_HINT =
-  'no model is configured: set model.baseUrl and model.model in costar.yaml (or the environment variables COSTAR_MODEL_BASE_URL and COSTAR_MODEL), and put the API key in OPENAI_API_KEY (or the variable named by model.apiKeyEnv); in VS Code use "coSTAR: Set Model API Key"';
+  'no model is configured: set model.baseUrl and model.model in costar.yaml (or the environment variables COSTAR_MODEL_BASE_URL and COSTAR_MODEL), and put the API key in OPENAI_API_KEY (or the variable named by model.apiKeyEnv); in VS Code set costar.model.baseUrl and costar.model.name and run "coSTAR: Set API Key"';
 
 export interface ResolvedModelSettings {
   baseUrl?: string;

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import type { Verdict, Outcome } from '../judges/types';
+import type { MetricFlag, TraceMetrics } from '../judges/metrics';
+import type { Interval } from '../judges/stats';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -52,6 +54,21 @@ export interface AttemptResult {
   /** Set when the agent itself did not finish (timeout, crash, non-zero exit): kept on re-score. */
   agentError?: string;
   verdicts: Verdict[];
+  /** Operational metrics of the attempt's trace. */
+  metrics?: TraceMetrics;
+}
+
+/** How a scenario with `repeat: N` fared across its attempts. */
+export interface RepeatStats {
+  attempts: number;
+  /** Attempts that counted (not skipped) and passed. */
+  passed: number;
+  /** Chance that at least one of k attempts passes, for k = 1 and k = attempts. */
+  passAtK: Record<string, number>;
+  /** Chance that all k attempts pass, for k = 1 and k = attempts. */
+  passHatK: Record<string, number>;
+  /** Per expectation: the share of attempts the judge passed, with a 95% Wilson interval. */
+  judges: ({ judge: string; name: string; expectationIndex: number; passed: number; counted: number } & Interval)[];
 }
 
 export interface ScenarioResult {
@@ -66,6 +83,12 @@ export interface ScenarioResult {
   durationMs: number;
   attempts: AttemptResult[];
   error?: string;
+  /** Mean operational metrics over the attempts that have a trace. */
+  metrics?: TraceMetrics;
+  /** Metrics that doubled or halved since the previous run of this scenario (they don't gate). */
+  metricFlags?: MetricFlag[];
+  /** Present when the scenario ran more than once. */
+  repeat?: RepeatStats;
 }
 
 export interface RunSummary {
