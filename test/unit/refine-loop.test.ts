@@ -7,8 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import * as os from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OpenAIModelClient } from '../../src/core/llm/client';
 import { startRun } from '../../src/core/run/client';
@@ -16,17 +15,8 @@ import { loadRefinement, listRefinementIds } from '../../src/core/refine/history
 import { computeHunks } from '../../src/core/refine/hunks';
 import { refineAndVerify } from '../../src/core/refine/refine';
 import { ModelServer } from '../support/modelServer';
-import { HARNESS, REPO_ROOT } from '../support/workspace';
-
-const SKILL = 'agents/analyst/skill.md';
-
-/** A copy of scenarios/ without its run history; node_modules linked so the agent finds its OTel packages. */
-function copyExampleWorkspace(): { dir: string; dispose(): void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'costar-refine-'));
-  cpSync(path.join(REPO_ROOT, 'scenarios'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.costar`) });
-  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
-}
+import { HARNESS } from '../support/workspace';
+import { copyExampleWorkspace, SKILL } from './refine-workspace';
 
 /** The assistant, scripted: look around, read the skill file, propose the fix, summarize. */
 function scriptAssistant(server: ModelServer): void {

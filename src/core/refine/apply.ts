@@ -23,6 +23,11 @@ export interface AppliedFile {
   rejected: number[];
   /** False when every hunk was rejected: the file was not touched. */
   written: boolean;
+  /**
+   * The review ended without an answer for the undecided hunks (counted as rejected): the
+   * developer discarded the proposal, or closed every editor of the file.
+   */
+  endedBy?: 'discarded' | 'editor-closed';
 }
 
 export async function applyFileChange(sources: SourceFolders, change: FileChange, accepted: ReadonlySet<number> | 'all'): Promise<AppliedFile> {

@@ -22,6 +22,12 @@ export interface RefinementRecord {
   fromRunId: string;
   contextHash: string;
   model: string;
+  /** 1 for a first refinement; n for the n-th round of refining the same failures (absent: 1). */
+  round?: number;
+  /** The refinement whose rejected hunks and re-run this one was told about. */
+  previousRefinementId?: string;
+  /** What the assistant was told about the previous round (also part of contextHash). */
+  feedback?: string;
   usage: { inputTokens: number; outputTokens: number; steps: number };
   stopReason: RefineStopReason;
   summary: string;

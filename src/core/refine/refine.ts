@@ -13,6 +13,7 @@ import { SourceFolders } from './confinement';
 import { buildRefineContext, type RefineContext } from './context';
 import { newRefinementId, saveRefinement, type RefinementRecord } from './history';
 import { runRefineLoop, type RefineBudget, type RefineStep } from './loop';
+import { nextRoundOf, redScenariosOfAgent } from './rounds';
 import { verifyRefinement, type Verification, type VerifyOptions } from './verify';
 
 export interface ProposeOptions {
@@ -24,7 +25,12 @@ export interface ProposeOptions {
   runId?: string;
   model: ModelClient;
   budget?: Partial<RefineBudget>;
+  /** Said to the assistant after the context: what happened to the previous round (feedback.ts). */
   feedback?: string;
+  /** The refinement this round follows (history link). */
+  previousRefinementId?: string;
+  /** Which round this is (1 for a first refinement). */
+  round?: number;
   signal?: AbortSignal;
   onStep?(step: RefineStep): void;
 }
@@ -65,6 +71,9 @@ export async function proposeRefinement(options: ProposeOptions): Promise<Propos
     fromRunId: before.runId,
     contextHash: result.contextHash,
     model: result.model,
+    ...(options.round && options.round > 1 ? { round: options.round } : {}),
+    ...(options.previousRefinementId ? { previousRefinementId: options.previousRefinementId } : {}),
+    ...(options.feedback ? { feedback: options.feedback } : {}),
     usage: { ...result.usage, steps: result.steps },
     stopReason: result.stopReason,
     summary: result.changeSet.summary,
@@ -141,4 +150,46 @@ export async function refineAndVerify(options: RefineAndVerifyOptions): Promise<
     ...(options.onPhase ? { onPhase: options.onPhase } : {}),
   });
   return { proposal, applied, verification };
+}
+
+export interface RefineRoundsOptions extends RefineAndVerifyOptions {
+  /** At most this many rounds (the first included); every round still goes through `decide`. */
+  maxRounds: number;
+  onRound?(round: number): void;
+}
+
+/**
+ * - green: the agent's scenarios pass after a round
+ * - max-rounds: still red after the last allowed round
+ * - no-change: the assistant proposed nothing
+ * - nothing-accepted: `decide` accepted no hunk (there is nothing new to re-run)
+ */
+export type RoundsStopReason = 'green' | 'max-rounds' | 'no-change' | 'nothing-accepted';
+
+export interface RefineRoundsResult {
+  rounds: RefineAndVerifyResult[];
+  stopReason: RoundsStopReason;
+}
+
+/**
+ * Auto-iterate: refine, decide, re-run; while the agent's scenarios are still red, start the
+ * next round with the rejected hunks and the re-run's failures — up to `maxRounds`. Every
+ * round pauses on `decide`: nothing is written without an answer.
+ */
+export async function refineRounds(options: RefineRoundsOptions): Promise<RefineRoundsResult> {
+  const rounds: RefineAndVerifyResult[] = [];
+  let next: ProposeOptions = options;
+  for (let round = 1; ; round++) {
+    options.onRound?.(round);
+    const result = await refineAndVerify({ ...options, ...next });
+    rounds.push(result);
+    const record = result.proposal.record;
+    if (record.proposal.length === 0) return { rounds, stopReason: 'no-change' };
+    if (!result.applied.some((f) => f.written)) return { rounds, stopReason: 'nothing-accepted' };
+    if ((await redScenariosOfAgent(result.proposal.context.workspaceDir, record)).length === 0) return { rounds, stopReason: 'green' };
+    if (round >= options.maxRounds) return { rounds, stopReason: 'max-rounds' };
+    const { scenarioIds, ...following } = nextRoundOf(record);
+    next = { ...options, ...following, ...(scenarioIds ? { scenarioIds } : {}) };
+    if (!scenarioIds) delete next.scenarioIds;
+  }
 }
