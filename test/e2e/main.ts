@@ -2,7 +2,7 @@
  * `npm run test:editor`: the in-editor mocha suite (trusted and untrusted workspace) and the
  * UI tests, each against a fresh code-server. Run folders (logs, screenshots) are kept under
  * test-results/editor/ when something fails. Last line: "N passed, N failed".
- * Arguments pick parts: `in-editor`, `untrusted`, `refine`, `ui` (default: all).
+ * Arguments pick parts: `in-editor`, `untrusted`, `refine`, `ui`, or one UI test `ui:N` (default: all).
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -57,7 +57,8 @@ async function main(): Promise<number> {
     }
   }
 
-  for (const [index, test] of (wanted('ui') ? uiTests : []).entries()) {
+  for (const [index, test] of uiTests.entries()) {
+    if (!wanted('ui') && !wanted(`ui:${index + 1}`)) continue;
     const runDir = path.join(RESULTS, `ui-${index + 1}`);
     mkdirSync(runDir, { recursive: true });
     try {

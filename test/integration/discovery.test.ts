@@ -10,7 +10,7 @@ describe('discovery in the Test Explorer', () => {
     const api = await costarApi();
     const ws = path.basename(workspaceDir());
     const files = childrenOf(itemAt(api, [ws])).map((item) => item.label);
-    assert.deepEqual(files, ['greetings.scenario.yaml', 'trouble.scenario.yaml']);
+    assert.deepEqual(files, ['greetings.scenario.yaml', 'tone.scenario.yaml', 'tools.scenario.yaml', 'trouble.scenario.yaml']);
 
     const polite = itemAt(api, [ws, 'greetings.scenario.yaml', 'polite']);
     assert.equal(polite.uri?.fsPath, path.join(workspaceDir(), 'greetings.scenario.yaml'));
