@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,6 +107,69 @@ test('an assistant that proposes nothing: exit 1 and no patch file', async () =>
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /the assistant proposed no change/);
     assert.throws(() => readFileSync(path.join(ws.dir, 'change.patch')), /ENOENT/);
+  } finally {
+    await server.close();
+    ws.dispose();
+  }
+});
+
+test('--feedback with a patch of rejected hunks: the assistant is told them, the history links nothing', async () => {
+  const ws = await failedExample();
+  const server = await ModelServer.start();
+  try {
+    const rejected = `--- a/${SKILL}\n+++ b/${SKILL}\n@@ -8 +8 @@\n-- impute_numeric: mean\n+- impute_numeric: median\n`;
+    writeFileSync(path.join(ws.dir, 'rejected.patch'), rejected);
+    server.reply({ toolCalls: [{ name: 'propose_edit', arguments: { path: SKILL, explanation: 'trimmed mean instead', edits: [{ search: 'impute_numeric: mean', replace: 'impute_numeric: trimmed_mean' }] } }] }, 1);
+    server.reply({ content: 'Trimmed mean.' }, 1);
+    const result = await costar(['refine', '--agent', 'analyst', '--feedback', 'rejected.patch', '--out', 'round2.patch'], ws.dir, { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' });
+    assert.equal(result.code, 0, result.stderr);
+    const prompt = server.chatRequests[0]!.body.messages[1].content as string;
+    assert.ok(prompt.includes(`### ${SKILL} — the developer rejected this\n\`\`\`diff\n-- impute_numeric: mean\n+- impute_numeric: median\n\`\`\``), prompt);
+    assert.match(readFileSync(path.join(ws.dir, 'round2.patch'), 'utf8'), /^\+- impute_numeric: trimmed_mean$/m);
+    const [only] = readdirSync(path.join(ws.dir, '.costar/refinements'));
+    const record = JSON.parse(readFileSync(path.join(ws.dir, '.costar/refinements', only!), 'utf8'));
+    assert.equal(record.previousRefinementId, undefined, 'a patch names no earlier refinement');
+    assert.match(record.feedback, /trimmed|impute_numeric: median/);
+  } finally {
+    await server.close();
+    ws.dispose();
+  }
+});
+
+test('--feedback with a refinement id makes the next round of that refinement', async () => {
+  const ws = await failedExample();
+  const server = await ModelServer.start();
+  try {
+    const env = { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' };
+    server.reply({ toolCalls: [{ name: 'propose_edit', arguments: { path: SKILL, explanation: 'median', edits: [{ search: 'impute_numeric: mean', replace: 'impute_numeric: median' }] } }] }, 1);
+    server.reply({ content: 'Median.' }, 1);
+    server.reply({ content: 'Nothing better.' }, 1);
+    assert.equal((await costar(['refine', '--agent', 'analyst', '--out', 'one.patch'], ws.dir, env)).code, 0);
+    const [firstId] = readdirSync(path.join(ws.dir, '.costar/refinements')).map((n) => n.replace(/\.json$/, ''));
+
+    const again = await costar(['refine', '--agent', 'analyst', '--feedback', firstId!], ws.dir, env);
+    assert.equal(again.code, 1, 'this time the assistant proposes nothing');
+    const prompt = server.chatRequests[2]!.body.messages[1].content as string;
+    assert.match(prompt, new RegExp(`## Previous round \\(refinement ${firstId}\\)`));
+    assert.match(prompt, /did not apply this proposal\n```diff\n-- impute_numeric: mean\n\+- impute_numeric: median/, 'a CLI proposal counts as not applied');
+    const records = readdirSync(path.join(ws.dir, '.costar/refinements')).sort();
+    const second = JSON.parse(readFileSync(path.join(ws.dir, '.costar/refinements', records[1]!), 'utf8'));
+    assert.equal(second.previousRefinementId, firstId);
+    assert.equal(second.round, 2);
+  } finally {
+    await server.close();
+    ws.dispose();
+  }
+});
+
+test('--feedback naming nothing usable is exit 2 before any model call', async () => {
+  const ws = await failedExample();
+  const server = await ModelServer.start();
+  try {
+    const result = await costar(['refine', '--agent', 'analyst', '--feedback', 'missing.patch'], ws.dir, { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--feedback missing.patch: no refinement with this id in .costar\/refinements and no such file/);
+    assert.equal(server.chatRequests.length, 0);
   } finally {
     await server.close();
     ws.dispose();

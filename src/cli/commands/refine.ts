@@ -1,6 +1,8 @@
 /**
  * `costar refine`: asks the coding assistant for a fix of an agent's failing scenarios and
  * writes it as a unified diff, without applying it (for review bots and `git apply`).
+ * `--feedback REF` makes it another round: REF is a refinement id (its rejected hunks and
+ * re-run) or a file — a refinement record, or a patch of the hunks a reviewer rejected.
  * Exit codes: 0 a patch was produced; 1 the assistant proposed no change; 2 usage or
  * configuration problem (no model configured, unknown agent, nothing failing); 3 the
  * assistant could not finish (model unreachable, cancelled).
@@ -12,6 +14,7 @@ import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { createModelClientFromEnv, MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
 import { ModelError } from '../../core/llm/types';
 import { loadConfig } from '../../core/scenario/load';
+import { resolveFeedback, type RoundFeedback } from '../../core/refine/feedback';
 import { changeSetToPatch } from '../../core/refine/patch';
 import { proposeRefinement } from '../../core/refine/refine';
 import { writeFileAtomic } from '../../core/util/atomicWrite';
@@ -19,7 +22,7 @@ import { writeFileAtomic } from '../../core/util/atomicWrite';
 export const refineCommand: CliCommand = {
   name: 'refine',
   summary: "Propose a fix of an agent's failing scenarios as a patch (nothing is applied)",
-  usage: 'costar refine --agent NAME [--workspace DIR] [--scenario ID]... [--run ID|latest] [--out change.patch] [--max-steps N] [--max-tokens N]',
+  usage: 'costar refine --agent NAME [--workspace DIR] [--scenario ID]... [--run ID|latest] [--out change.patch] [--feedback ID|FILE] [--max-steps N] [--max-tokens N]',
   run: refine,
 };
 
@@ -30,6 +33,7 @@ async function refine(args: string[], io: CliIo): Promise<number> {
     scenario: { type: 'string', multiple: true },
     run: { type: 'string' },
     out: { type: 'string', short: 'o' },
+    feedback: { type: 'string' },
     'max-steps': { type: 'string' },
     'max-tokens': { type: 'string' },
   });
@@ -40,6 +44,15 @@ async function refine(args: string[], io: CliIo): Promise<number> {
   const maxTokens = positiveInt(values['max-tokens'] as string | undefined, '--max-tokens');
 
   const { config } = await loadConfig(workspaceDir);
+  let feedback: RoundFeedback | undefined;
+  if (values.feedback !== undefined) {
+    try {
+      feedback = await resolveFeedback(workspaceDir, values.feedback as string, io.cwd);
+    } catch (error) {
+      io.stderr.write(`costar refine: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+  }
   const model = createModelClientFromEnv(io.env, config?.model);
   if (!model) {
     io.stderr.write(`costar refine needs a model: ${MODEL_SETUP_HINT}\n`);
@@ -56,6 +69,9 @@ async function refine(args: string[], io: CliIo): Promise<number> {
       model,
       ...(values.scenario ? { scenarioIds: values.scenario as string[] } : {}),
       ...(values.run ? { runId: values.run as string } : {}),
+      ...(feedback ? { feedback: feedback.text } : {}),
+      ...(feedback?.previousRefinementId ? { previousRefinementId: feedback.previousRefinementId } : {}),
+      ...(feedback?.round ? { round: feedback.round } : {}),
       budget: { ...(maxSteps ? { maxSteps } : {}), ...(maxTokens ? { maxTokens } : {}) },
       signal: abort.signal,
       onStep: (step) => {

@@ -32,6 +32,8 @@ export interface RoundFeedback {
   text: string;
   /** The refinement the feedback is about, when it came from the history. */
   previousRefinementId?: string;
+  /** The round the feedback leads to (the previous refinement's round + 1). */
+  round?: number;
 }
 
 /** The hunks the developer rejected (or never answered) in a refinement. */
@@ -73,7 +75,7 @@ export function feedbackFromRecord(record: RefinementRecord): RoundFeedback {
       `After the accepted edits the scenarios ran again (run ${v.suiteRunId ?? v.targetedRunId}): fixed: ${ids(v.fixed)}; still failing: ${ids(v.stillFailing)}; newly failing: ${ids(v.newlyFailing)}. The failing verdicts above are from that run.`,
     );
   }
-  return { text: cap(parts.join('\n\n')), previousRefinementId: record.id };
+  return { text: cap(parts.join('\n\n')), previousRefinementId: record.id, round: (record.round ?? 1) + 1 };
 }
 
 /** Feedback from a unified diff holding the hunks a reviewer rejected. `source` names the file in errors. */
