@@ -2,6 +2,7 @@
 // `vscode` stays external: the editor provides it at run time.
 import * as esbuild from 'esbuild';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { zodEnglishOnly } from './scripts/build/zod-english-only.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -14,11 +15,16 @@ const node = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 };
 
 const builds = [
   { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/harness/main.ts'], outfile: 'dist/harness.js' },
+  // Features loaded on their first command (src/extension/lazyFeature.ts).
+  ...['refine', 'labeling', 'dashboard', 'runDiff'].map((feature) => ({
+    ...node, entryPoints: [`src/extension/${feature}/index.ts`], outfile: `dist/features/${feature}.js`, external: ['vscode'],
+  })),
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 
@@ -28,7 +34,7 @@ for (const view of ['trace-viewer', 'labeling', 'dashboard']) {
     builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: production, sourcemap: !production,
       entryPoints: [`webview-ui/${view}/main.ts`], outfile: `dist/webview/${view}.js`, logLevel: 'warning',
       // Fonts imported by a webview's CSS (codicons) are copied next to the bundle.
-      loader: { '.ttf': 'file' }, assetNames: '[name]-[hash]' });
+      loader: { '.ttf': 'file' }, assetNames: '[name]-[hash]', plugins: [zodEnglishOnly] });
   }
 }
 

@@ -11,11 +11,8 @@ import { Discovery } from './testing/discovery';
 import { ResultLog } from './testing/resultLog';
 import { RunHandler } from './testing/runHandler';
 import { TestTree } from './testing/testTree';
-import { registerRefine } from './refine/index';
 import { registerTraceViewer } from './traceViewer/index';
-import { registerLabeling } from './labeling/index';
-import { registerDashboard } from './dashboard/index';
-import { registerRunDiff } from './runDiff/index';
+import { contributedCommands, registerLazily } from './lazyFeature';
 import type { VSCode } from './vscodeApi';
 
 /** What `activate` returns: used by the in-editor integration tests (and other extensions). */
@@ -66,28 +63,34 @@ export class Extension implements vscodeTypes.Disposable {
       vscode.commands.registerCommand('costar.setApiKey', () => apiKeys.promptAndStore()),
       vscode.commands.registerCommand('costar.refresh', () => discovery.refresh()),
     );
-    // The webviews and Refine: each registers its own commands and panels.
+    // The trace viewer is needed at once (custom editor, panels restored after a reload); the
+    // other features load on their first command (see lazyFeature.ts).
     const common = { workspaceDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, log: (message: string) => log.info(message) };
+    const feature = <T>(name: string): T => require(context.asAbsolutePath(`dist/features/${name}.js`)) as T;
     this.disposables.push(
       ...registerTraceViewer(vscode, context, { ...common, resolveTraceArg: (arg) => resolveResultTrace(vscode, tree, results, arg) }),
-      ...registerLabeling(vscode, context, common),
-      ...registerDashboard(vscode, context, common),
-      ...registerRunDiff(vscode, context, common),
+      registerLazily(vscode, contributedCommands(context, 'costar.labelTraces', 'costar.alignJudge'), () =>
+        feature<typeof import('./labeling/index')>('labeling').registerLabeling(vscode, context, common)),
+      registerLazily(vscode, contributedCommands(context, 'costar.openDashboard'), () =>
+        feature<typeof import('./dashboard/index')>('dashboard').registerDashboard(vscode, context, common)),
+      registerLazily(vscode, contributedCommands(context, 'costar.compareWithLastGreen'), () =>
+        feature<typeof import('./runDiff/index')>('runDiff').registerRunDiff(vscode, context, common)),
+      registerLazily(vscode, contributedCommands(context, 'costar.refine'), () =>
+        feature<typeof import('./refine/index')>('refine').registerRefine(vscode, context, {
+          ...common,
+          harnessPath: context.asAbsolutePath('dist/harness.js'),
+          apiKey: () => apiKeys.get(),
+          // Re-runs go through the Run profile, so the Testing view shows red turning green.
+          runScenarios: async (workspaceDir, scenarioIds) => {
+            const items = scenarioIds ? scenarioIds.flatMap((id) => tree.scenarioItem(workspaceDir, id) ?? []) : tree.scenarioItems(workspaceDir);
+            await handler.runOnce(new vscode.TestRunRequest(items, [], run), new vscode.CancellationTokenSource().token, 'run');
+          },
+          scenarioOf: (item) => {
+            const ref = item && typeof item === 'object' && 'id' in item ? tree.ref(item as vscodeTypes.TestItem) : undefined;
+            return ref?.kind === 'scenario' ? { workspaceDir: ref.workspaceDir, scenarioId: ref.scenarioId } : undefined;
+          },
+        })),
     );
-    this.disposables.push(...registerRefine(vscode, context, {
-      ...common,
-      harnessPath: context.asAbsolutePath('dist/harness.js'),
-      apiKey: () => apiKeys.get(),
-      // Re-runs go through the Run profile, so the Testing view shows red turning green.
-      runScenarios: async (workspaceDir, scenarioIds) => {
-        const items = scenarioIds ? scenarioIds.flatMap((id) => tree.scenarioItem(workspaceDir, id) ?? []) : tree.scenarioItems(workspaceDir);
-        await handler.runOnce(new vscode.TestRunRequest(items, [], run), new vscode.CancellationTokenSource().token, 'run');
-      },
-      scenarioOf: (item) => {
-        const ref = item && typeof item === 'object' && 'id' in item ? tree.ref(item as vscodeTypes.TestItem) : undefined;
-        return ref?.kind === 'scenario' ? { workspaceDir: ref.workspaceDir, scenarioId: ref.scenarioId } : undefined;
-      },
-    }));
     context.subscriptions.push(this);
     discovery.start();
     return { controller, results, tree, statusBar, profiles: { run, rescore }, discovered: () => discovery.settled() };

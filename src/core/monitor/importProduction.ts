@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { META, type Trace } from '../trace/model';
 import { readTraceFile } from '../trace/traceFile';
-import { decodeOtlpProtobuf } from '../trace/otlp';
+import { decodeOtlpProtobuf } from '../trace/otlpProtobuf';
 import { spansToTrace } from '../trace/assemble';
 import type { TraceStore } from '../trace/store';
 

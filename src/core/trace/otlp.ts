@@ -1,5 +1,6 @@
 /**
- * OTLP trace export requests (JSON and protobuf) to model spans, and traces back to OTLP JSON.
+ * OTLP JSON trace export requests to model spans, and traces back to OTLP JSON (protobuf
+ * requests: otlpProtobuf.ts, kept apart so that readers of JSON never load protobufjs).
  *
  * OTLP JSON is read leniently because producers differ: ids in hex of any case or base64,
  * nanoseconds as strings or numbers, enums as numbers or names, camelCase or snake_case keys.
@@ -8,7 +9,6 @@ import type { Span, SpanEvent, Trace } from './model';
 import { normalizeId, requireId, SPAN_ID_BYTES, TRACE_ID_BYTES } from './ids';
 import { toNanos } from './nanos';
 import { spanFromParts, statusCodeFrom } from './spanFromParts';
-import { ExportTraceServiceRequest } from './otlpProto';
 import { RESERVED, reservedAttributes } from './semconv';
 
 /** Spans grouped by their (lowercase hex) trace id, in arrival order. */
@@ -91,87 +91,6 @@ function jsonAnyValue(value: unknown, where: string): unknown {
   return null; // an empty AnyValue is valid OTLP and means "no value"
 }
 
-// ---------------------------------------------------------------- protobuf
-
-interface PbKeyValue { key: string; value?: PbAnyValue | null }
-interface PbAnyValue {
-  value?: string;
-  string_value?: string;
-  bool_value?: boolean;
-  int_value?: unknown;
-  double_value?: number;
-  array_value?: { values: PbAnyValue[] };
-  kvlist_value?: { values: PbKeyValue[] };
-  bytes_value?: Uint8Array;
-}
-interface PbEvent { time_unix_nano: unknown; name: string; attributes: PbKeyValue[] }
-interface PbSpan {
-  trace_id: Uint8Array;
-  span_id: Uint8Array;
-  parent_span_id: Uint8Array;
-  name: string;
-  start_time_unix_nano: unknown;
-  end_time_unix_nano: unknown;
-  attributes: PbKeyValue[];
-  events: PbEvent[];
-  status?: { code: number; message: string } | null;
-}
-interface PbRequest { resource_spans: { scope_spans: { spans: PbSpan[] }[] }[] }
-
-export function decodeOtlpProtobuf(bytes: Uint8Array): SpansByTrace {
-  let request: PbRequest;
-  try {
-    request = ExportTraceServiceRequest.decode(bytes) as unknown as PbRequest;
-  } catch (error) {
-    throw new Error(`OTLP protobuf: not a valid ExportTraceServiceRequest (${(error as Error).message})`);
-  }
-  const out: SpansByTrace = new Map();
-  request.resource_spans.forEach((resource, r) => {
-    resource.scope_spans.forEach((scope, s) => {
-      scope.spans.forEach((span, n) => {
-        const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${n}]`;
-        const traceId = requireId(span.trace_id, TRACE_ID_BYTES, `${where}.traceId`);
-        const start = toNanos(span.start_time_unix_nano, `${where}.startTimeUnixNano`);
-        const end = toNanos(span.end_time_unix_nano, `${where}.endTimeUnixNano`);
-        push(out, traceId, spanFromParts({
-          spanId: requireId(span.span_id, SPAN_ID_BYTES, `${where}.spanId`),
-          parentId: normalizeId(span.parent_span_id, SPAN_ID_BYTES, `${where}.parentSpanId`),
-          name: span.name,
-          startTimeUnixNano: start,
-          endTimeUnixNano: end === '0' ? start : end,
-          status: statusOf(statusCodeFrom(span.status?.code ?? 0, `${where}.status.code`), span.status?.message),
-          attributes: decodeReserved(pbAttributes(span.attributes)),
-          events: span.events.map((e) => ({
-            name: e.name,
-            timeUnixNano: toNanos(e.time_unix_nano, `${where}.events.timeUnixNano`),
-            attributes: pbAttributes(e.attributes),
-          })),
-        }));
-      });
-    });
-  });
-  return out;
-}
-
-function pbAttributes(list: PbKeyValue[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const kv of list) out[kv.key] = pbAnyValue(kv.value);
-  return out;
-}
-
-function pbAnyValue(value: PbAnyValue | null | undefined): unknown {
-  switch (value?.value) {
-    case 'string_value': return value.string_value;
-    case 'bool_value': return value.bool_value;
-    case 'int_value': return safeInteger(BigInt(String(value.int_value)));
-    case 'double_value': return value.double_value;
-    case 'array_value': return value.array_value!.values.map(pbAnyValue);
-    case 'kvlist_value': return pbAttributes(value.kvlist_value!.values);
-    case 'bytes_value': return Buffer.from(value.bytes_value!).toString('base64');
-    default: return null;
-  }
-}
-
 // ---------------------------------------------------------------- export
 
 /** One OTLP JSON export request holding the given traces (used by `costar trace show --format otlp`). */
@@ -219,7 +138,7 @@ function toAnyValue(value: unknown): object {
 
 // ---------------------------------------------------------------- helpers
 
-function push(out: SpansByTrace, traceId: string, span: Span): void {
+export function push(out: SpansByTrace, traceId: string, span: Span): void {
   const list = out.get(traceId);
   if (list) list.push(span);
   else out.set(traceId, [span]);
@@ -229,7 +148,7 @@ function push(out: SpansByTrace, traceId: string, span: Span): void {
  * Reserved attributes travel JSON-encoded over OTLP (MLflow's own exporter and toOtlpJson both do
  * this), so they are decoded once here; everything else is kept as the agent typed it.
  */
-function decodeReserved(attributes: Record<string, unknown>): Record<string, unknown> {
+export function decodeReserved(attributes: Record<string, unknown>): Record<string, unknown> {
   for (const key of RESERVED_KEYS) {
     const value = attributes[key];
     if (typeof value !== 'string') continue;
@@ -244,11 +163,11 @@ function decodeReserved(attributes: Record<string, unknown>): Record<string, unk
 
 const RESERVED_KEYS = Object.values(RESERVED);
 
-function statusOf(code: Span['status']['code'], message: unknown): Span['status'] {
+export function statusOf(code: Span['status']['code'], message: unknown): Span['status'] {
   return typeof message === 'string' && message !== '' ? { code, message } : { code };
 }
 
-function safeInteger(value: bigint): number | string {
+export function safeInteger(value: bigint): number | string {
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : value.toString();
 }

@@ -13,7 +13,8 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Span } from './model';
-import { decodeOtlpJson, decodeOtlpProtobuf, type SpansByTrace } from './otlp';
+import { decodeOtlpJson, type SpansByTrace } from './otlp';
+import { decodeOtlpProtobuf } from './otlpProtobuf';
 import { parseJsonKeepingNanos } from './nanos';
 import { RpcStatus } from './otlpProto';
 

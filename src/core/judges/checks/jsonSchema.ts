@@ -1,19 +1,24 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { default as AjvClass, ValidateFunction } from 'ajv';
 import { z } from 'zod';
 import { defineCheck, errored, failed, passed } from './check';
 import { readTarget, TextTargetArgs } from './traceText';
 import type { Span } from '../../trace/model';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/** Created on first use: the editor loads this module for judge ids, and Ajv is costly to start. */
+let ajv: AjvClass | undefined;
 /** Compiled validators by schema text: re-scoring 1,000 traces compiles each schema once. */
 const compiled = new Map<string, ValidateFunction>();
 
-function validatorFor(schema: object): ValidateFunction {
+async function validatorFor(schema: object): Promise<ValidateFunction> {
   const key = JSON.stringify(schema);
   let validate = compiled.get(key);
   if (!validate) {
+    if (!ajv) {
+      const { default: Ajv } = await import('ajv');
+      ajv = new Ajv({ allErrors: true, strict: false });
+    }
     validate = ajv.compile(schema);
     compiled.set(key, validate);
   }
@@ -45,7 +50,7 @@ export const jsonSchema = defineCheck({
     }
     let validate: ValidateFunction;
     try {
-      validate = validatorFor(schema);
+      validate = await validatorFor(schema);
     } catch (error) {
       return errored(`the JSON Schema is invalid: ${(error as Error).message}`);
     }
