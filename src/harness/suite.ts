@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { AlignmentMemories } from '../core/golden/align/judgeTimeMemory';
+import { endpointEmbedder } from '../core/golden/align/embeddings';
 import { evaluateExpectations } from '../core/judges/evaluate';
 import type { JudgeCatalog } from '../core/judges/catalog';
 import { createModelClientFromEnv } from '../core/llm/fromEnv';
@@ -34,12 +36,15 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const workspaceDir = path.resolve(request.workspaceDir);
   const { config, catalog, scenarios } = await loadForRun(workspaceDir, request);
   const store = new TraceStore(workspaceDir);
-  const model = createModelClientFromEnv({ ...process.env, ...request.secretEnv }, config.model, {
+  const modelEnv = { ...process.env, ...request.secretEnv };
+  const model = createModelClientFromEnv(modelEnv, config.model, {
     cacheDir: path.join(workspaceDir, '.costar', 'cache', 'llm'),
     noCache: request.noCache ?? false,
   });
   const judgeFilter = request.judges ? new Set(request.judges) : undefined;
-  const context: SuiteContext = { request, workspaceDir, config, catalog, model, store, emit, signal, judgeFilter };
+  // Memory-aligned judges retrieve similar labelled examples by the endpoint's embeddings when it has them.
+  const alignment = new AlignmentMemories(workspaceDir, { embedder: async () => (await endpointEmbedder(modelEnv, config.model)).embed });
+  const context: SuiteContext = { request, workspaceDir, config, catalog, model, alignment, store, emit, signal, judgeFilter };
 
   const fromRun = request.mode === 'rescore' ? await resolveRun(workspaceDir, request.fromRunId) : undefined;
   // The baseline for ×2 metric flags: the newest agent run before this one.
@@ -97,6 +102,7 @@ interface SuiteContext {
   config: WorkspaceConfig;
   catalog: JudgeCatalog;
   model: ModelClient | undefined;
+  alignment: AlignmentMemories;
   store: TraceStore;
   emit: Emit;
   signal: AbortSignal;
@@ -197,6 +203,7 @@ async function judge(context: SuiteContext, scenario: LoadedScenario, attempt: n
     ...(sandboxDir ? { sandboxDir } : {}),
     catalog: context.catalog,
     model: context.model,
+    alignment: context.alignment,
     signal: context.signal,
     onVerdict: (verdict: Verdict) => context.emit({ v: 1, type: 'verdict', scenarioId: scenario.def.id, attempt, verdict }),
   });

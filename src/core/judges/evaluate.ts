@@ -4,6 +4,7 @@
  * verdict with the reason — and model-based judges without a model are 'skipped' with how
  * to configure one, so everything deterministic still runs offline.
  */
+import { AlignmentMemories } from '../golden/align/judgeTimeMemory';
 import type { ModelClient } from '../llm/types';
 import { mapLimited } from '../llm/limiter';
 import { MODEL_SETUP_HINT } from '../llm/fromEnv';
@@ -32,19 +33,26 @@ export interface EvaluateOptions {
   onVerdict?: (verdict: Verdict) => void;
   /** Judges running at once for this trace (default 4); model calls are further bounded by the client. */
   concurrency?: number;
+  /**
+   * The memories of memory-aligned LLM judges (golden/<judge>.memory.json). Pass one instance
+   * for a whole run (it caches, and may retrieve by embeddings); default: read for this trace,
+   * BM25 retrieval.
+   */
+  alignment?: AlignmentMemories;
 }
 
 export async function evaluateExpectations(options: EvaluateOptions): Promise<Verdict[]> {
   let traceHash: string | undefined;
   const hash = () => (traceHash ??= traceContentHash(options.trace));
+  const alignment = options.alignment ?? new AlignmentMemories(options.workspaceDir);
   return mapLimited(options.scenario.expectations, options.concurrency ?? 4, async (expectation, index) => {
-    const verdict = await evaluateOne(options, expectation, index, hash);
+    const verdict = await evaluateOne({ ...options, alignment }, expectation, index, hash);
     options.onVerdict?.(verdict);
     return verdict;
   });
 }
 
-async function evaluateOne(options: EvaluateOptions, expectation: ExpectationDef, index: number, traceHash: () => string): Promise<Verdict> {
+async function evaluateOne(options: EvaluateOptions & { alignment: AlignmentMemories }, expectation: ExpectationDef, index: number, traceHash: () => string): Promise<Verdict> {
   const entry = options.catalog.get(expectation.judge);
   const started = performance.now();
   let result: JudgeResult;
@@ -64,7 +72,7 @@ async function evaluateOne(options: EvaluateOptions, expectation: ExpectationDef
     };
     if (options.sandboxDir) ctx.sandboxDir = options.sandboxDir;
     try {
-      result = await runJudge(entry, ctx, options.model, traceHash);
+      result = await runJudge(entry, ctx, options.model, options.alignment, traceHash);
     } catch (error) {
       result = errorResult(`judge ${entry.id} failed: ${(error as Error)?.message ?? String(error)}`);
     }
@@ -87,7 +95,7 @@ async function evaluateOne(options: EvaluateOptions, expectation: ExpectationDef
   return verdict;
 }
 
-async function runJudge(entry: JudgeEntry, ctx: JudgeContext, model: ModelClient | undefined, traceHash: () => string): Promise<JudgeResult> {
+async function runJudge(entry: JudgeEntry, ctx: JudgeContext, model: ModelClient | undefined, alignment: AlignmentMemories, traceHash: () => string): Promise<JudgeResult> {
   const def = entry.def;
   switch (entry.kind) {
     case 'check':
@@ -109,7 +117,8 @@ async function runJudge(entry: JudgeEntry, ctx: JudgeContext, model: ModelClient
     case 'llm':
     case 'agentic': {
       if (!model) return { outcome: 'skipped', value: null, rationale: `judge ${entry.id} needs a model: ${MODEL_SETUP_HINT}`, error: MODEL_SETUP_HINT };
-      return entry.kind === 'agentic' ? runAgenticJudge(def!, ctx, model, traceHash()) : runLlmJudge(def!, ctx, model, traceHash());
+      if (entry.kind === 'agentic') return runAgenticJudge(def!, ctx, model, traceHash());
+      return runLlmJudge(def!, ctx, model, traceHash(), await alignment.promptFor(def!, ctx.trace, ctx.scenario));
     }
   }
 }

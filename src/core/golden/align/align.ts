@@ -12,20 +12,24 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { JudgeEntry } from '../../judges/catalog';
 import type { JudgeFileDef } from '../../judges/judgeFile';
+import type { JudgeMemoryPrompt } from '../../judges/llmJudge';
 import type { ModelClient } from '../../llm/types';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { keyOf, type KappaResult, type RatedValue } from '../kappa';
 import type { GoldenLabel } from '../label';
 import { resolveLabels } from '../resolve';
-import { goldenDir } from '../store';
 import type { TraceCase } from '../traceCase';
 import { valueChoices, valueProblem } from '../values';
 import { CallBudget } from './budget';
 import { evolveInstructions } from './instructions';
 import { proposeJudgeFile, type JudgeFileProposal } from './judgeFileEdit';
 import { distillGuidelines, ExampleRetriever, exampleText, examplesContext, JudgeMemory, unlearn, withGuidelines, type Embedder, type Guideline, type TrainingExample } from './memory';
-import { improves, rateCases, scoreRatings } from './rate';
+import { improves, rateCases, scoreRatings, type RateOptions } from './rate';
+import { AlignmentMemories, DEFAULT_K } from './judgeTimeMemory';
 import { splitStratified } from './split';
+import { memoryFile, readMemory } from './memoryFile';
+
+export { memoryFile, readMemory } from './memoryFile';
 
 export type AlignMethod = 'memory' | 'instructions';
 
@@ -53,9 +57,14 @@ export interface AlignResult {
   judgeId: string;
   method: AlignMethod;
   split: { train: number; heldOut: number; validation?: number };
+  /** Held-out agreement of the judge as runs use it now (with its current memory, if any). */
   before: KappaResult;
+  /** Held-out agreement of the proposed judge file (instructions method: with the current memory, as runs would use it). */
   after: KappaResult;
-  /** Memory method: held-out agreement when the judge also sees the k most similar labelled examples. */
+  /**
+   * Memory method: held-out agreement when the judge also sees the k most similar labelled
+   * examples of the new memory — what runs will do, so this decides the offer.
+   */
   afterWithExamples?: KappaResult;
   retrieval?: 'bm25' | 'embeddings';
   guidelines?: Guideline[];
@@ -68,10 +77,6 @@ export interface AlignResult {
   memory?: JudgeMemory;
   modelCalls: number;
   stop?: string;
-}
-
-export function memoryFile(workspaceDir: string, judgeId: string): string {
-  return path.join(goldenDir(workspaceDir), `${judgeId}.memory.json`);
 }
 
 export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
@@ -91,7 +96,10 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
   const budget = new CallBudget(options.budget ?? Math.max(200, 5 * examples.length));
   const human = new Map<string, RatedValue>(heldOut.map((x) => [x.traceId, x.value]));
   const instructions = def.instructions!;
-  const before = scoreRatings(human, await rateCases(def, instructions, heldOut.map((x) => x.case), { model: options.model, budget }), order);
+  const heldOutCases = heldOut.map((x) => x.case);
+  // Before is what runs do today: with the judge's current memory when it has one.
+  const now = await currentBehaviour(options, def, heldOutCases);
+  const before = scoreRatings(human, await rateCases(def, now.instructions, heldOutCases, { model: options.model, budget, ...now.rate }), order);
 
   let proposed: string;
   const partial: Partial<AlignResult> = {};
@@ -108,14 +116,15 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
     const memoryExamples = train.map((x) => ({ traceId: x.traceId, text: exampleText(x.case), value: x.value, rationale: x.rationale }));
     const retriever = await ExampleRetriever.create(memoryExamples, options.embed);
     const contexts = new Map<string, string | undefined>();
-    for (const x of heldOut) contexts.set(x.traceId, examplesContext(await retriever.similar(exampleText(x.case), options.k ?? 3, x.traceId)));
-    const withExamples = await rateCases(def, proposed, heldOut.map((x) => x.case), { model: options.model, budget, contextFor: (c) => contexts.get(c.trace.info.traceId) });
+    const k = options.k ?? DEFAULT_K;
+    for (const x of heldOut) contexts.set(x.traceId, examplesContext(await retriever.similar(exampleText(x.case), k, x.traceId)));
+    const withExamples = await rateCases(def, proposed, heldOutCases, { model: options.model, budget, contextFor: (c) => contexts.get(c.trace.info.traceId) });
     Object.assign(partial, {
       guidelines,
       unlearned,
       retrieval: retriever.method,
       afterWithExamples: scoreRatings(human, withExamples, order),
-      memory: { judgeId: judge.id, judgeVersion: '', guidelines, examples: memoryExamples },
+      memory: { judgeId: judge.id, judgeVersion: '', guidelines, examples: memoryExamples, k },
     });
   } else {
     // Instructions are chosen on a validation part of train, so held-out stays unseen until the end.
@@ -128,9 +137,12 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
     proposed = evolved.chosen.instructions;
     partial.stop = evolved.stop;
   }
-  const after = proposed === instructions ? before : scoreRatings(human, await rateCases(def, proposed, heldOut.map((x) => x.case), { model: options.model, budget }), order);
-
-  const offered = proposed !== instructions && improves(before, after);
+  // The memory method's judge file alone; the instructions method's proposal as runs would use it (with the current memory).
+  const rateAfter = method === 'memory' ? {} : now.rate;
+  const after = proposed === instructions ? before : scoreRatings(human, await rateCases(def, proposed, heldOutCases, { model: options.model, budget, ...rateAfter }), order);
+  // Offers are decided on what runs will do: a memory-aligned judge also sees retrieved examples.
+  const decisive = partial.afterWithExamples ?? after;
+  const offered = proposed !== instructions && improves(before, decisive);
   const result: AlignResult = {
     judgeId: judge.id,
     method,
@@ -139,7 +151,7 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
     after,
     ...partial,
     offered,
-    summary: summarize(proposed === instructions, offered, before, after),
+    summary: summarize(proposed === instructions, offered, before, decisive),
     modelCalls: budget.used,
   };
   if (offered) {
@@ -166,18 +178,21 @@ export async function acceptAlignment(workspaceDir: string, result: AlignResult)
   return written;
 }
 
-export async function readMemory(workspaceDir: string, judgeId: string): Promise<JudgeMemory | undefined> {
-  const file = memoryFile(workspaceDir, judgeId);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+/**
+ * The judge as runs use it now: the instructions and retrieved examples its memory gives each
+ * case (judgeTimeMemory.ts), or its plain instructions when it has no memory.
+ */
+async function currentBehaviour(options: AlignOptions, def: JudgeFileDef, cases: readonly TraceCase[]): Promise<{ instructions: string; rate: Pick<RateOptions, 'contextFor'> }> {
+  const embed = options.embed;
+  const memories = new AlignmentMemories(options.workspaceDir, embed ? { embedder: async () => embed } : {});
+  const prompts = new Map<string, JudgeMemoryPrompt>();
+  for (const c of cases) {
+    const prompt = await memories.promptFor(def, c.trace, c.scenario);
+    if (prompt) prompts.set(c.trace.info.traceId, prompt);
   }
-  const parsed = JudgeMemory.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${file}: not a judge memory file (${parsed.error.issues[0]?.message}); delete it to start the memory afresh`);
-  return parsed.data;
+  const first = prompts.values().next().value;
+  if (!first) return { instructions: def.instructions!, rate: {} };
+  return { instructions: first.instructions, rate: { contextFor: (c) => prompts.get(c.trace.info.traceId)?.examples } };
 }
 
 function alignableDef(judge: JudgeEntry): JudgeFileDef {

@@ -32,6 +32,8 @@ export const JudgeMemory = z.strictObject({
   judgeVersion: z.string(),
   guidelines: z.array(Guideline),
   examples: z.array(MemoryExample),
+  /** Examples shown per judged trace (`align --k`); 3 when absent. */
+  k: z.number().int().positive().optional(),
 });
 export type JudgeMemory = z.output<typeof JudgeMemory>;
 
@@ -44,7 +46,7 @@ export interface TrainingExample {
   rationale: string;
 }
 
-export function exampleText(c: TraceCase): string {
+export function exampleText(c: Pick<TraceCase, 'trace' | 'scenario'>): string {
   const output = finalOutput(c.trace) ?? '';
   return `Task: ${c.scenario.prompt}\nAnswer: ${output}`.slice(0, EXAMPLE_TEXT_CAP);
 }
@@ -64,6 +66,26 @@ export function withGuidelines(instructions: string, guidelines: readonly Guidel
   const base = stripGuidelines(instructions).trimEnd();
   const block = guidelinesBlock(guidelines);
   return block ? `${base}\n\n${block}\n` : `${base}\n`;
+}
+
+const GUIDELINE_LINE = /^- .*\[sources: ([0-9a-f, ]+)\]\s*$/;
+
+/**
+ * The instructions without the lines of their guidelines block whose cited traces are all no
+ * longer labelled: unlearning at judge time, before the next alignment rewrites the block.
+ * Lines the block holds without a `[sources: …]` citation (written by hand) are kept.
+ */
+export function withoutUnbackedGuidelines(instructions: string, labelled: ReadonlySet<string>): string {
+  const at = instructions.indexOf(GUIDELINES_HEADER);
+  if (at < 0) return instructions;
+  const lines = instructions.slice(at).split('\n');
+  const kept = lines.filter((line) => {
+    const cited = GUIDELINE_LINE.exec(line.trim())?.[1];
+    return cited === undefined || cited.split(',').some((id) => labelled.has(id.trim()));
+  });
+  // A header left without a guideline would only confuse the model.
+  if (!kept.slice(1).some((line) => line.trim() !== '')) return stripGuidelines(instructions);
+  return instructions.slice(0, at) + kept.join('\n');
 }
 
 /** Drops removed traces' examples and the guidelines left without any source. */

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { JudgeFileDef } from '../../judges/judgeFile';
-import { LLM_JUDGE_SYSTEM_PROMPT } from '../../judges/llmJudge';
-import { renderTemplate, templateValues } from '../../judges/template';
-import { answerFormat, describeValueType } from '../../judges/verdictFormat';
+import { llmJudgePrompt, llmJudgeRequest } from '../../judges/llmJudge';
+import { templateValues } from '../../judges/template';
+import { answerFormat } from '../../judges/verdictFormat';
 import { mapLimited } from '../../llm/limiter';
 import type { ModelClient } from '../../llm/types';
 import { traceContentHash } from '../../trace/hash';
@@ -40,18 +40,10 @@ export async function rateCases(def: JudgeFileDef, instructions: string, cases: 
   await mapLimited([...cases], 4, async (c) => {
     options.budget.reserve();
     const context = options.contextFor?.(c);
-    const prompt = renderTemplate(instructions, templateValues(c.trace, c.scenario, c.expectation)) + (context ? `\n\n${context}` : '');
+    const prompt = llmJudgePrompt(instructions, templateValues(c.trace, c.scenario, c.expectation), context);
     try {
       const reply = await options.model.chat(
-        {
-          messages: [
-            { role: 'system', content: `${LLM_JUDGE_SYSTEM_PROMPT}\n${describeValueType(def.value)}.` },
-            { role: 'user', content: prompt },
-          ],
-          responseFormat: { name: 'judge_verdict', schema: format.jsonSchema },
-          temperature: 0,
-          ...(def.model ? { model: def.model } : {}),
-        },
+        llmJudgeRequest(def, prompt),
         {
           ...(options.signal ? { signal: options.signal } : {}),
           cache: { judgeVersion: context ? `${version}-${createHash('sha256').update(context).digest('hex').slice(0, 16)}` : version, traceHash: traceContentHash(c.trace) },

@@ -1,0 +1,33 @@
+/**
+ * Where a judge's alignment memory lives (`golden/<judge-id>.memory.json`) and how it is read:
+ * by `costar align` (to unlearn) and by every LLM judge run (judgeTimeMemory.ts).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { goldenDir } from '../store';
+import { JudgeMemory } from './memory';
+
+export function memoryFile(workspaceDir: string, judgeId: string): string {
+  return path.join(goldenDir(workspaceDir), `${judgeId}.memory.json`);
+}
+
+/** The memory, or undefined when the judge has none; a damaged file is an error that says how to recover. */
+export async function readMemory(workspaceDir: string, judgeId: string): Promise<JudgeMemory | undefined> {
+  const file = memoryFile(workspaceDir, judgeId);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message}); delete it to start the memory afresh, or run costar align --method memory --write`);
+  }
+  const parsed = JudgeMemory.safeParse(json);
+  if (!parsed.success) throw new Error(`${file}: not a judge memory file (${parsed.error.issues[0]?.message}); delete it to start the memory afresh`);
+  return parsed.data;
+}
