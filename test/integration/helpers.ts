@@ -1,5 +1,6 @@
 /** Shared steps of the in-editor tests: the extension's API, the workspace, runs, the CLI. */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CostarApi } from '../../src/extension/extension';
@@ -67,4 +68,10 @@ export function runCli(args: string[], cwd: string): Promise<{ code: number | nu
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** How many times the fixture agent started: it appends its prompt to .costar/fixture-agent-runs.log. */
+export function agentRuns(): number {
+  const log = path.join(workspaceDir(), '.costar', 'fixture-agent-runs.log');
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
 }

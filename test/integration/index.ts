@@ -25,6 +25,7 @@ export function run(): Promise<void> {
   } else {
     require('./discovery.test');
     require('./run.test');
+    require('./continuous.test');
   }
   const results: SuiteResults = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {

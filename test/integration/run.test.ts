@@ -3,14 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor } from '../e2e/waitFor';
-import { costarApi, itemAt, runCli, runProfile, workspaceDir } from './helpers';
+import { agentRuns, costarApi, itemAt, runCli, runProfile, workspaceDir } from './helpers';
 
 const RUNNABLE = ['greets', 'polite', 'crashes'];
-
-function agentRuns(): number {
-  const log = path.join(workspaceDir(), '.costar', 'fixture-agent-runs.log');
-  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
-}
 
 /** Pids of processes whose command line carries the marker the hanging agent's child has. */
 function hangingProcesses(): number[] {
