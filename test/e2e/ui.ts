@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { openBrowser } from './browser';
 import { REPO, startCodeServer, type CodeServer } from './codeServer';
 import { apiKeyTest } from './uiApiKey';
+import { dashboardTest } from './uiDashboard';
 import { labelingTest } from './uiLabeling';
 import { traceViewerTest } from './uiTraceViewer';
 import { openTestingView, revealRow, row, runAllButton } from './workbench';
@@ -68,7 +69,7 @@ const testingViewTest: UiTest = {
   },
 };
 
-export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest()];
+export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest()];
 
 /** Starts a fresh code-server per test, with the repo loaded as a development extension. */
 export async function runUiTest(test: UiTest, runDir: string, fixture: string): Promise<void> {

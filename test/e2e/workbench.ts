@@ -79,7 +79,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** The content frame of the (single) webview on screen. */
+/** The content frame of the webview on screen (webviews in background tabs keep their frames, hidden). */
 export function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  return page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 }
