@@ -1,6 +1,6 @@
 /**
- * CodeLens over each pending hunk: Accept | Reject, and on the first hunk of a file also
- * Accept all | Reject all | Side-by-side. Commands carry a HunkRef, which is matched against
+ * CodeLens over each pending hunk: Accept | Reject | Show the added lines (a peek), and on
+ * the first hunk of a file also Accept all | Reject all | Side-by-side. Commands carry a HunkRef, which is matched against
  * hunks recomputed at click time, so a lens stays right while the user edits.
  */
 import type * as vscodeTypes from 'vscode';
@@ -30,6 +30,9 @@ export class ProposalCodeLens implements vscodeTypes.CodeLensProvider {
         new this.vscode.CodeLens(range, { title: `$(check) Accept (${summary})`, command: REFINE_COMMANDS.acceptHunk, arguments: [ref] }),
         new this.vscode.CodeLens(range, { title: '$(close) Reject', command: REFINE_COMMANDS.rejectHunk, arguments: [ref] }),
       );
+      if (hunk.newLines > 0) {
+        lenses.push(new this.vscode.CodeLens(range, { title: `$(eye) Show ${hunk.newLines === 1 ? 'the added line' : `the ${hunk.newLines} added lines`}`, command: REFINE_COMMANDS.peekHunk, arguments: [ref] }));
+      }
       if (i === 0) {
         lenses.push(
           new this.vscode.CodeLens(range, { title: `Accept all (${hunks.length})`, command: REFINE_COMMANDS.acceptAll, arguments: [document.uri] }),

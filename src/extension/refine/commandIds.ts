@@ -6,6 +6,9 @@ export const REFINE_COMMANDS = {
   acceptAll: 'costar.refine.acceptAll',
   rejectAll: 'costar.refine.rejectAll',
   toggleDiff: 'costar.refine.toggleDiff',
+  again: 'costar.refine.again',
+  discard: 'costar.refine.discard',
+  peekHunk: 'costar.refine.peekHunk',
 } as const;
 
 /** Context key: the active editor shows a file with pending proposals (editor title buttons, keybindings). */

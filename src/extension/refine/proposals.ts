@@ -24,6 +24,8 @@ export interface HunkRef {
 interface PendingFile {
   uri: vscodeTypes.Uri;
   change: FileChange;
+  /** The refinement the proposal belongs to (Discard ends all of its files). */
+  refinementId: string;
   /** The document text the proposal was last brought up to date with. */
   base: string;
   /** `base` with every pending hunk applied. */
@@ -40,6 +42,7 @@ export class InlineProposals implements vscodeTypes.Disposable {
   private readonly files = new Map<string, PendingFile>();
   private readonly changed: vscodeTypes.EventEmitter<vscodeTypes.Uri>;
   private readonly resolved: vscodeTypes.EventEmitter<AppliedFile>;
+  private readonly discarded: vscodeTypes.EventEmitter<string>;
   private readonly disposables: vscodeTypes.Disposable[] = [];
   /** Set while our own WorkspaceEdit runs: its document change is an acceptance, not a user edit. */
   private applying = 0;
@@ -48,23 +51,27 @@ export class InlineProposals implements vscodeTypes.Disposable {
   readonly onDidChange: vscodeTypes.Event<vscodeTypes.Uri>;
   /** Every hunk of a file was decided. */
   readonly onDidResolve: vscodeTypes.Event<AppliedFile>;
+  /** A refinement's proposal was discarded (its id): every file of it ended without answers. */
+  readonly onDidDiscard: vscodeTypes.Event<string>;
 
   constructor(private readonly vscode: VSCode) {
     this.changed = new vscode.EventEmitter<vscodeTypes.Uri>();
     this.resolved = new vscode.EventEmitter<AppliedFile>();
     this.onDidChange = this.changed.event;
     this.onDidResolve = this.resolved.event;
-    this.disposables.push(this.changed, this.resolved, vscode.workspace.onDidChangeTextDocument((e) => this.documentChanged(e)));
+    this.discarded = new vscode.EventEmitter<string>();
+    this.onDidDiscard = this.discarded.event;
+    this.disposables.push(this.changed, this.resolved, this.discarded, vscode.workspace.onDidChangeTextDocument((e) => this.documentChanged(e)));
   }
 
   /** Shows a proposal in the file's document (which must be open: the caller opens it). */
-  add(uri: vscodeTypes.Uri, change: FileChange): void {
+  add(uri: vscodeTypes.Uri, change: FileChange, refinementId: string): void {
     const live = this.liveText(uri) ?? '';
     const original = change.original ?? '';
     // The buffer may already differ from what the assistant read (unsaved edits): carry the proposal over.
     const proposed = live === original ? change.proposed : rebaseProposal(original, change.proposed, live).proposed;
     this.files.set(uri.toString(), {
-      uri, change, base: live, proposed,
+      uri, change, refinementId, base: live, proposed,
       originalHunks: computeHunks(original, change.proposed),
       accepted: [], rejected: [], dropped: 0,
     });
@@ -78,6 +85,34 @@ export class InlineProposals implements vscodeTypes.Disposable {
 
   pendingUris(): vscodeTypes.Uri[] {
     return [...this.files.values()].map((f) => f.uri);
+  }
+
+  /** The refinement whose proposal a file shows. */
+  refinementOf(uri: vscodeTypes.Uri): string | undefined {
+    return this.files.get(uri.toString())?.refinementId;
+  }
+
+  /** Discards a refinement's proposal: every pending hunk of its files counts as rejected. */
+  discard(refinementId: string): void {
+    for (const file of [...this.files.values()].filter((f) => f.refinementId === refinementId)) this.endReview(file.uri, 'discarded');
+    this.discarded.fire(refinementId);
+  }
+
+  /**
+   * Ends the review of a file without an answer for its pending hunks: they count as rejected
+   * (the document is not touched) and the decision records how the review ended.
+   */
+  endReview(uri: vscodeTypes.Uri, endedBy: NonNullable<AppliedFile['endedBy']>): boolean {
+    const file = this.files.get(uri.toString());
+    const live = this.liveText(uri) ?? file?.base;
+    if (!file || live === undefined) return false;
+    const pending = computeHunks(live, file.proposed);
+    for (const hunk of pending) this.decide(file, hunk, 'rejected');
+    file.proposed = live;
+    file.base = live;
+    this.changed.fire(uri);
+    this.resolveIfDone(uri.toString(), pending.length > 0 ? endedBy : undefined);
+    return true;
   }
 
   explanation(uri: vscodeTypes.Uri): string | undefined {
@@ -174,15 +209,16 @@ export class InlineProposals implements vscodeTypes.Disposable {
     if (original) file[decision].push(original.index);
   }
 
-  private resolveIfDone(key: string): void {
+  private resolveIfDone(key: string, endedBy?: AppliedFile['endedBy']): void {
     const file = this.files.get(key);
-    if (!file || this.hunks(file.uri).length > 0) return;
+    if (!file || (endedBy === undefined && this.hunks(file.uri).length > 0)) return;
     this.files.delete(key);
     this.resolved.fire({
       path: file.change.path,
       accepted: [...file.accepted].sort((a, b) => a - b),
       rejected: [...file.rejected].sort((a, b) => a - b),
       written: file.accepted.length > 0,
+      ...(endedBy ? { endedBy } : {}),
     });
   }
 

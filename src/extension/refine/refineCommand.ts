@@ -1,25 +1,21 @@
 /**
  * "coSTAR: Refine agent": pick the agent and the failing scenarios of the last run, confirm
- * the model, let the assistant work under a cancellable progress notification, then show
- * each proposed change inline. When every hunk is decided, the decisions go to the history
- * and (if anything was accepted) the targeted scenarios and then the whole suite run again,
- * ending with a summary: fixed, still failing, newly failing.
+ * the model, then hand over to the round flow (roundFlow.ts): propose, review inline,
+ * re-run, summarize, and further rounds. "coSTAR: Refine agent again" starts the next round
+ * of an earlier refinement.
  */
-import * as path from 'node:path';
-import type * as vscodeTypes from 'vscode';
 import { createModelClientFromEnv, MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
 import type { ModelClient } from '../../core/llm/types';
-import type { AppliedFile } from '../../core/refine/apply';
-import type { FileChange } from '../../core/refine/changeSet';
-import { saveRefinement } from '../../core/refine/history';
-import { proposeRefinement, recordDecisions, type Proposal } from '../../core/refine/refine';
-import { formatVerification, summarizeVerification, verifyRefinement, type VerificationSummary } from '../../core/refine/verify';
+import { listRefinementIds, loadRefinement } from '../../core/refine/history';
 import type { RunReport } from '../../core/run/protocol';
 import { latestRun } from '../../core/run/runStore';
 import { loadWorkspace } from '../../core/scenario/load';
 import { modelEnvironment, readSettings } from '../settings';
 import type { VSCode } from '../vscodeApi';
 import type { InlineProposals } from './proposals';
+import { nextRequest, startRound, type RefineSession, type RefineSessionHandle } from './roundFlow';
+
+export type { RefineSessionHandle, RoundOutcome } from './roundFlow';
 
 export interface RefineDeps {
   workspaceDir(): string | undefined;
@@ -45,13 +41,17 @@ export interface RefineCommandOptions {
   confirm?: boolean;
   /** true: re-run as soon as every hunk is decided, without asking. */
   verify?: boolean;
+  /** Rounds started without asking while still red (default: setting costar.refine.maxRounds). */
+  maxRounds?: number;
 }
 
-/** What the command returns: the refinement and a promise of its end (decided and, if anything was accepted, verified). */
-export interface RefineSessionHandle {
-  refinementId: string;
-  files: string[];
-  finished: Promise<{ decisions: AppliedFile[]; verification?: VerificationSummary }>;
+/** Arguments of "Refine agent again" for scripted use. */
+export interface RefineAgainOptions {
+  /** The refinement to follow up (default: the newest). */
+  refinementId?: string;
+  confirm?: boolean;
+  verify?: boolean;
+  maxRounds?: number;
 }
 
 export async function refineAgentCommand(vscode: VSCode, proposals: InlineProposals, deps: RefineDeps, arg?: unknown): Promise<RefineSessionHandle | undefined> {
@@ -74,158 +74,60 @@ export async function refineAgentCommand(vscode: VSCode, proposals: InlinePropos
   if (!scenarioIds || scenarioIds.length === 0) return;
 
   const secretEnv = modelEnvironment(readSettings(vscode, vscode.Uri.file(workspaceDir)), await deps.apiKey(), workspace.config?.model?.apiKeyEnv);
-  const model = createModelClientFromEnv({ ...process.env, ...secretEnv }, workspace.config?.model);
-  if (!model) {
-    const choice = await vscode.window.showErrorMessage(`coSTAR: Refine needs a model. ${MODEL_SETUP_HINT}`, 'Set API Key', 'Open Settings');
-    if (choice === 'Set API Key') void vscode.commands.executeCommand('costar.setApiKey');
-    if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'costar.model');
-    return;
-  }
+  const model = await modelOrExplain(vscode, secretEnv, workspace.config?.model);
+  if (!model) return;
   if (options.confirm !== false && !(await confirmModel(vscode, model, agent, scenarioIds))) return;
 
-  const proposal = await propose(vscode, deps, { workspaceDir, agent, scenarioIds, runId: before.runId, model });
-  if (!proposal) return;
-  const { record } = proposal;
-  if (record.proposal.length === 0) {
-    void vscode.window.showInformationMessage(`coSTAR: the assistant proposed no change (${record.stopReason}). ${record.summary}`);
-    return;
-  }
-  const finished = review(vscode, proposals, record.proposal, workspaceDir).then(async (decisions) => {
-    await recordDecisions(workspaceDir, record, decisions);
-    if (!decisions.some((d) => d.written)) return { decisions };
-    if (!options.verify) {
-      const choice = await vscode.window.showInformationMessage('coSTAR: edits accepted. Re-run the refined scenarios, then the whole suite?', 'Re-run', 'Later');
-      if (choice !== 'Re-run') return { decisions };
-    }
-    await saveAccepted(vscode, workspaceDir, decisions);
-    const verification = await verify(vscode, deps, workspaceDir, proposal.before, record.scenarioIds, secretEnv);
-    if (!verification) return { decisions };
-    record.verification = verification;
-    await saveRefinement(workspaceDir, record);
-    void showSummary(vscode, verification);
-    return { decisions, verification };
-  });
-  finished.catch((error: Error) => {
-    deps.log(`refinement ${record.id} failed: ${error.stack ?? error.message}`);
-    void vscode.window.showErrorMessage(`coSTAR: refinement failed: ${error.message}`);
-  });
-  void vscode.window.showInformationMessage(
-    `coSTAR: ${record.proposal.length} file(s) changed — review each hunk inline (Accept | Reject). ${record.summary}`,
-  );
-  return { refinementId: record.id, files: record.proposal.map((f) => f.path), finished };
-}
-
-async function propose(vscode: VSCode, deps: RefineDeps, args: { workspaceDir: string; agent: string; scenarioIds: string[]; runId: string; model: ModelClient }): Promise<Proposal | undefined> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `coSTAR: refining ${args.agent}`, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      try {
-        return await proposeRefinement({
-          ...args,
-          signal: abort.signal,
-          onStep: (step) => progress.report({ message: `step ${step.step}: ${step.toolCalls.map((c) => c.name).join(', ')}` }),
-        });
-      } catch (error) {
-        if (abort.signal.aborted) return undefined;
-        deps.log(`refine failed: ${(error as Error).stack ?? error}`);
-        void vscode.window.showErrorMessage(`coSTAR: refine failed: ${(error as Error).message}`);
-        return undefined;
-      }
-    },
-  );
-}
-
-/** Opens every change for review; resolves when each file's hunks are all decided. */
-async function review(vscode: VSCode, proposals: InlineProposals, changes: FileChange[], workspaceDir: string): Promise<AppliedFile[]> {
-  const decided = new Map<string, AppliedFile>();
-  const paths = new Set(changes.map((c) => c.path));
-  let resolveAll!: () => void;
-  const all = new Promise<void>((resolve) => (resolveAll = resolve));
-  const record = (file: AppliedFile) => {
-    if (!paths.has(file.path)) return;
-    decided.set(file.path, file);
-    if (decided.size === paths.size) resolveAll();
+  const session: RefineSession = {
+    vscode, proposals, deps, workspaceDir, agent, model, secretEnv,
+    verifyWithoutAsking: options.verify === true,
+    maxRounds: options.maxRounds ?? maxRoundsSetting(vscode, workspaceDir),
   };
-  const subscription = proposals.onDidResolve(record);
-  for (const change of changes) {
-    const uri = vscode.Uri.file(path.join(workspaceDir, change.path));
-    if (change.original === null) {
-      void reviewNewFile(vscode, uri, change).then(record);
-      continue;
-    }
-    const document = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(document, { preview: false });
-    proposals.add(uri, change);
+  return startRound(session, { runId: before.runId, scenarioIds, round: 1 });
+}
+
+/**
+ * "coSTAR: Refine agent again": another round of a refinement (default: the newest of the
+ * workspace), told what the developer rejected and, after a re-run, what still fails.
+ */
+export async function refineAgainCommand(vscode: VSCode, proposals: InlineProposals, deps: RefineDeps, arg?: unknown): Promise<RefineSessionHandle | undefined> {
+  const options: RefineAgainOptions = typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri) ? (arg as RefineAgainOptions) : {};
+  const workspaceDir = deps.workspaceDir();
+  if (!workspaceDir) return void vscode.window.showErrorMessage('coSTAR: open a folder with a costar.yaml to refine an agent.');
+  if (!vscode.workspace.isTrusted) return void vscode.window.showErrorMessage('coSTAR refines agents only in a trusted workspace: trust this workspace first.');
+  const id = options.refinementId ?? (await listRefinementIds(workspaceDir)).at(-1);
+  if (!id) return void vscode.window.showErrorMessage('coSTAR: there is no refinement yet: run "coSTAR: Refine agent" first.');
+  const record = await loadRefinement(workspaceDir, id);
+  if (proposals.pendingUris().some((uri) => proposals.refinementOf(uri) === id)) {
+    return void vscode.window.showErrorMessage(`coSTAR: refinement ${id} is still under review: accept or reject its hunks (or Discard it) first.`);
   }
-  await all;
-  subscription.dispose();
-  return changes.map((c) => decided.get(c.path)!);
+  const workspace = await loadWorkspace(workspaceDir);
+  const secretEnv = modelEnvironment(readSettings(vscode, vscode.Uri.file(workspaceDir)), await deps.apiKey(), workspace.config?.model?.apiKeyEnv);
+  const model = await modelOrExplain(vscode, secretEnv, workspace.config?.model);
+  if (!model) return undefined;
+  const request = nextRequest(record);
+  if (options.confirm !== false && !(await confirmModel(vscode, model, record.agent, request.scenarioIds ?? record.scenarioIds, request.round))) return undefined;
+  const session: RefineSession = {
+    vscode, proposals, deps, workspaceDir, agent: record.agent, model, secretEnv,
+    verifyWithoutAsking: options.verify === true,
+    maxRounds: options.maxRounds ?? maxRoundsSetting(vscode, workspaceDir),
+  };
+  return startRound(session, request);
 }
 
-/** A file the assistant wants to create has no document to decorate: ask, with a preview. */
-async function reviewNewFile(vscode: VSCode, uri: vscodeTypes.Uri, change: FileChange): Promise<AppliedFile> {
-  const preview = await vscode.workspace.openTextDocument({ content: change.proposed });
-  await vscode.window.showTextDocument(preview, { preview: true });
-  const choice = await vscode.window.showInformationMessage(`coSTAR proposes a new file ${change.path}: ${change.explanation}`, 'Create', 'Reject');
-  if (choice !== 'Create') return { path: change.path, accepted: [], rejected: [0], written: false };
-  const edit = new vscode.WorkspaceEdit();
-  edit.createFile(uri, { ignoreIfExists: false, contents: new TextEncoder().encode(change.proposed) });
-  const ok = await vscode.workspace.applyEdit(edit);
-  return { path: change.path, accepted: ok ? [0] : [], rejected: ok ? [] : [0], written: ok };
+/** `costar.refine.maxRounds`: rounds started without asking while the agent's scenarios stay red. */
+function maxRoundsSetting(vscode: VSCode, workspaceDir: string): number {
+  const value = vscode.workspace.getConfiguration('costar', vscode.Uri.file(workspaceDir)).get<number>('refine.maxRounds', 1);
+  return Number.isInteger(value) && value >= 1 ? value : 1;
 }
 
-async function verify(vscode: VSCode, deps: RefineDeps, workspaceDir: string, before: RunReport, targeted: string[], secretEnv: Record<string, string>): Promise<VerificationSummary | undefined> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'coSTAR: re-running after refinement', cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      try {
-        if (deps.runScenarios) {
-          progress.report({ message: `refined scenarios: ${targeted.join(', ')}` });
-          const targetedReport = await runThroughTestExplorer(deps, workspaceDir, targeted);
-          if (abort.signal.aborted) return undefined;
-          progress.report({ message: 'whole suite (regression check)' });
-          const suiteReport = await runThroughTestExplorer(deps, workspaceDir, undefined);
-          return summarizeVerification(before, targetedReport, suiteReport);
-        }
-        const result = await verifyRefinement({
-          workspaceDir, harnessPath: deps.harnessPath, before, targeted, secretEnv, signal: abort.signal,
-          onPhase: (phase) => progress.report({ message: phase === 'targeted' ? `refined scenarios: ${targeted.join(', ')}` : 'whole suite (regression check)' }),
-        });
-        return result.summary;
-      } catch (error) {
-        if (abort.signal.aborted) return undefined;
-        throw error;
-      }
-    },
-  );
-}
-
-/** The re-run reads files from disk: save the documents that received accepted hunks. */
-async function saveAccepted(vscode: VSCode, workspaceDir: string, decisions: AppliedFile[]): Promise<void> {
-  for (const decision of decisions.filter((d) => d.written)) {
-    const fsPath = path.join(workspaceDir, decision.path);
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath);
-    if (document?.isDirty && !(await document.save())) throw new Error(`could not save ${decision.path}; save it and re-run the scenarios`);
-  }
-}
-
-async function runThroughTestExplorer(deps: RefineDeps, workspaceDir: string, scenarioIds: string[] | undefined): Promise<RunReport> {
-  const previous = (await latestRun(workspaceDir, 'run'))?.runId;
-  await deps.runScenarios!(workspaceDir, scenarioIds);
-  const report = await latestRun(workspaceDir, 'run');
-  if (!report || report.runId === previous) throw new Error('the re-run produced no report (see the coSTAR output)');
-  return report;
-}
-
-async function showSummary(vscode: VSCode, summary: VerificationSummary): Promise<void> {
-  const text = `coSTAR refine: ${formatVerification(summary)}`;
-  const red = summary.newlyFailing.length > 0 || summary.stillFailing.length > 0;
-  const choice = red ? await vscode.window.showWarningMessage(text, 'Show Testing') : await vscode.window.showInformationMessage(text, 'Show Testing');
-  if (choice === 'Show Testing') await vscode.commands.executeCommand('workbench.view.testing.focus');
+async function modelOrExplain(vscode: VSCode, secretEnv: Record<string, string>, config: Parameters<typeof createModelClientFromEnv>[1]): Promise<ModelClient | undefined> {
+  const model = createModelClientFromEnv({ ...process.env, ...secretEnv }, config);
+  if (model) return model;
+  const choice = await vscode.window.showErrorMessage(`coSTAR: Refine needs a model. ${MODEL_SETUP_HINT}`, 'Set API Key', 'Open Settings');
+  if (choice === 'Set API Key') void vscode.commands.executeCommand('costar.setApiKey');
+  if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'costar.model');
+  return undefined;
 }
 
 async function pickAgent(vscode: VSCode, agents: string[]): Promise<string | undefined> {
@@ -247,9 +149,9 @@ async function pickScenarios(vscode: VSCode, failing: RunReport['scenarios']): P
   return picks?.map((p) => p.label);
 }
 
-async function confirmModel(vscode: VSCode, model: ModelClient, agent: string, scenarioIds: string[]): Promise<boolean> {
+async function confirmModel(vscode: VSCode, model: ModelClient, agent: string, scenarioIds: string[], round = 1): Promise<boolean> {
   const choice = await vscode.window.showInformationMessage(
-    `Refine agent "${agent}" for ${scenarioIds.length} failing scenario(s) with model ${model.model}?`,
+    `Refine agent "${agent}"${round > 1 ? ` again (round ${round})` : ''} for ${round > 1 ? 'the' : scenarioIds.length} failing scenario(s) with model ${model.model}?`,
     { modal: true, detail: 'The assistant reads the failing verdicts and the agent\'s source folders and proposes edits. Nothing is written until you accept.' },
     'Refine',
   );
@@ -257,5 +159,5 @@ async function confirmModel(vscode: VSCode, model: ModelClient, agent: string, s
 }
 
 function isOptions(arg: unknown): arg is RefineCommandOptions {
-  return typeof arg === 'object' && arg !== null && !Array.isArray(arg) && ('agent' in arg || 'scenarioIds' in arg || 'confirm' in arg || 'verify' in arg);
+  return typeof arg === 'object' && arg !== null && !Array.isArray(arg) && ('agent' in arg || 'scenarioIds' in arg || 'confirm' in arg || 'verify' in arg || 'maxRounds' in arg);
 }
