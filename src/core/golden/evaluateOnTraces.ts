@@ -4,6 +4,7 @@
  */
 import type { JudgeCatalog } from '../judges/catalog';
 import { evaluateExpectations } from '../judges/evaluate';
+import { AlignmentMemories } from './align/judgeTimeMemory';
 import { mapLimited } from '../llm/limiter';
 import type { ModelClient } from '../llm/types';
 import type { JudgeOpinion } from './judgeVerdicts';
@@ -28,8 +29,10 @@ export async function evaluateOnTraces(cases: readonly TraceCase[], options: Eva
   const opinions = new Map<string, JudgeOpinion>();
   const failures: { traceId: string; reason: string }[] = [];
   const signal = options.signal ?? new AbortController().signal;
+  // One memory reader for all traces: the judge's memory is loaded once, not per trace.
+  const alignment = new AlignmentMemories(options.workspaceDir);
   await mapLimited([...cases], options.concurrency ?? 4, async (c) => {
-    const [verdict] = await evaluateExpectations({ trace: c.trace, scenario: c.scenario, workspaceDir: options.workspaceDir, catalog: options.catalog, model: options.model, signal, concurrency: 1 });
+    const [verdict] = await evaluateExpectations({ trace: c.trace, scenario: c.scenario, workspaceDir: options.workspaceDir, catalog: options.catalog, model: options.model, alignment, signal, concurrency: 1 });
     const traceId = c.trace.info.traceId;
     if (verdict && (verdict.outcome === 'passed' || verdict.outcome === 'failed') && isRated(verdict.value)) {
       opinions.set(traceId, { traceId, value: verdict.value, rationale: verdict.rationale, judgeVersion: verdict.judgeVersion, source: 'evaluated' });
