@@ -1,12 +1,15 @@
 /**
- * Refine inside the editor, on a copy of the example workspace: the assistant (scripted on
- * the test model server) proposes two hunks in skill.md; the CodeLens shows Accept | Reject
- * per hunk; accepting one is one undo step, rejecting the other leaves its lines as they
- * were; once every hunk is decided the Run profile re-runs the scenarios and skewed-income
- * turns green in the Testing view.
+ * Refine inside the editor, on a copy of the example workspace, with the assistant scripted
+ * on the test model server:
+ * - a proposal that adds lines shows them as real lines (a peek of the proposal document);
+ *   closing the file's editor ends the review as rejected and the file keeps its bytes;
+ *   "Refine again" tells the assistant what was rejected; Discard ends that round too;
+ * - two hunks in skill.md with CodeLens Accept | Reject per hunk; accepting one is one undo
+ *   step, rejecting the other leaves its lines as they were; once every hunk is decided the
+ *   Run profile re-runs the scenarios and skewed-income turns green in the Testing view.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor } from '../e2e/waitFor';
@@ -35,6 +38,71 @@ describe('Refine agent in the editor', () => {
     delete process.env.COSTAR_MODEL_BASE_URL;
     delete process.env.COSTAR_MODEL;
     await server.close();
+  });
+
+  it('shows added lines as real lines; an unanswered review is recorded as rejected; Refine again is told; Discard ends it', async () => {
+    const api = await costarApi();
+    const ws = workspaceDir();
+    await runProfile(api.profiles.run, undefined);
+    assert.equal(api.results.get(ws, 'skewed-income')?.status, 'failed', 'the example starts red');
+    const skillFile = path.join(ws, SKILL);
+    const bytes = readFileSync(skillFile);
+    const added = '- clip_outliers: iqr\n- impute_numeric_skewed: median\n';
+    server.script({
+      match: isAssistant,
+      times: 1,
+      reply: { toolCalls: [{ name: 'propose_edit', arguments: { path: SKILL, explanation: 'Handle skewed columns.', edits: [{ search: '## Rules\n\n', replace: `## Rules\n\n${added}` }] } }] },
+    });
+    server.script({ match: isAssistant, times: 1, reply: { content: 'Two new rules.' } });
+
+    const handle = (await vscode.commands.executeCommand('costar.refine', { agent: 'analyst', scenarioIds: ['skewed-income'], confirm: false, verify: true })) as RefineSessionHandle;
+    const uri = vscode.Uri.file(skillFile);
+    const lenses = async () => ((await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) as vscode.CodeLens[]).filter((l) => l.command);
+    await waitFor('the Show lens of the hunk', async () => (await lenses()).some((l) => l.command!.command === 'costar.refine.peekHunk'), 10_000, 100);
+    const show = (await lenses()).find((l) => l.command!.command === 'costar.refine.peekHunk')!;
+    assert.equal(show.command!.title, '$(eye) Show the 2 added lines');
+
+    // The peek shows the proposal document at the hunk: the added lines, as lines of their own.
+    const location = (await vscode.commands.executeCommand(show.command!.command, ...show.command!.arguments!)) as vscode.Location;
+    assert.equal(location.uri.scheme, 'costar-proposal');
+    const proposal = await vscode.workspace.openTextDocument(location.uri);
+    assert.equal(proposal.getText(location.range), added);
+    assert.equal(location.range.end.line - location.range.start.line, 2);
+    assert.ok((await vscode.workspace.openTextDocument(uri)).getText() === bytes.toString('utf8'), 'the document itself is unchanged');
+
+    // Nobody answers: the file's editors are closed. The hunk counts as rejected, the file keeps its bytes.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const closed = await handle.finished;
+    assert.deepEqual(closed.decisions, [{ path: SKILL, accepted: [], rejected: [0], written: false, endedBy: 'editor-closed' }]);
+    assert.equal(closed.verification, undefined, 'nothing to re-run');
+    assert.ok(readFileSync(skillFile).equals(bytes), 'the file is byte-identical');
+    const history = path.join(ws, '.costar', 'refinements', `${handle.refinementId}.json`);
+    assert.deepEqual(JSON.parse(readFileSync(history, 'utf8')).decisions, closed.decisions);
+
+    // Another round: the assistant is told which lines were turned down.
+    server.script({
+      match: isAssistant,
+      times: 1,
+      reply: { toolCalls: [{ name: 'propose_edit', arguments: { path: SKILL, explanation: 'Median instead.', edits: [{ search: '- impute_numeric: mean', replace: '- impute_numeric: median' }] } }] },
+    });
+    server.script({ match: isAssistant, times: 1, reply: { content: 'Median.' } });
+    const again = (await vscode.commands.executeCommand('costar.refine.again', { confirm: false, verify: true })) as RefineSessionHandle;
+    assert.equal(again.round, 2);
+    const roundTwo = server.chatRequests.filter((r) => isAssistant(r.body)).map((r) => r.body.messages[1].content as string).find((c) => c.includes('Previous round'));
+    assert.ok(roundTwo?.includes(`the developer closed the file without accepting this\n\`\`\`diff\n+- clip_outliers: iqr\n+- impute_numeric_skewed: median\n\`\`\``), roundTwo);
+    await waitFor('the CodeLens of round 2', async () => (await lenses()).some((l) => l.command!.command === 'costar.refine.acceptHunk'), 10_000, 100);
+
+    // Discard: the round ends, recorded as rejected, nothing re-runs.
+    assert.equal(await vscode.commands.executeCommand('costar.refine.discard'), true);
+    const discarded = await again.finished;
+    assert.equal(discarded.discarded, true);
+    assert.deepEqual(discarded.decisions, [{ path: SKILL, accepted: [], rejected: [0], written: false, endedBy: 'discarded' }]);
+    assert.ok(readFileSync(skillFile).equals(bytes));
+    assert.deepEqual(await lenses(), []);
+    const second = JSON.parse(readFileSync(path.join(ws, '.costar', 'refinements', `${again.refinementId}.json`), 'utf8'));
+    assert.equal(second.previousRefinementId, handle.refinementId);
+    assert.equal(readdirSync(path.join(ws, '.costar', 'refinements')).length, 2);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('accepts one hunk and rejects another, undo restores, and the re-run turns skewed-income green', async () => {
