@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import type * as vscodeTypes from 'vscode';
 import { HostMessage } from '../../shared/labelingProtocol';
+import { registerAlignJudge } from '../align/index';
 import { LabelingController } from './controller';
 import { renderLabelingHtml } from './html';
 
@@ -65,5 +66,6 @@ export function registerLabeling(vscode: VSCode, context: vscodeTypes.ExtensionC
     }
   }
 
-  return [vscode.commands.registerCommand(LABEL_TRACES_COMMAND, openPanel)];
+  // Aligning a judge is the labels' purpose, so the golden-set commands register together.
+  return [vscode.commands.registerCommand(LABEL_TRACES_COMMAND, openPanel), ...registerAlignJudge(vscode, context, deps)];
 }

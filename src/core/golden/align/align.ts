@@ -51,6 +51,10 @@ export interface AlignOptions {
   /** Examples retrieved per judged trace (memory method, default 3). */
   k?: number;
   embed?: Embedder;
+  /** Cancels the alignment: it then throws AlignmentCancelled and nothing is offered. */
+  signal?: AbortSignal;
+  /** Told what the alignment is doing, for a progress display. */
+  onProgress?: (message: string) => void;
 }
 
 export interface AlignResult {
@@ -93,12 +97,14 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
   const seed = options.seed ?? 'costar';
   const { train, heldOut } = splitStratified(examples.map((x) => ({ ...x, traceId: x.case.trace.info.traceId })), seed);
   const order = valueChoices(def.value);
-  const budget = new CallBudget(options.budget ?? Math.max(200, 5 * examples.length));
+  const budget = new CallBudget(options.budget ?? Math.max(200, 5 * examples.length), options.signal);
+  const progress = options.onProgress ?? (() => {});
   const human = new Map<string, RatedValue>(heldOut.map((x) => [x.traceId, x.value]));
   const instructions = def.instructions!;
   const heldOutCases = heldOut.map((x) => x.case);
   // Before is what runs do today: with the judge's current memory when it has one.
   const now = await currentBehaviour(options, def, heldOutCases);
+  progress(`scoring the current judge on ${heldOut.length} held-out traces`);
   const before = scoreRatings(human, await rateCases(def, now.instructions, heldOutCases, { model: options.model, budget, ...now.rate }), order);
 
   let proposed: string;
@@ -109,6 +115,7 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
     const labelled = new Set(examples.map((x) => x.case.trace.info.traceId));
     const kept = previous ? unlearn(previous, new Set(previous.guidelines.flatMap((g) => g.sources).filter((s) => !labelled.has(s)))) : undefined;
     const unlearned = previous ? previous.guidelines.filter((g) => !kept!.guidelines.includes(g)) : [];
+    progress(`distilling guidelines from ${train.length} training labels`);
     const current = await rateCases(def, instructions, train.map((x) => x.case), { model: options.model, budget });
     const fresh = await distillGuidelines(instructions, train, current, options.model, budget);
     const guidelines = [...(kept?.guidelines ?? []), ...fresh];
@@ -118,6 +125,7 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
     const contexts = new Map<string, string | undefined>();
     const k = options.k ?? DEFAULT_K;
     for (const x of heldOut) contexts.set(x.traceId, examplesContext(await retriever.similar(exampleText(x.case), k, x.traceId)));
+    progress(`scoring the guidelines with retrieved examples on ${heldOut.length} held-out traces`);
     const withExamples = await rateCases(def, proposed, heldOutCases, { model: options.model, budget, contextFor: (c) => contexts.get(c.trace.info.traceId) });
     Object.assign(partial, {
       guidelines,
@@ -131,7 +139,8 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
     const inner = splitStratified(train, `${seed}/validation`);
     validation = inner.heldOut.length;
     // The search may not eat the calls the final held-out comparison needs.
-    const search = new CallBudget(Math.max(0, budget.remaining - heldOut.length));
+    const search = new CallBudget(Math.max(0, budget.remaining - heldOut.length), options.signal);
+    progress(`searching better instructions on ${inner.train.length} training labels`);
     const evolved = await evolveInstructions({ def, train: inner.train, validation: inner.heldOut, model: options.model, budget: search, order });
     budget.charge(search.used);
     proposed = evolved.chosen.instructions;
@@ -139,6 +148,7 @@ export async function alignJudge(options: AlignOptions): Promise<AlignResult> {
   }
   // The memory method's judge file alone; the instructions method's proposal as runs would use it (with the current memory).
   const rateAfter = method === 'memory' ? {} : now.rate;
+  if (proposed !== instructions) progress(`scoring the proposal on ${heldOut.length} held-out traces`);
   const after = proposed === instructions ? before : scoreRatings(human, await rateCases(def, proposed, heldOutCases, { model: options.model, budget, ...rateAfter }), order);
   // Offers are decided on what runs will do: a memory-aligned judge also sees retrieved examples.
   const decisive = partial.afterWithExamples ?? after;

@@ -109,7 +109,7 @@ async function reflect(instructions: string, mistakes: readonly TrainingExample[
   ].join('\n\n');
   const reply = await model.chat(
     { messages: [{ role: 'system', content: REFLECT_SYSTEM_PROMPT }, { role: 'user', content: prompt }], responseFormat: { name: 'judge_instructions', schema: REFLECT_SCHEMA }, temperature: 0.7 },
-    { validate: (r) => (ReflectReply.safeParse(safeJson(r.content)).success ? undefined : 'expected {"instructions": "..."}') },
+    { ...(budget.signal ? { signal: budget.signal } : {}), validate: (r) => (ReflectReply.safeParse(safeJson(r.content)).success ? undefined : 'expected {"instructions": "..."}') },
   );
   budget.settle(reply.requests);
   const parsed = ReflectReply.safeParse(safeJson(reply.content));

@@ -204,7 +204,7 @@ export async function distillGuidelines(
     ].join('\n\n');
     const reply = await model.chat(
       { messages: [{ role: 'system', content: DISTILL_SYSTEM_PROMPT }, { role: 'user', content: prompt }], responseFormat: { name: 'distilled_guidelines', schema: DISTILL_SCHEMA }, temperature: 0 },
-      { validate: (r) => (DistilledReply.safeParse(safeJson(r.content)).success ? undefined : 'expected {"guidelines": [{"text", "sources"}]}') },
+      { ...(budget.signal ? { signal: budget.signal } : {}), validate: (r) => (DistilledReply.safeParse(safeJson(r.content)).success ? undefined : 'expected {"guidelines": [{"text", "sources"}]}') },
     );
     budget.settle(reply.requests);
     const parsed = DistilledReply.parse(safeJson(reply.content));

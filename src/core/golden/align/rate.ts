@@ -37,6 +37,7 @@ export async function rateCases(def: JudgeFileDef, instructions: string, cases: 
   const format = answerFormat(def.value, false);
   const version = `${def.id}@align-${createHash('sha256').update(instructions).digest('hex').slice(0, 16)}`;
   const ratings = new Map<string, Rating>();
+  const signal = options.signal ?? options.budget.signal;
   await mapLimited([...cases], 4, async (c) => {
     options.budget.reserve();
     const context = options.contextFor?.(c);
@@ -45,7 +46,7 @@ export async function rateCases(def: JudgeFileDef, instructions: string, cases: 
       const reply = await options.model.chat(
         llmJudgeRequest(def, prompt),
         {
-          ...(options.signal ? { signal: options.signal } : {}),
+          ...(signal ? { signal } : {}),
           cache: { judgeVersion: context ? `${version}-${createHash('sha256').update(context).digest('hex').slice(0, 16)}` : version, traceHash: traceContentHash(c.trace) },
           validate: (r) => {
             const parsed = format.parse(r.content);
@@ -60,6 +61,8 @@ export async function rateCases(def: JudgeFileDef, instructions: string, cases: 
       ratings.set(c.trace.info.traceId, { rationale: (error as Error).message });
     }
   });
+  // A call cut short by cancelling is no rating: don't let it pass for a disagreement.
+  options.budget.checkCancelled();
   return ratings;
 }
 
