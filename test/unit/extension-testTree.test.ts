@@ -36,7 +36,7 @@ test('the tree is workspace → scenario file → scenario → one judge per exp
   const { controller } = await treeOf(dir);
   assert.deepEqual(labelsOf(controller.items), ['ws']);
   const root = controller.items.get(folder(dir).uri.toString());
-  assert.deepEqual(labelsOf(root!.children), ['greetings.scenario.yaml', 'trouble.scenario.yaml']);
+  assert.deepEqual(labelsOf(root!.children), ['greetings.scenario.yaml', 'tone.scenario.yaml', 'tools.scenario.yaml', 'trouble.scenario.yaml']);
   const polite = child(child(root, 'greetings.scenario.yaml'), 'polite');
   assert.equal(polite.range?.start.line, 9, '"- id: polite" is on line 10');
   assert.deepEqual(polite.tags.map((t) => t.id), ['smoke', 'manners']);
@@ -76,5 +76,5 @@ test('selecting a file, a judge or everything runs whole scenarios; excluded one
   const hangs = child(child(root, 'trouble.scenario.yaml'), 'hangs');
   assert.deepEqual(ids([greetings]), ['greets', 'polite']);
   assert.deepEqual(ids([child(child(greetings, 'polite'), 'says please')]), ['polite']);
-  assert.deepEqual(ids(undefined, [hangs]), ['greets', 'polite', 'crashes']);
+  assert.deepEqual(ids(undefined, [hangs]), ['greets', 'polite', 'kind-words', 'uses-tools', 'crashes']);
 });
