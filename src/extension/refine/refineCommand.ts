@@ -16,22 +16,8 @@ import type { InlineProposals } from './proposals';
 import { nextRequest, startRound, type RefineSession, type RefineSessionHandle } from './roundFlow';
 
 export type { RefineSessionHandle, RoundOutcome } from './roundFlow';
-
-export interface RefineDeps {
-  workspaceDir(): string | undefined;
-  /** Absolute path of dist/harness.js. */
-  harnessPath: string;
-  /** The model API key (SecretStorage). */
-  apiKey(): Thenable<string | undefined>;
-  log(message: string): void;
-  /**
-   * Runs scenarios (all when undefined) the way the Test Explorer does, so the Testing view
-   * shows the re-run; without it, verification runs the harness directly.
-   */
-  runScenarios?(workspaceDir: string, scenarioIds: string[] | undefined): Promise<void>;
-  /** The scenario a Test Explorer item stands for (the context action on a failed scenario). */
-  scenarioOf?(item: unknown): { workspaceDir: string; scenarioId: string } | undefined;
-}
+export type { RefineDeps } from './deps';
+import type { RefineDeps } from './deps';
 
 /** Arguments for scripted use (tests, other commands); a person gets pickers instead. */
 export interface RefineCommandOptions {

@@ -19,7 +19,7 @@ import type { RunReport } from '../../core/run/protocol';
 import { latestRun } from '../../core/run/runStore';
 import type { VSCode } from '../vscodeApi';
 import type { InlineProposals } from './proposals';
-import type { RefineDeps } from './refineCommand';
+import type { RefineDeps } from './deps';
 
 /** What stays the same from round to round. */
 export interface RefineSession {
