@@ -39,7 +39,9 @@ export const moduleCheck = defineCheck({
     try {
       loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (error) {
-      return errored(`cannot load judge module ${modulePath}: ${(error as Error).message}`);
+      // Node runs TypeScript itself from 22.18 on (type stripping); older ones need a .js file.
+      const hint = /\.[cm]?ts$/.test(file) ? ` (TypeScript judge modules need Node 22.18 or newer for the harness; on older Node, compile the module to .js)` : '';
+      return errored(`cannot load judge module ${modulePath}: ${(error as Error).message}${hint}`);
     }
     // CommonJS modules arrive as { default: module.exports }.
     const fromDefault = loaded.default as Record<string, unknown> | undefined;
