@@ -4,11 +4,11 @@
  * Retry-After, a concurrency limit, malformed-reply retries, token/latency accounting and the
  * reply cache. The SDK's own retries are off so that every attempt is counted here.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { cacheKey, ReplyCache, type CachedReply } from './cache';
 import { Limiter } from './limiter';
-import { classify, DEFAULT_RETRY, delayBeforeRetry, isTransient, sleep, type Failure, type RetryPolicy } from './retry';
+import { classify, DEFAULT_RETRY, delayBeforeRetry, isTransient, sleep, type Failure, type RetryPolicy, type SdkErrors } from './retry';
 import { ModelError, type ChatOptions, type ChatReply, type ChatRequest, type ModelCallRecord, type ModelClient, type ModelUsage } from './types';
 
 export interface ModelClientOptions {
@@ -34,7 +34,8 @@ export interface ModelClientOptions {
 
 export class OpenAIModelClient implements ModelClient {
   readonly model: string;
-  private readonly sdk: OpenAI;
+  /** Loaded on the first call: a run without model judges never loads the SDK. */
+  private sdk: Promise<{ client: OpenAI; errors: SdkErrors }> | undefined;
   private readonly limiter: Limiter;
   private readonly retry: RetryPolicy;
   private readonly cache: ReplyCache | undefined;
@@ -42,16 +43,23 @@ export class OpenAIModelClient implements ModelClient {
 
   constructor(private readonly options: ModelClientOptions) {
     this.model = options.model;
-    this.sdk = new OpenAI({
-      baseURL: options.baseUrl,
-      // Local endpoints (Ollama, vLLM, LM Studio) need no key, but the SDK insists on one.
-      apiKey: options.apiKey || 'no-key',
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 60_000,
-    });
     this.limiter = new Limiter(options.maxConcurrency ?? 4);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.cache = options.cacheDir ? new ReplyCache(options.cacheDir) : undefined;
+  }
+
+  private loadSdk(): Promise<{ client: OpenAI; errors: SdkErrors }> {
+    this.sdk ??= import('openai').then((sdk) => ({
+      client: new sdk.default({
+        baseURL: this.options.baseUrl,
+        // Local endpoints (Ollama, vLLM, LM Studio) need no key, but the SDK insists on one.
+        apiKey: this.options.apiKey || 'no-key',
+        maxRetries: 0,
+        timeout: this.options.timeoutMs ?? 60_000,
+      }),
+      errors: sdk,
+    }));
+    return this.sdk;
   }
 
   usage(): ModelUsage {
@@ -102,7 +110,7 @@ export class OpenAIModelClient implements ModelClient {
         continue;
       } catch (error) {
         if (error instanceof ModelError) throw error;
-        failure = classify(error);
+        failure = classify(error, (await this.loadSdk()).errors);
       }
       if (failure.kind === 'aborted' || options.signal?.aborted) {
         this.record({ model, inputTokens, outputTokens, ms: performance.now() - started, cached: false, requests, ok: false });
@@ -131,7 +139,8 @@ export class OpenAIModelClient implements ModelClient {
     }
     if (request.maxTokens !== undefined) body.max_completion_tokens = request.maxTokens;
     if (request.temperature !== undefined) body.temperature = request.temperature;
-    const completion = await this.sdk.chat.completions.create(body, { signal });
+    const { client } = await this.loadSdk();
+    const completion = await client.chat.completions.create(body, { signal });
     const choice = completion.choices?.[0];
     if (!choice) throw new SyntaxError('the reply has no choices');
     const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>

@@ -3,7 +3,8 @@
  * timeouts, dropped connections and unparseable bodies are transient; other 4xx are not
  * (a wrong model name or key won't fix itself).
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+/** The SDK's error classes; passed in by the client, which loads the SDK on its first call. */
+export type SdkErrors = Pick<typeof import('openai'), 'APIConnectionError' | 'APIConnectionTimeoutError' | 'APIError' | 'APIUserAbortError'>;
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -23,7 +24,7 @@ export type Failure =
   | { kind: 'http'; status: number; message: string; retryAfterMs?: number; transient: boolean }
   | { kind: 'malformed'; message: string };
 
-export function classify(error: unknown): Failure {
+export function classify(error: unknown, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: SdkErrors): Failure {
   if (error instanceof APIUserAbortError) return { kind: 'aborted' };
   if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout', message: 'the model endpoint did not answer in time' };
   if (error instanceof APIConnectionError) return { kind: 'unreachable', message: `cannot reach the model endpoint: ${causeOf(error)}` };

@@ -14,9 +14,7 @@ import type { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Span } from './model';
 import { decodeOtlpJson, type SpansByTrace } from './otlp';
-import { decodeOtlpProtobuf } from './otlpProtobuf';
 import { parseJsonKeepingNanos } from './nanos';
-import { RpcStatus } from './otlpProto';
 
 export interface OtlpReceiverOptions {
   /** The per-run secret the agent must present. */
@@ -58,16 +56,18 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
   const received = new Map<string, Map<string, Span>>();
 
   const server = http.createServer((req, res) => {
-    handle(req).then(
-      (encoding) => reply(res, 200, encoding, undefined),
-      (error: unknown) => {
+    // protobufjs is loaded only once a protobuf request arrives: most runs never see one.
+    const protobuf = encodingOf(req) === 'protobuf' ? loadProtobuf() : undefined;
+    handle(req, protobuf).then(
+      async (encoding) => reply(res, 200, encoding, undefined, await protobuf),
+      async (error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
-        reply(res, status, encodingOf(req) ?? 'json', error instanceof Error ? error.message : String(error));
+        reply(res, status, encodingOf(req) ?? 'json', error instanceof Error ? error.message : String(error), await protobuf);
       },
     );
   });
 
-  async function handle(req: http.IncomingMessage): Promise<Encoding> {
+  async function handle(req: http.IncomingMessage, protobuf: Promise<ProtobufCodec> | undefined): Promise<Encoding> {
     if (req.url?.split('?')[0] !== TRACES_PATH) throw new HttpError(404, `not found: this receiver accepts POST ${TRACES_PATH}`);
     if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed: use POST`);
     if (!authorized(req)) throw new HttpError(401, 'missing or wrong token: send "Authorization: Bearer <token>" (OTEL_EXPORTER_OTLP_HEADERS) or x-costar-token');
@@ -78,7 +78,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     const body = await readBody(req, maxBodyBytes);
     let batch: SpansByTrace;
     try {
-      batch = encoding === 'json' ? decodeOtlpJson(parseJsonKeepingNanos(body.toString('utf8'))) : decodeOtlpProtobuf(body);
+      batch = encoding === 'json' ? decodeOtlpJson(parseJsonKeepingNanos(body.toString('utf8'))) : (await protobuf!).decodeOtlpProtobuf(body);
     } catch (error) {
       throw new HttpError(400, `undecodable ${encoding} body: ${(error as Error).message}`);
     }
@@ -157,13 +157,20 @@ async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Bu
   return Buffer.concat(chunks, size);
 }
 
-function reply(res: http.ServerResponse, status: number, encoding: Encoding, errorMessage: string | undefined): void {
+type ProtobufCodec = typeof import('./otlpProtobuf') & typeof import('./otlpProto');
+
+function loadProtobuf(): Promise<ProtobufCodec> {
+  return Promise.all([import('./otlpProtobuf'), import('./otlpProto')]).then(([decoder, schema]) => ({ ...decoder, ...schema }));
+}
+
+function reply(res: http.ServerResponse, status: number, encoding: Encoding, errorMessage: string | undefined, protobuf: ProtobufCodec | undefined): void {
   // google.rpc.Code: INVALID_ARGUMENT (3) for client errors, UNAUTHENTICATED (16) for 401.
   const code = status === 401 ? 16 : 3;
   let body: Uint8Array;
   if (encoding === 'json') {
     body = Buffer.from(errorMessage === undefined ? '{}' : JSON.stringify({ code, message: errorMessage }));
   } else {
+    const { RpcStatus } = protobuf!;
     body = errorMessage === undefined ? new Uint8Array(0) : RpcStatus.encode(RpcStatus.create({ code, message: errorMessage })).finish();
   }
   res.writeHead(status, {

@@ -4,7 +4,6 @@
  * One probe call decides: an endpoint without embeddings (404, wrong model, unreachable) gives
  * no embedder and the reason, and retrieval falls back to BM25.
  */
-import OpenAI from 'openai';
 import { resolveModelSettings, type Env } from '../../llm/fromEnv';
 import type { ModelConfig } from '../../scenario/schema';
 import type { z } from 'zod';
@@ -14,6 +13,8 @@ export async function endpointEmbedder(env: Env, config: Partial<z.output<typeof
   const settings = resolveModelSettings(env, config);
   const model = env.COSTAR_EMBEDDING_MODEL?.trim() || settings.model;
   if (!model || (!settings.baseUrl && !settings.apiKey)) return { note: 'no model endpoint configured: similar examples are found with BM25' };
+  // The SDK loads only here, once a model endpoint is configured.
+  const { default: OpenAI } = await import('openai');
   const sdk = new OpenAI({ baseURL: settings.baseUrl, apiKey: settings.apiKey || 'no-key', maxRetries: 1, timeout: 30_000 });
   const embed: Embedder = async (texts) => {
     const response = await sdk.embeddings.create({ model, input: texts });
