@@ -3,6 +3,7 @@
  * file descriptor 3. Agents never run inside the editor: a crashing or hanging agent can
  * only take this process down, and the parent can always kill it.
  */
+import { setMaxListeners } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { HarnessRequest, PROTOCOL_VERSION, type HarnessEvent } from '../core/run/protocol';
@@ -11,6 +12,8 @@ import { ConfigError, runSuite } from './suite';
 const events = createWriteStream('', { fd: 3 });
 const emit = (event: HarnessEvent) => events.write(`${JSON.stringify(event)}\n`);
 const controller = new AbortController();
+// Every running agent, setup command and judge listens for cancel: far more than Node's default 10.
+setMaxListeners(0, controller.signal);
 let running: Promise<unknown> | undefined;
 
 emit({ v: PROTOCOL_VERSION, type: 'hello', pid: process.pid });

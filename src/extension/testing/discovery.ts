@@ -4,7 +4,6 @@
  * arrive in bursts (a save, a git checkout), so they are batched into one reload.
  */
 import type * as vscodeTypes from 'vscode';
-import { loadWorkspaceWithJudges } from '../../core/workspace';
 import type { Problem } from '../../core/scenario/yamlSource';
 import type { VSCode } from '../vscodeApi';
 import { toVsRange } from './ranges';
@@ -127,6 +126,8 @@ export class Discovery implements vscodeTypes.Disposable {
       if (folder.uri.scheme !== 'file') continue;
       try {
         // With the judge catalog, expectations naming unknown judges and bad judge files are problems too.
+        // The engine (zod, yaml, judges) loads here, after activation, not as part of it.
+        const { loadWorkspaceWithJudges } = await import('../../core/workspace');
         const { workspace: loaded, problems: folderProblems } = await loadWorkspaceWithJudges(folder.uri.fsPath, { overrides });
         this.loaded.set(folder.uri.fsPath, loaded);
         // A folder without costar.yaml and scenario files is not a coSTAR workspace: no item, no problems.

@@ -4,7 +4,7 @@
  * folder, and reports its events. Cancel kills the harness and its agents' process trees.
  */
 import type * as vscodeTypes from 'vscode';
-import { startRun } from '../../core/run/client';
+import type { startRun } from '../../core/run/client';
 import type { RunSummary } from '../../core/run/protocol';
 import type { ApiKeyStore } from '../apiKey';
 import { modelEnvironment, readSettings } from '../settings';
@@ -93,6 +93,7 @@ export class RunHandler {
       handle?.cancel();
     });
     try {
+      const { startRun } = await import('../../core/run/client');
       handle = startRun(
         {
           workspaceDir,

@@ -5,12 +5,13 @@
  */
 import type * as vscodeTypes from 'vscode';
 import type { TraceSourceRef } from '../../shared/traceViewerProtocol';
-import { ViewerState } from '../../shared/traceViewerProtocol';
 import type { Artifact } from '../../core/trace/model';
-import { checkedHostMessage, TraceViewerController } from './controller';
+import { isTraceId } from '../../core/trace/ids';
 import { renderErrorHtml } from '../webviewHtml';
-import { renderViewerHtml } from './html';
-import { isTraceId, recentTraces, viewerInput } from './traceSources';
+import type { TraceViewerController } from './controller';
+
+/** The viewer's logic, loaded when a trace is first shown (see runtime.ts). */
+const runtime = () => import('./runtime');
 
 type VSCode = typeof import('vscode');
 
@@ -49,6 +50,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
 
   async function attach(panel: vscodeTypes.WebviewPanel, source: TraceSourceRef, revealSpanIds?: string[]): Promise<void> {
     panel.webview.options = webviewOptions;
+    const { checkedHostMessage, renderViewerHtml, TraceViewerController, viewerInput } = await runtime();
     let controller: TraceViewerController;
     try {
       const input = await viewerInput(source, deps.workspaceDir(), (uri) => vscode.Uri.parse(uri).fsPath);
@@ -101,6 +103,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
     const existing = openPanels.get(sourceKey(source));
     if (existing) {
       existing.panel.reveal();
+      const { checkedHostMessage } = await runtime();
       if (spanIds?.length) void existing.panel.webview.postMessage(checkedHostMessage({ type: 'reveal', rows: existing.controller.rowsOf(spanIds) }));
       return;
     }
@@ -142,6 +145,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
       void vscode.window.showInformationMessage('coSTAR: open a workspace folder with a costar.yaml to browse its traces.');
       return undefined;
     }
+    const { recentTraces } = await runtime();
     const items = (await recentTraces(ws)).map((t) => ({ label: t.label, description: t.description, detail: t.detail, traceId: t.traceId }));
     if (items.length === 0) {
       void vscode.window.showInformationMessage('coSTAR: no stored trace yet. Run some scenarios, or open a *.trace.json file.');
@@ -158,6 +162,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
 
   const serializer: vscodeTypes.WebviewPanelSerializer = {
     async deserializeWebviewPanel(panel, state) {
+      const { ViewerState } = await runtime();
       const saved = ViewerState.safeParse(state);
       if (!saved.success) {
         panel.webview.html = renderErrorHtml('coSTAR could not restore this trace viewer: run "coSTAR: Open Trace" again.');

@@ -16,11 +16,6 @@ import type { ViewerInput } from './controller';
 
 /** Reports read per lookup, newest first: enough history without reading years of runs. */
 const MAX_REPORTS = 200;
-const TRACE_ID = /^[0-9a-f]{32}$/;
-
-export function isTraceId(text: string): boolean {
-  return TRACE_ID.test(text);
-}
 
 /** `<ws>/.costar/traces/<id>.trace.json` belongs to workspace `<ws>`; other files to none. */
 export function workspaceOfStoredTrace(file: string): string | undefined {

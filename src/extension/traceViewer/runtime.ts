@@ -1,0 +1,9 @@
+/**
+ * Everything the trace viewer needs once a trace is shown: the controller, the trace readers
+ * and the zod-validated protocol. index.ts imports this module only when a trace is first
+ * opened, so activating the extension does not load it.
+ */
+export { ViewerState } from '../../shared/traceViewerProtocol';
+export { checkedHostMessage, TraceViewerController } from './controller';
+export { renderViewerHtml } from './html';
+export { recentTraces, viewerInput } from './traceSources';
