@@ -3,7 +3,7 @@
  * the ideal 5 s; (2) one such scenario through the harness against running the agent bare.
  * Goal: ≤ 1.2× in both. Run after `npm run build`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startRun } from '../src/core/run/client';
 import { FIXTURE_AGENTS, HARNESS, configWithFixtureAgents, tempWorkspace } from '../test/support/workspace';
@@ -36,14 +36,30 @@ function timeBare(): number {
   return performance.now() - started;
 }
 
+/** The same 100 agents started bare, 20 at a time: what process start-up alone costs on this machine. */
+async function timeBarePool(count: number, concurrency: number): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      await new Promise((resolve) => spawn(process.execPath, [path.join(FIXTURE_AGENTS, 'sleep.mjs'), String(SLEEP_MS)], { stdio: 'ignore' }).on('close', resolve));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - started;
+}
+
 async function main() {
   const bare = Math.min(timeBare(), timeBare(), timeBare());
   const single = Math.min(await timeRun(1, 1), await timeRun(1, 1), await timeRun(1, 1));
   const many = await timeRun(100, 20);
+  const barePool = await timeBarePool(100, 20);
   const ideal = (100 / 20) * SLEEP_MS;
   const rows = [
     ['single scenario vs bare agent', `${single.toFixed(0)} ms vs ${bare.toFixed(0)} ms`, `${(single / bare).toFixed(2)}×`, '≤ 1.2×'],
     ['100 × 1 s at concurrency 20 vs ideal 5 s', `${(many / 1000).toFixed(2)} s`, `${(many / ideal).toFixed(2)}×`, '≤ 1.2×'],
+    ['… vs the same agents started bare, 20 at a time', `${(many / 1000).toFixed(2)} s vs ${(barePool / 1000).toFixed(2)} s`, `${(many / barePool).toFixed(2)}×`, ''],
   ];
   console.log('harness overhead');
   console.table(rows.map(([case_, time, ratio, goal]) => ({ case: case_, time, ratio, goal })));
