@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real-editor test rig into the git-ignored .rig/ folder (see docs in
-# /work/shared/TESTING.md): Node 24 (code-server needs it; the extension itself targets
+# ../shared/TESTING.md): Node 24 (code-server needs it; the extension itself targets
 # Node 20), code-server 4.139.1 (= VS Code 1.139.1) and Debian chromium.
 # Idempotent: every step checks whether its result is already there and skips it.
 set -euo pipefail

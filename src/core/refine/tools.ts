@@ -13,6 +13,7 @@ import type { ChangeSet, FileChange } from './changeSet';
 import { SourceFolders, toSlash } from './confinement';
 import { applyEditBlocks } from './editBlocks';
 import { computeHunks } from './hunks';
+import { callTool, type ToolSpec } from '../llm/tools';
 
 const MAX_LISTED_FILES = 500;
 const MAX_READ_CHARS = 20_000;
@@ -45,9 +46,8 @@ const ProposeEditArgs = z
   })
   .refine((a) => (a.edits === undefined) !== (a.content === undefined), { message: 'give exactly one of "edits" or "content"' });
 
-type ToolSpec = { description: string; args: z.ZodType; run(toolbox: RefineToolbox, args: any): Promise<unknown> };
 
-const TOOLS: Record<string, ToolSpec> = {
+const TOOLS: Record<string, ToolSpec<RefineToolbox>> = {
   list_files: { description: "Files of the agent's source folders (paths, sizes), recursively.", args: ListFilesArgs, run: (t, a) => t.listFiles(a) },
   read_file: { description: 'Text of a file in a source folder (with your proposed edits applied, if any), paginated by character offset.', args: ReadFileArgs, run: (t, a) => t.readFile(a) },
   search: { description: 'Regex search over the text files of the source folders: path, line number and line of each match.', args: SearchArgs, run: (t, a) => t.search(a) },
@@ -74,23 +74,10 @@ export class RefineToolbox {
 
   constructor(readonly sources: SourceFolders) {}
 
-  async call(name: string, argumentsJson: string): Promise<unknown> {
-    const spec = TOOLS[name];
-    if (!spec) return { error: `unknown tool ${JSON.stringify(name)}; tools: ${REFINE_TOOL_NAMES.join(', ')}` };
-    let raw: unknown;
-    try {
-      raw = argumentsJson.trim() === '' ? {} : JSON.parse(argumentsJson);
-    } catch (error) {
-      return { error: `arguments are not JSON: ${(error as Error).message}` };
-    }
-    const parsed = spec.args.safeParse(raw ?? {});
-    if (!parsed.success) return { error: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}` };
-    try {
-      return await spec.run(this, parsed.data);
-    } catch (error) {
-      return { error: (error as Error).message };
-    }
+  call(name: string, argumentsJson: string): Promise<unknown> {
+    return callTool(TOOLS, this, name, argumentsJson);
   }
+
 
   /** The proposals so far, in the order files were first changed. Files whose proposal equals their original are left out. */
   changeSet(summary: string): ChangeSet {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ToolDefinition } from '../../llm/types';
 import { rootSpans, type Span, type Trace } from '../../trace/model';
 import { readArtifactText } from '../checks/traceText';
+import { callTool, type ToolSpec } from '../../llm/tools';
 
 const MAX_PAGE = 200;
 const MAX_CHARS = 20_000;
@@ -42,9 +43,8 @@ const ReadArtifactArgs = z.strictObject({
 });
 const NoArgs = z.strictObject({});
 
-type ToolSpec = { description: string; args: z.ZodType; run(toolbox: TraceToolbox, args: any): unknown | Promise<unknown> };
 
-const TOOLS: Record<string, ToolSpec> = {
+const TOOLS: Record<string, ToolSpec<TraceToolbox>> = {
   get_trace_info: { description: 'Trace id, state, duration, span and artifact counts, span types, error count, metadata.', args: NoArgs, run: (t) => t.traceInfo() },
   list_spans: { description: 'Span metadata only (id, parent, name, type, status, start and duration in ms), paginated, in start order; filter by type, name, status or parent.', args: ListSpansArgs, run: (t, a) => t.listSpans(a) },
   get_span: { description: "One span's content (inputs, outputs, attributes, events, status) as JSON text, paginated by character offset.", args: GetSpanArgs, run: (t, a) => t.getSpan(a) },
@@ -88,23 +88,10 @@ export class TraceToolbox {
   }
 
   /** Runs a tool by name with the model's JSON arguments; bad input becomes an error answer the model can correct. */
-  async call(name: string, argumentsJson: string): Promise<unknown> {
-    const spec = TOOLS[name];
-    if (!spec) return { error: `unknown tool ${JSON.stringify(name)}; tools: ${TRACE_TOOL_NAMES.join(', ')}` };
-    let raw: unknown;
-    try {
-      raw = argumentsJson.trim() === '' ? {} : JSON.parse(argumentsJson);
-    } catch (error) {
-      return { error: `arguments are not JSON: ${(error as Error).message}` };
-    }
-    const parsed = spec.args.safeParse(raw ?? {});
-    if (!parsed.success) return { error: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}` };
-    try {
-      return await spec.run(this, parsed.data);
-    } catch (error) {
-      return { error: (error as Error).message };
-    }
+  call(name: string, argumentsJson: string): Promise<unknown> {
+    return callTool(TOOLS, this, name, argumentsJson);
   }
+
 
   private ms(ns: string): number {
     return round(Number(BigInt(ns) - this.t0) / 1e6);
