@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { GoldenLabel, labelKey } from './label';
+import { listDir } from '../util/listDir';
 
 export const DEFAULT_GOLDEN_FOLDER = 'golden';
 const SUFFIX = '.jsonl';
@@ -104,13 +105,8 @@ export async function readLabels(workspaceDir: string, judgeId: string, folder?:
 
 /** Judge ids that have a golden file. */
 export async function listGoldenJudges(workspaceDir: string, folder?: string): Promise<string[]> {
-  try {
-    const names = await fs.readdir(goldenDir(workspaceDir, folder));
-    return names.filter((n) => n.endsWith(SUFFIX) && !n.startsWith('.')).map((n) => n.slice(0, -SUFFIX.length)).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await listDir(goldenDir(workspaceDir, folder));
+  return names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length));
 }
 
 /**

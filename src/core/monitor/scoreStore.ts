@@ -11,6 +11,7 @@ import type { TraceMetrics } from '../judges/metrics';
 import { canonicalJson } from '../trace/hash';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { MonitorJudge } from './config';
+import { listDir } from '../util/listDir';
 
 export interface StoredScore {
   /** Hash of the judge's id, arguments and (for judge files) version when it scored. */
@@ -56,17 +57,10 @@ export class ScoreStore {
 
   /** Every stored record (what the last reports scored), for views that must not score. */
   async all(): Promise<TraceScores[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
     const records: TraceScores[] = [];
-    for (const name of names) {
+    for (const name of await listDir(this.dir)) {
       const match = /^([0-9a-f]{32})\.json$/.exec(name);
-      if (!match) continue; // temp files of in-flight atomic writes
+      if (!match) continue;
       const record = await this.get(match[1]!);
       if (record) records.push(record);
     }

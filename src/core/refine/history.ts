@@ -12,6 +12,7 @@ import type { FileChange } from './changeSet';
 import type { AppliedFile } from './apply';
 import type { RefineStopReason } from './loop';
 import type { VerificationSummary } from './verify';
+import { listDir } from '../util/listDir';
 
 export interface RefinementRecord {
   id: string;
@@ -67,10 +68,6 @@ export async function loadRefinement(workspaceDir: string, id: string): Promise<
 
 /** Refinement ids, oldest first (ids sort by time). */
 export async function listRefinementIds(workspaceDir: string): Promise<string[]> {
-  try {
-    const names = await fs.readdir(refinementsDir(workspaceDir));
-    return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -5)).sort();
-  } catch {
-    return [];
-  }
+  const names = await listDir(refinementsDir(workspaceDir));
+  return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
 }

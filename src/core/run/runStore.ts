@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { RunReport } from './protocol';
+import { listDir } from '../util/listDir';
 
 export function runsDir(workspaceDir: string): string {
   return path.join(workspaceDir, '.costar', 'runs');
@@ -40,14 +41,8 @@ export async function loadReport(workspaceDir: string, runId: string): Promise<R
 
 /** Run ids that have a report, oldest first. */
 export async function listRunIds(workspaceDir: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await fs.readdir(runsDir(workspaceDir));
-  } catch {
-    return [];
-  }
   const ids: string[] = [];
-  for (const id of entries.sort()) {
+  for (const id of await listDir(runsDir(workspaceDir))) {
     try {
       await fs.access(reportPath(workspaceDir, id));
       ids.push(id);

@@ -10,6 +10,7 @@ import { fromMlflowJson, toMlflowJson } from './mlflow';
 import { parseJsonKeepingNanos } from './nanos';
 import { isTraceId } from './ids';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { listDir } from '../util/listDir';
 
 const SUFFIX = '.trace.json';
 /** list() reads a file's head in chunks of this size until the `info` object is complete. */
@@ -63,17 +64,9 @@ export class TraceStore {
 
   /** Infos of all stored traces, newest first; reads only each file's `info` object. */
   async list(): Promise<TraceInfo[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
     const infos: TraceInfo[] = [];
-    for (const name of names) {
-      // Temp files of in-flight atomic writes start with '.'.
-      if (name.startsWith('.') || !name.endsWith(SUFFIX)) continue;
+    for (const name of await listDir(this.dir)) {
+      if (!name.endsWith(SUFFIX)) continue;
       const file = path.join(this.dir, name);
       try {
         infos.push(await readInfo(file));

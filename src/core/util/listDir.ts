@@ -1,0 +1,14 @@
+import { promises as fs } from 'node:fs';
+
+/**
+ * The names in a folder, sorted. A folder that does not exist yet (nothing stored so far) is
+ * empty, and the temp files of in-flight atomic writes (they start with '.') are left out.
+ */
+export async function listDir(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir)).filter((name) => !name.startsWith('.')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
