@@ -13,14 +13,12 @@ import { OPEN_TRACE_COMMAND } from '../traceViewer/index';
 import { renderErrorHtml } from '../webviewHtml';
 import { loadDashboardState } from './dashboardData';
 import { renderDashboardHtml } from './html';
+import type { FeatureDeps } from '../featureDeps';
 
 export const OPEN_DASHBOARD_COMMAND = 'costar.openDashboard';
 const DASHBOARD_VIEW_TYPE = 'costar.dashboard';
 
-export interface DashboardDeps {
-  workspaceDir(): string | undefined;
-  log(msg: string): void;
-}
+export type DashboardDeps = FeatureDeps;
 
 export function registerDashboard(vscode: VSCode, context: vscodeTypes.ExtensionContext, deps: DashboardDeps): vscodeTypes.Disposable[] {
   const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');

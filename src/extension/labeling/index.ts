@@ -8,16 +8,14 @@ import { HostMessage } from '../../shared/labelingProtocol';
 import { registerAlignJudge } from '../align/index';
 import { LabelingController } from './controller';
 import { renderLabelingHtml } from './html';
+import type { FeatureDeps } from '../featureDeps';
 
 type VSCode = typeof import('vscode');
 
 export const LABEL_TRACES_COMMAND = 'costar.labelTraces';
 const PANEL_VIEW_TYPE = 'costar.labeling';
 
-export interface LabelingDeps {
-  workspaceDir(): string | undefined;
-  log(message: string): void;
-}
+export type LabelingDeps = FeatureDeps;
 
 export function registerLabeling(vscode: VSCode, context: vscodeTypes.ExtensionContext, deps: LabelingDeps): vscodeTypes.Disposable[] {
   const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');

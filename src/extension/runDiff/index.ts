@@ -7,14 +7,12 @@ import type * as vscodeTypes from 'vscode';
 import type { VSCode } from '../vscodeApi';
 import { RunSelectionError } from '../../core/report/selectRuns';
 import { lastGreenDiff } from './lastGreenDiff';
+import type { FeatureDeps } from '../featureDeps';
 
 export const COMPARE_WITH_LAST_GREEN_COMMAND = 'costar.compareWithLastGreen';
 const SCHEME = 'costar-run-diff';
 
-export interface RunDiffDeps {
-  workspaceDir(): string | undefined;
-  log(msg: string): void;
-}
+export type RunDiffDeps = FeatureDeps;
 
 export function registerRunDiff(vscode: VSCode, _context: vscodeTypes.ExtensionContext, deps: RunDiffDeps): vscodeTypes.Disposable[] {
   const texts = new Map<string, string>();
