@@ -98,6 +98,11 @@ export const InitialState = z.object({
   artifacts: z.array(ArtifactEntry),
   /** Rows to reveal and select when the panel first opens (e.g. the spans a failing judge cites). */
   reveal: z.array(z.number().int()).optional(),
+  /**
+   * True when the header offers "Promote to scenario": a stored trace (promotion reads the
+   * trace store) with a failing or erroring verdict (a passing trace has nothing to pin down).
+   */
+  promotable: z.boolean().optional(),
 });
 export type InitialState = z.infer<typeof InitialState>;
 
@@ -146,6 +151,8 @@ export const WebviewMessage = z.discriminatedUnion('type', [
     caseSensitive: z.boolean(),
   }),
   z.object({ type: z.literal('openArtifact'), path: z.string() }),
+  /** Draft a scenario from the shown trace; the host knows which trace, so the message names none. */
+  z.object({ type: z.literal('promote') }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessage>;
 

@@ -62,6 +62,8 @@ export interface OpenedViewer {
   errors: string[];
   /** Messages the webview posted to the host, in order. */
   posted: unknown[];
+  /** Trace ids the controller asked the editor to promote to a scenario draft. */
+  promoted: string[];
   /** The last state the webview saved. */
   state(): Promise<ViewerState | undefined>;
   /** Sends a message as the host would. */
@@ -122,6 +124,7 @@ export async function startViewerHarness(): Promise<ViewerHarness> {
     const requests: string[] = [];
     const posted: unknown[] = [];
     const errors: string[] = [];
+    const promoted: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -132,7 +135,9 @@ export async function startViewerHarness(): Promise<ViewerHarness> {
     };
     await page.exposeFunction('__costarHostReceive', (message: unknown) => {
       posted.push(message);
-      controller.handle(message, { post: (m) => void send(m).catch(() => {}), openArtifact: () => {}, log: () => {} });
+      controller.handle(message, {
+        post: (m) => void send(m).catch(() => {}), openArtifact: () => {}, promote: (traceId) => promoted.push(traceId), log: () => {},
+      });
     });
     // A string, not a function: tsx would wrap a function's inner helpers in its own `__name`, which the page lacks.
     await page.addInitScript(`(() => {
@@ -150,7 +155,7 @@ export async function startViewerHarness(): Promise<ViewerHarness> {
       throw new Error(`the viewer did not paint its tree; page errors: ${errors.join(' | ') || 'none'}`, { cause: error });
     }
     return {
-      page, controller, requests, posted, send, errors,
+      page, controller, requests, posted, promoted, send, errors,
       state: () => page.evaluate(() => (window as unknown as { __costarSavedState?: ViewerState }).__costarSavedState),
     };
   }

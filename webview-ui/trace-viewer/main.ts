@@ -130,7 +130,7 @@ function start(): void {
   const side = h('div', { className: 'side' }, [verdicts.element, detail.element, artifactsPanel(init.artifacts, (path) => channel.post({ type: 'openArtifact', path }))]);
   const notice = h('div', { className: 'notice', role: 'status' });
   app.replaceChildren(
-    metricsHeader(init),
+    metricsHeader(init, () => channel.post({ type: 'promote' })),
     h('div', { className: 'toolbar' }, [search.element, expandAll, collapseAll]),
     notice,
     h('div', { className: 'main' }, [tree.element, side]),

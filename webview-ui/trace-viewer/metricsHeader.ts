@@ -16,12 +16,18 @@ const FIGURES: Figure[] = [
   { label: 'Spans', value: (m) => m.spans, show: formatCount, text: (m) => `${formatCount(m.spans)}${m.errors ? `, ${m.errors} erroring` : ''}` },
 ];
 
-export function metricsHeader(state: InitialState): HTMLElement {
+/** `promote` is called by the header's "Promote to scenario" button, shown only for promotable traces. */
+export function metricsHeader(state: InitialState, promote: () => void): HTMLElement {
   const { metrics, previous } = state;
   const title = h('div', { className: 'title-line' }, [
     h('h1', { text: state.title }),
     h('span', { className: `trace-state state-${state.state === 'ERROR' ? 'error' : 'ok'}`, text: state.state }),
     state.runId ? h('span', { className: 'muted', text: `run ${state.runId}` }) : null,
+    state.promotable ? h('button', {
+      className: 'promote',
+      title: 'Open a draft *.scenario.yaml that reproduces this trace, checked by the judges that failed on it',
+      onClick: promote,
+    }, [h('span', { className: 'codicon codicon-beaker' }), h('span', { text: 'Promote to scenario' })]) : null,
   ]);
   const figures = FIGURES.map((f) => {
     const now = f.value(metrics);

@@ -27,6 +27,8 @@ export interface ViewerInput {
 export interface ViewerEffects {
   post(message: HostMessage): void;
   openArtifact(artifact: Artifact): void;
+  /** Opens a scenario draft of the stored trace; absent where there is no editor to open it in. */
+  promote?(traceId: string): void;
   log(message: string): void;
 }
 
@@ -58,7 +60,12 @@ export class TraceViewerController {
       ...(this.input.previous ? { previous: this.input.previous } : {}),
       artifacts: trace.artifacts.map((a) => ({ path: a.path, size: a.size, change: a.change, hasText: a.text !== undefined })),
       ...(this.input.revealSpanIds?.length ? { reveal: this.rowsOf(this.input.revealSpanIds) } : {}),
+      promotable: this.promotable(),
     };
+  }
+
+  private promotable(): boolean {
+    return this.input.source.kind === 'store' && this.input.verdicts.some((v) => v.outcome === 'failed' || v.outcome === 'error');
   }
 
   /** Rows of the given span ids, for a `reveal` message (unknown ids are ignored). */
@@ -90,6 +97,12 @@ export class TraceViewerController {
         const artifact = this.input.trace.artifacts.find((a) => a.path === message.path);
         if (!artifact) effects.post({ type: 'error', message: `The trace has no artifact "${message.path}".` });
         else effects.openArtifact(artifact);
+        return;
+      }
+      case 'promote': {
+        // The webview only shows the action when promotable, but a message is never trusted.
+        if (!this.promotable() || !effects.promote) effects.post({ type: 'error', message: 'Only a stored trace with a failing or erroring verdict can be promoted to a scenario.' });
+        else effects.promote(this.input.trace.info.traceId);
         return;
       }
     }

@@ -70,6 +70,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
       panel.webview.onDidReceiveMessage((raw) => controller.handle(raw, {
         post: (message) => void panel.webview.postMessage(checkedHostMessage(message)),
         openArtifact: (artifact) => void openArtifact(initialState.traceId, artifact),
+        promote: (traceId) => void promote(traceId),
         log: deps.log,
       })),
     ];
@@ -83,6 +84,22 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
       styleUris: [panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'trace-viewer.css')).toString()],
       initialState,
     });
+  }
+
+  async function promote(traceId: string): Promise<void> {
+    const workspaceDir = deps.workspaceDir();
+    if (!workspaceDir) {
+      void vscode.window.showInformationMessage('coSTAR: open the workspace folder with the costar.yaml this trace belongs to, then promote it.');
+      return;
+    }
+    try {
+      const { openPromotedDraft } = await runtime();
+      await openPromotedDraft(vscode, workspaceDir, traceId);
+    } catch (error) {
+      const text = `coSTAR: cannot promote trace ${traceId}: ${(error as Error).message}`;
+      deps.log(text);
+      void vscode.window.showErrorMessage(text);
+    }
   }
 
   async function openArtifact(traceId: string, artifact: Artifact): Promise<void> {
