@@ -99,8 +99,9 @@ export const InitialState = z.object({
   /** Rows to reveal and select when the panel first opens (e.g. the spans a failing judge cites). */
   reveal: z.array(z.number().int()).optional(),
   /**
-   * True when the header offers "Promote to scenario": a stored trace (promotion reads the
-   * trace store) with a failing or erroring verdict (a passing trace has nothing to pin down).
+   * True when the header offers "Promote to scenario": a trace in a workspace's trace store
+   * (promotion reads it from there), with a failing or erroring verdict (a passing trace has
+   * nothing to pin down).
    */
   promotable: z.boolean().optional(),
 });

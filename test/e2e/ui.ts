@@ -12,6 +12,7 @@ import { REPO, startCodeServer, type CodeServer } from './codeServer';
 import { apiKeyTest } from './uiApiKey';
 import { dashboardTest } from './uiDashboard';
 import { labelingTest } from './uiLabeling';
+import { promoteTest } from './uiPromote';
 import { traceViewerTest } from './uiTraceViewer';
 import { openTestingView, revealRow, row, runAllButton } from './workbench';
 import { waitFor } from './waitFor';
@@ -69,7 +70,7 @@ const testingViewTest: UiTest = {
   },
 };
 
-export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest()];
+export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest(), promoteTest()];
 
 /** Starts a fresh code-server per test, with the repo loaded as a development extension. */
 export async function runUiTest(test: UiTest, runDir: string, fixture: string): Promise<void> {

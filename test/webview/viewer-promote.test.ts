@@ -10,6 +10,7 @@ import { startViewerHarness, type ViewerHarness } from './viewerPage';
 import { storyTrace, storyVerdicts, verdict } from './fixtures';
 
 const TRACE_ID = 'abcdef0123456789abcdef0123456789';
+const WORKSPACE = '/tmp/costar-ws';
 const promoteButton = 'header .promote';
 
 describe('trace viewer: Promote to scenario', () => {
@@ -17,27 +18,27 @@ describe('trace viewer: Promote to scenario', () => {
   before(async () => { harness = await startViewerHarness(); });
   after(async () => { await harness.close(); });
 
-  it('a stored trace with a failing verdict offers the button; clicking it asks the host to promote that trace', async () => {
+  it('a stored trace with a failing verdict offers the button; clicking it asks the host to promote that trace from its workspace', async () => {
     const trace = storyTrace();
-    const { page, posted, promoted, errors } = await harness.open({ source: { kind: 'store', traceId: trace.info.traceId }, trace, verdicts: storyVerdicts() });
+    const { page, posted, promoted, errors } = await harness.open({ source: { kind: 'store', traceId: trace.info.traceId }, storeWorkspace: WORKSPACE, trace, verdicts: storyVerdicts() });
     const button = page.getByRole('button', { name: 'Promote to scenario' });
     await button.click();
     await eventually(async () => posted.filter((m) => (m as { type: string }).type === 'promote'), [{ type: 'promote' }]);
-    await eventually(async () => promoted, [trace.info.traceId]);
+    await eventually(async () => promoted, [`${WORKSPACE}:${trace.info.traceId}`]);
     assert.deepEqual(errors, []);
   });
 
   it('an erroring verdict is enough to offer it', async () => {
     const { page } = await harness.open({
-      source: { kind: 'store', traceId: TRACE_ID }, trace: storyTrace(),
+      source: { kind: 'store', traceId: TRACE_ID }, storeWorkspace: WORKSPACE, trace: storyTrace(),
       verdicts: [verdict({ judge: 'tone', outcome: 'error', value: null, rationale: '', error: 'the model answered 500' })],
     });
     await page.getByRole('button', { name: 'Promote to scenario' }).waitFor();
   });
 
-  it('is not offered when every verdict passed or was skipped, nor for a trace opened from a file', async () => {
+  it('is not offered when every verdict passed or was skipped, nor for a trace file outside a trace store', async () => {
     const passing = storyVerdicts().filter((v) => v.outcome !== 'failed');
-    const green = await harness.open({ source: { kind: 'store', traceId: TRACE_ID }, trace: storyTrace(), verdicts: passing });
+    const green = await harness.open({ source: { kind: 'store', traceId: TRACE_ID }, storeWorkspace: WORKSPACE, trace: storyTrace(), verdicts: passing });
     assert.equal(await green.page.locator(promoteButton).count(), 0);
     const fromFile = await harness.open({ source: { kind: 'file', uri: 'file:///tmp/story.trace.json' }, trace: storyTrace(), verdicts: storyVerdicts() });
     assert.equal(await fromFile.page.locator(promoteButton).count(), 0);

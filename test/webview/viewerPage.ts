@@ -62,7 +62,7 @@ export interface OpenedViewer {
   errors: string[];
   /** Messages the webview posted to the host, in order. */
   posted: unknown[];
-  /** Trace ids the controller asked the editor to promote to a scenario draft. */
+  /** "workspace:traceId" of each trace the controller asked the editor to promote to a scenario draft. */
   promoted: string[];
   /** The last state the webview saved. */
   state(): Promise<ViewerState | undefined>;
@@ -136,7 +136,7 @@ export async function startViewerHarness(): Promise<ViewerHarness> {
     await page.exposeFunction('__costarHostReceive', (message: unknown) => {
       posted.push(message);
       controller.handle(message, {
-        post: (m) => void send(m).catch(() => {}), openArtifact: () => {}, promote: (traceId) => promoted.push(traceId), log: () => {},
+        post: (m) => void send(m).catch(() => {}), openArtifact: () => {}, promote: (traceId, workspaceDir) => promoted.push(`${workspaceDir}:${traceId}`), log: () => {},
       });
     });
     // A string, not a function: tsx would wrap a function's inner helpers in its own `__name`, which the page lacks.

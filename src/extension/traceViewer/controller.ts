@@ -22,13 +22,15 @@ export interface ViewerInput {
   previous?: { runId: string; traceId: string; metrics: Metrics };
   /** Spans to reveal when the viewer opens (e.g. those a failing judge cites). */
   revealSpanIds?: readonly string[];
+  /** The workspace whose trace store holds this trace (opened by id or as a file under .costar/traces); promotion reads it from there. */
+  storeWorkspace?: string;
 }
 
 export interface ViewerEffects {
   post(message: HostMessage): void;
   openArtifact(artifact: Artifact): void;
-  /** Opens a scenario draft of the stored trace; absent where there is no editor to open it in. */
-  promote?(traceId: string): void;
+  /** Opens a scenario draft of the trace stored in `workspaceDir`; absent where there is no editor to open it in. */
+  promote?(traceId: string, workspaceDir: string): void;
   log(message: string): void;
 }
 
@@ -65,7 +67,7 @@ export class TraceViewerController {
   }
 
   private promotable(): boolean {
-    return this.input.source.kind === 'store' && this.input.verdicts.some((v) => v.outcome === 'failed' || v.outcome === 'error');
+    return this.input.storeWorkspace !== undefined && this.input.verdicts.some((v) => v.outcome === 'failed' || v.outcome === 'error');
   }
 
   /** Rows of the given span ids, for a `reveal` message (unknown ids are ignored). */
@@ -101,8 +103,9 @@ export class TraceViewerController {
       }
       case 'promote': {
         // The webview only shows the action when promotable, but a message is never trusted.
-        if (!this.promotable() || !effects.promote) effects.post({ type: 'error', message: 'Only a stored trace with a failing or erroring verdict can be promoted to a scenario.' });
-        else effects.promote(this.input.trace.info.traceId);
+        const workspaceDir = this.input.storeWorkspace;
+        if (!this.promotable() || !effects.promote || !workspaceDir) effects.post({ type: 'error', message: 'Only a stored trace with a failing or erroring verdict can be promoted to a scenario.' });
+        else effects.promote(this.input.trace.info.traceId, workspaceDir);
         return;
       }
     }

@@ -70,7 +70,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
       panel.webview.onDidReceiveMessage((raw) => controller.handle(raw, {
         post: (message) => void panel.webview.postMessage(checkedHostMessage(message)),
         openArtifact: (artifact) => void openArtifact(initialState.traceId, artifact),
-        promote: (traceId) => void promote(traceId),
+        promote: (traceId, workspaceDir) => void promote(traceId, workspaceDir),
         log: deps.log,
       })),
     ];
@@ -86,12 +86,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
     });
   }
 
-  async function promote(traceId: string): Promise<void> {
-    const workspaceDir = deps.workspaceDir();
-    if (!workspaceDir) {
-      void vscode.window.showInformationMessage('coSTAR: open the workspace folder with the costar.yaml this trace belongs to, then promote it.');
-      return;
-    }
+  async function promote(traceId: string, workspaceDir: string): Promise<void> {
     try {
       const { openPromotedDraft } = await runtime();
       await openPromotedDraft(vscode, workspaceDir, traceId);

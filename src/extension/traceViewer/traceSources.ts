@@ -92,6 +92,8 @@ export async function viewerInput(source: TraceSourceRef, workspaceDir: string |
   const ws = fileWorkspace ?? workspaceDir;
   const found = ws ? await findVerdicts(ws, trace.info.traceId) : undefined;
   const input: ViewerInput = { source, trace, verdicts: found?.verdicts ?? [] };
+  const storeWorkspace = source.kind === 'store' ? workspaceDir : fileWorkspace;
+  if (storeWorkspace) input.storeWorkspace = storeWorkspace;
   const runId = found?.runId ?? trace.info.metadata[META.runId];
   if (runId) input.runId = runId;
   if (found?.previous && ws) {
