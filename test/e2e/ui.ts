@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { openBrowser } from './browser';
 import { REPO, startCodeServer, type CodeServer } from './codeServer';
+import { alignTest } from './uiAlign';
 import { apiKeyTest } from './uiApiKey';
 import { dashboardTest } from './uiDashboard';
 import { labelingTest } from './uiLabeling';
@@ -70,7 +71,7 @@ const testingViewTest: UiTest = {
   },
 };
 
-export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest(), promoteTest()];
+export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest(), promoteTest(), alignTest()];
 
 /** Starts a fresh code-server per test, with the repo loaded as a development extension. */
 export async function runUiTest(test: UiTest, runDir: string, fixture: string): Promise<void> {
