@@ -8,7 +8,7 @@
 import type * as vscodeTypes from 'vscode';
 import type { VSCode } from '../vscodeApi';
 import { HostMessage, WebviewMessage } from '../../shared/dashboardProtocol';
-import { PromoteError, promoteTrace } from '../../core/promote/promote';
+import { openPromotedDraft } from '../promoteDraft';
 import { OPEN_TRACE_COMMAND } from '../traceViewer/index';
 import { renderErrorHtml } from '../webviewHtml';
 import { loadDashboardState } from './dashboardData';
@@ -50,7 +50,7 @@ export function registerDashboard(vscode: VSCode, context: vscodeTypes.Extension
       const message = parsed.data;
       try {
         if (message.type === 'openTrace') await vscode.commands.executeCommand(OPEN_TRACE_COMMAND, message.traceId);
-        else if (message.type === 'promote') await promote(workspaceDir, message.traceId);
+        else if (message.type === 'promote') await openPromotedDraft(vscode, workspaceDir, message.traceId);
         else if (message.type === 'refresh') post({ type: 'state', state: await loadDashboardState(workspaceDir) });
       } catch (error) {
         const text = `coSTAR dashboard: ${(error as Error).message}`;
@@ -75,25 +75,6 @@ export function registerDashboard(vscode: VSCode, context: vscodeTypes.Extension
       deps.log(text);
       panel.webview.html = renderErrorHtml(text);
     }
-  }
-
-  /** The draft opens untitled, named after the suggested file, so saving puts it there. */
-  async function promote(workspaceDir: string, traceId: string): Promise<void> {
-    let draft;
-    try {
-      draft = await promoteTrace(workspaceDir, traceId);
-    } catch (error) {
-      if (!(error instanceof PromoteError)) throw error;
-      void vscode.window.showErrorMessage(`coSTAR: cannot promote trace ${traceId}: ${error.message}`);
-      return;
-    }
-    const uri = vscode.Uri.file(draft.suggestedFile).with({ scheme: 'untitled' });
-    const document = await vscode.workspace.openTextDocument(uri);
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(uri, new vscode.Range(0, 0, document.lineCount, 0), draft.text);
-    await vscode.workspace.applyEdit(edit);
-    await vscode.window.showTextDocument(document, { preview: false });
-    for (const p of draft.problems) void vscode.window.showWarningMessage(`coSTAR: ${p.message}`);
   }
 
   return [vscode.commands.registerCommand(OPEN_DASHBOARD_COMMAND, open), { dispose: () => current?.dispose() }];

@@ -6,5 +6,5 @@
 export { ViewerState } from '../../shared/traceViewerProtocol';
 export { checkedHostMessage, TraceViewerController } from './controller';
 export { renderViewerHtml } from './html';
-export { openPromotedDraft } from './promoteDraft';
+export { openPromotedDraft } from '../promoteDraft';
 export { recentTraces, viewerInput } from './traceSources';

@@ -1,10 +1,10 @@
 /**
- * "Promote to scenario" from the trace viewer, as the dashboard does it: the draft of
+ * "Promote to scenario" from the trace viewer or the dashboard: the draft of
  * promoteTrace opens as an untitled document named after the suggested file, so saving puts
  * it there; nothing is written until the user saves.
  */
 import type * as vscodeTypes from 'vscode';
-import { PromoteError, promoteTrace } from '../../core/promote/promote';
+import { PromoteError, promoteTrace } from '../core/promote/promote';
 
 type VSCode = typeof import('vscode');
 
