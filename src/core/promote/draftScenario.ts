@@ -9,16 +9,11 @@ import { Document, isMap, isScalar, type YAMLMap } from 'yaml';
 import { finalInput } from '../judges/checks/traceText';
 import type { Trace } from '../trace/model';
 import type { ModelProposal } from './modelProposal';
+import type { FailedJudge } from './failedJudge';
+
+export type { FailedJudge } from './failedJudge';
 
 /** A judge that failed on the trace: its id and, when known, the arguments it ran with. */
-export interface FailedJudge {
-  judge: string;
-  /** Display name (e.g. the monitoring or expectation name). */
-  name?: string;
-  with?: Record<string, unknown>;
-  rationale?: string;
-}
-
 export interface DraftOptions {
   /** Agent name from costar.yaml. */
   agent: string;

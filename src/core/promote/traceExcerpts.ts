@@ -5,7 +5,7 @@
  */
 import { finalInput, finalOutput } from '../judges/checks/traceText';
 import type { Trace } from '../trace/model';
-import type { FailedJudge } from './draftScenario';
+import type { FailedJudge } from './failedJudge';
 
 const INPUT_CHARS = 2000;
 const OUTPUT_CHARS = 2000;
