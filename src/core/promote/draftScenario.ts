@@ -13,7 +13,6 @@ import type { FailedJudge } from './failedJudge';
 
 export type { FailedJudge } from './failedJudge';
 
-/** A judge that failed on the trace: its id and, when known, the arguments it ran with. */
 export interface DraftOptions {
   /** Agent name from costar.yaml. */
   agent: string;

@@ -1,4 +1,4 @@
-/** A judge that failed on a trace: what a promoted scenario expects, and why it failed. */
+/** A judge that failed on the trace: its id and, when known, the arguments it ran with. */
 export interface FailedJudge {
   judge: string;
   /** Display name (e.g. the monitoring or expectation name). */
