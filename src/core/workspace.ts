@@ -13,9 +13,9 @@ export interface WorkspaceWithJudges {
 }
 
 export async function loadWorkspaceWithJudges(workspaceDir: string, opts: Pick<LoadOptions, 'overrides'> = {}): Promise<WorkspaceWithJudges> {
-  const { config } = await loadConfig(workspaceDir, opts.overrides);
-  const judges = config ? await loadJudgeCatalog(workspaceDir, config) : undefined;
-  const workspace = await loadWorkspace(workspaceDir, { ...opts, ...(judges ? { knownJudges: judges.catalog.ids() } : {}) });
+  const loadedConfig = await loadConfig(workspaceDir, opts.overrides);
+  const judges = loadedConfig.config ? await loadJudgeCatalog(workspaceDir, loadedConfig.config) : undefined;
+  const workspace = await loadWorkspace(workspaceDir, { ...opts, loadedConfig, ...(judges ? { knownJudges: judges.catalog.ids() } : {}) });
   return {
     workspace,
     ...(judges ? { catalog: judges.catalog } : {}),

@@ -53,6 +53,8 @@ export interface LoadOptions {
   knownJudges?: ReadonlySet<string>;
   /** Absolute file path → text, for unsaved editor buffers; wins over the file on disk. */
   overrides?: ReadonlyMap<string, string>;
+  /** costar.yaml as the caller already loaded it (with the same overrides), so it is read once. */
+  loadedConfig?: LoadedConfig;
 }
 
 export interface ScenarioFileContext {
@@ -73,7 +75,7 @@ export interface LoadedConfig {
 export async function loadWorkspace(workspaceDir: string, opts: LoadOptions = {}): Promise<LoadedWorkspace> {
   const root = path.resolve(workspaceDir);
   const overrides = opts.overrides ?? new Map<string, string>();
-  const loadedConfig = await loadConfig(root, overrides);
+  const loadedConfig = opts.loadedConfig ?? (await loadConfig(root, overrides));
   const { config, configFile } = loadedConfig;
   const problems = [...loadedConfig.problems];
 
