@@ -4,23 +4,16 @@
  * and an untitled *.scenario.yaml opens with a draft that replays polite's prompt.
  */
 import type { UiTest } from './ui';
-import { runRow, webview } from './workbench';
+import { openTraceOfFailedRow } from './workbench';
 import { waitFor } from './waitFor';
 
 export function promoteTest(): UiTest {
   return {
     name: 'Promote to scenario in the trace viewer of a failed run opens an untitled scenario draft with its prompt',
     async run({ page }) {
-      const failed = await runRow(page, 'polite', ['ws', 'greetings.scenario.yaml'], 'Failed');
-      await failed.click({ button: 'right' });
-      // The menu ignores a click that comes right after it opened: click until the viewer is there.
-      const openTrace = page.getByRole('menuitem', { name: 'Open Trace', exact: true });
-      await waitFor('the trace viewer to open from the context menu', async () => {
-        if (await openTrace.isVisible()) await openTrace.click();
-        return page.locator('iframe.webview.ready').isVisible();
-      }, 20_000, 200);
+      const viewer = await openTraceOfFailedRow(page, 'polite', ['ws', 'greetings.scenario.yaml']);
 
-      const promote = webview(page).getByRole('button', { name: 'Promote to scenario' });
+      const promote = viewer.getByRole('button', { name: 'Promote to scenario' });
       await promote.waitFor({ timeout: 30_000 });
       await promote.click();
 

@@ -5,23 +5,15 @@
  * and selected in the span tree.
  */
 import type { UiTest } from './ui';
-import { runRow, webview } from './workbench';
+import { openTraceOfFailedRow } from './workbench';
 import { waitFor } from './waitFor';
 
 export function traceViewerTest(): UiTest {
   return {
     name: 'Open Trace on a failed result shows the judge\'s rationale; clicking the verdict selects the cited span',
     async run({ page }) {
-      const failed = await runRow(page, 'uses-tools', ['ws', 'tools.scenario.yaml'], 'Failed');
-      await failed.click({ button: 'right' });
-      // The menu ignores a click that comes right after it opened: click until the viewer is there.
-      const openTrace = page.getByRole('menuitem', { name: 'Open Trace', exact: true });
-      await waitFor('the trace viewer to open from the context menu', async () => {
-        if (await openTrace.isVisible()) await openTrace.click();
-        return page.locator('iframe.webview.ready').isVisible();
-      }, 20_000, 200);
+      const viewer = await openTraceOfFailedRow(page, 'uses-tools', ['ws', 'tools.scenario.yaml']);
 
-      const viewer = webview(page);
       const verdict = viewer.locator('.verdict.verdict-failed[data-judge="max-tool-errors"]');
       await verdict.waitFor({ timeout: 30_000 });
       const rationale = await verdict.locator('.rationale').innerText();

@@ -83,3 +83,19 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 export function webview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 }
+
+/**
+ * Runs a scenario that fails, then opens its trace from the row's context menu (as a user
+ * does) and returns the trace viewer. The menu ignores a click that comes right after it
+ * opened: click until the viewer is there.
+ */
+export async function openTraceOfFailedRow(page: Page, label: string, parents: string[]): Promise<FrameLocator> {
+  const failed = await runRow(page, label, parents, 'Failed');
+  await failed.click({ button: 'right' });
+  const openTrace = page.getByRole('menuitem', { name: 'Open Trace', exact: true });
+  await waitFor('the trace viewer to open from the context menu', async () => {
+    if (await openTrace.isVisible()) await openTrace.click();
+    return page.locator('iframe.webview.ready').isVisible();
+  }, 20_000, 200);
+  return webview(page);
+}

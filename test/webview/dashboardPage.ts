@@ -4,14 +4,12 @@
  * server standing in for the webview resource origin, with a stub `acquireVsCodeApi` that
  * records what the webview posts. Requests to any other origin are aborted and recorded.
  */
-import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { renderDashboardHtml } from '../../src/extension/dashboard/html';
 import type { DashboardState } from '../../src/shared/dashboardProtocol';
+import { startWebviewHost } from './webviewHost';
 
 const DIST = path.resolve(__dirname, '../../dist/webview');
 
@@ -45,52 +43,19 @@ export function dashboardBuilt(): boolean {
 
 export async function startDashboardHarness(): Promise<DashboardHarness> {
   if (!dashboardBuilt()) throw new Error('dist/webview/dashboard.js is missing: run `npm run build` first.');
-  const pages = new Map<string, string>();
-  const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const html = pages.get(url.pathname);
-    if (html !== undefined) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    if (url.pathname === '/theme.css') return void res.writeHead(200, { 'content-type': 'text/css' }).end(THEME);
-    const file = path.join(DIST, path.normalize(url.pathname.replace(/^\/webview\//, '')));
-    if (!url.pathname.startsWith('/webview/') || !file.startsWith(DIST)) return void res.writeHead(404).end();
-    try {
-      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css' }).end(await readFile(file));
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser: Browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-  let next = 0;
+  const host = await startWebviewHost({ '/theme.css': THEME });
+  const { origin } = host;
 
   async function open(state: DashboardState): Promise<OpenedDashboard> {
-    const pagePath = `/dashboard-${next++}.html`;
-    pages.set(pagePath, renderDashboardHtml({
+    const url = host.addPage('dashboard', renderDashboardHtml({
       cspSource: origin,
       scriptUri: `${origin}/webview/dashboard.js`,
       styleUris: [`${origin}/theme.css`, `${origin}/webview/dashboard.css`],
       state,
     }));
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
     const posted: unknown[] = [];
-    const requests: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.route((url) => url.origin !== origin, (route) => route.abort());
-    await page.exposeFunction('__costarHostReceive', (message: unknown) => { posted.push(message); });
-    // A string, not a function: tsx would wrap a function's helpers in its own `__name`, which the page lacks.
-    await page.addInitScript(`(() => {
-      let state;
-      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__costarHostReceive(m), getState: () => state, setState: (s) => { state = s; } });
-    })();`);
-    await page.goto(`${origin}${pagePath}`);
+    const { page, requests, errors } = await host.newPage({ viewport: { width: 1280, height: 900 }, onPost: (message) => posted.push(message) });
+    await page.goto(url);
     try {
       await page.waitForFunction(() => performance.getEntriesByName('costar-dashboard-painted').length > 0, undefined, { timeout: 20_000 });
     } catch (error) {
@@ -99,12 +64,5 @@ export async function startDashboardHarness(): Promise<DashboardHarness> {
     return { page, posted, requests, errors };
   }
 
-  return {
-    origin,
-    open,
-    async close() {
-      await browser.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { origin, open, close: () => host.close() };
 }

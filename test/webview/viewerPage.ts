@@ -5,15 +5,13 @@
  * `acquireVsCodeApi` forwards the webview's messages to a real TraceViewerController, and the
  * controller's answers are dispatched back as `message` events.
  */
-import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { TraceViewerController, type ViewerInput } from '../../src/extension/traceViewer/controller';
 import { renderViewerHtml } from '../../src/extension/traceViewer/html';
 import type { HostMessage, ViewerState } from '../../src/shared/traceViewerProtocol';
+import { startWebviewHost, type StubbedPage } from './webviewHost';
 
 const DIST = path.resolve(__dirname, '../../dist/webview');
 
@@ -76,95 +74,42 @@ export function webviewBuilt(): boolean {
 
 export async function startViewerHarness(): Promise<ViewerHarness> {
   if (!webviewBuilt()) throw new Error('dist/webview/trace-viewer.js is missing: run `npm run build` first.');
-  const pages = new Map<string, string>();
-  let nextPage = 0;
-  const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const html = pages.get(url.pathname);
-    if (html !== undefined) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-      return;
-    }
-    const theme = /^\/theme-(light|dark)\.css$/.exec(url.pathname)?.[1] as 'light' | 'dark' | undefined;
-    if (theme) {
-      res.writeHead(200, { 'content-type': 'text/css' }).end(THEMES[theme]);
-      return;
-    }
-    const file = path.join(DIST, path.normalize(url.pathname.replace(/^\/webview\//, '')));
-    if (!url.pathname.startsWith('/webview/') || !file.startsWith(DIST)) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-precise-memory-info'],
-  });
+  const host = await startWebviewHost({ '/theme-light.css': THEMES.light, '/theme-dark.css': THEMES.dark }, ['--enable-precise-memory-info']);
+  const { origin } = host;
 
   async function open(input: ViewerInput, options: OpenOptions = {}): Promise<OpenedViewer> {
     const controller = new TraceViewerController(input);
-    const pagePath = `/viewer-${nextPage++}.html`;
-    pages.set(pagePath, renderViewerHtml({
+    const url = host.addPage('viewer', renderViewerHtml({
       cspSource: origin,
       scriptUri: `${origin}/webview/trace-viewer.js`,
       styleUris: [`${origin}/theme-${options.theme ?? 'light'}.css`, `${origin}/webview/trace-viewer.css`],
       initialState: controller.initialState(),
     }));
-    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const requests: string[] = [];
     const posted: unknown[] = [];
-    const errors: string[] = [];
     const promoted: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    // Anything not served by our origin is cut off, so a successful injection could not even phone home.
-    await page.route((url) => url.origin !== origin, (route) => route.abort());
-    const send = async (message: HostMessage): Promise<void> => {
-      await page.evaluate((m) => window.dispatchEvent(new MessageEvent('message', { data: m })), message);
-    };
-    await page.exposeFunction('__costarHostReceive', (message: unknown) => {
-      posted.push(message);
-      controller.handle(message, {
-        post: (m) => void send(m).catch(() => {}), openArtifact: () => {}, promote: (traceId, workspaceDir) => promoted.push(`${workspaceDir}:${traceId}`), log: () => {},
-      });
+    const stub: StubbedPage = await host.newPage({
+      viewport: options.viewport ?? { width: 1280, height: 800 },
+      savedState: options.savedState,
+      onPost: (message) => {
+        posted.push(message);
+        controller.handle(message, {
+          post: (m) => void stub.send(m).catch(() => {}), openArtifact: () => {}, promote: (traceId, workspaceDir) => promoted.push(`${workspaceDir}:${traceId}`), log: () => {},
+        });
+      },
     });
-    // A string, not a function: tsx would wrap a function's inner helpers in its own `__name`, which the page lacks.
-    await page.addInitScript(`(() => {
-      let state = ${JSON.stringify(options.savedState ?? null)} ?? undefined;
-      window.acquireVsCodeApi = () => ({
-        postMessage: (m) => window.__costarHostReceive(m),
-        getState: () => state,
-        setState: (s) => { state = s; window.__costarSavedState = s; },
-      });
-    })();`);
-    await page.goto(`${origin}${pagePath}`);
+    const { page, requests, errors } = stub;
+    await page.goto(url);
     try {
       await page.waitForFunction(() => performance.getEntriesByName('costar-tree-painted').length > 0, undefined, { timeout: 20_000 });
     } catch (error) {
       throw new Error(`the viewer did not paint its tree; page errors: ${errors.join(' | ') || 'none'}`, { cause: error });
     }
     return {
-      page, controller, requests, posted, promoted, send, errors,
+      page, controller, requests, posted, promoted, errors,
+      send: (message: HostMessage) => stub.send(message),
       state: () => page.evaluate(() => (window as unknown as { __costarSavedState?: ViewerState }).__costarSavedState),
     };
   }
 
-  return {
-    browser, origin, open,
-    async close() {
-      await browser.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { browser: host.browser, origin, open, close: () => host.close() };
 }
