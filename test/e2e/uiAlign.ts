@@ -10,13 +10,11 @@ import { cpSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { goldenFixture } from '../fixtures/golden/goldenWorkspace';
-import { ModelServer, type ChatBody } from '../support/modelServer';
+import { formatName, ModelServer, userPrompt } from '../support/modelServer';
 import type { UiTest } from './ui';
 import { runCommand } from './workbench';
 import { waitFor } from './waitFor';
 
-const userPrompt = (body: ChatBody): string => body.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: string }) => m.content).join('\n');
-const formatName = (body: ChatBody): string | undefined => body.response_format?.json_schema?.name;
 
 /** The judge says yes to any answer about filling, until told to want the fill value named. */
 function scriptJudge(model: ModelServer): void {

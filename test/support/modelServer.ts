@@ -54,6 +54,16 @@ export type ScriptedReply =
 
 export type ChatBody = Record<string, any> & { messages: any[]; model: string };
 
+/** The text of a request's user messages (what a script usually matches on). */
+export function userPrompt(body: ChatBody): string {
+  return body.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: string }) => m.content).join('\n');
+}
+
+/** The name of the JSON-schema response format a request asks for, if any. */
+export function formatName(body: ChatBody): string | undefined {
+  return body.response_format?.json_schema?.name;
+}
+
 export interface ScriptRule {
   match?: string | RegExp | ((body: ChatBody) => boolean);
   reply: ScriptedReply | ((body: ChatBody, use: number) => ScriptedReply);

@@ -13,7 +13,7 @@ import { AlignmentCancelled } from '../../src/core/golden/align/budget';
 import { memoryFile } from '../../src/core/golden/align/memoryFile';
 import { alignableJudges, decideAlignment, describeAlignment, JudgeFileChanged, NoModelConfigured, runAlignment } from '../../src/extension/align/alignFlow';
 import { goldenFixture } from '../fixtures/golden/goldenWorkspace';
-import { ModelServer, type ChatBody } from '../support/modelServer';
+import { formatName, ModelServer, userPrompt } from '../support/modelServer';
 
 const GUIDELINE = 'Say yes only when the answer names the value used to fill missing data.';
 
@@ -25,8 +25,6 @@ after(async () => {
   await server.close();
 });
 
-const userPrompt = (body: ChatBody): string => body.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: string }) => m.content).join('\n');
-const formatName = (body: ChatBody): string | undefined => body.response_format?.json_schema?.name;
 const env = () => ({ COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' });
 
 function scriptModel(guideline = GUIDELINE): void {

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ModelServer, type ChatBody } from '../support/modelServer';
+import { formatName, ModelServer, userPrompt } from '../support/modelServer';
 import { alignCommand } from '../../src/cli/commands/align';
 import type { CliIo } from '../../src/cli/command';
 import { goldenFixture, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
@@ -30,11 +30,6 @@ after(async () => {
   await server.close();
 });
 
-function userPrompt(body: ChatBody): string {
-  return body.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: string }) => m.content).join('\n');
-}
-
-const formatName = (body: ChatBody): string | undefined => body.response_format?.json_schema?.name;
 
 /** The scripted model: a judge whose behaviour depends on its prompt, a distiller and a reflector. */
 function scriptModel(options: { distilled?: string; reflected?: string } = {}): void {

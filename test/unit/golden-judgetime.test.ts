@@ -30,7 +30,7 @@ import { newRunId } from '../../src/core/run/runStore';
 import { TraceStore } from '../../src/core/trace/store';
 import { runSuite } from '../../src/harness/suite';
 import { goldenFixture, humanLabel, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
-import { ModelServer, type ChatBody } from '../support/modelServer';
+import { formatName, ModelServer, userPrompt } from '../support/modelServer';
 
 const GUIDELINE = 'Grade what the answer states, not what the agent did.';
 const VAGUE = 'Filled the missing values.';
@@ -43,8 +43,6 @@ after(async () => {
   await server.close();
 });
 
-const userPrompt = (body: ChatBody): string => body.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: string }) => m.content).join('\n');
-const formatName = (body: ChatBody): string | undefined => body.response_format?.json_schema?.name;
 /** The fixture appends "(file N)" to each answer; a case "like this one" ignores it. */
 const gist = (answer: string) => answer.replace(/\s*\(file \d+\)\s*$/, '').trim();
 
