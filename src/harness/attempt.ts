@@ -3,7 +3,7 @@
  * Judging is separate (see judgeAttempt.ts) so that re-scoring can reuse it without an agent.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AgentConfig, WorkspaceConfig } from '../core/scenario/schema';
 import type { LoadedScenario } from '../core/scenario/load';

@@ -6,7 +6,6 @@
  */
 import type { UiTest } from './ui';
 import { openTraceOfFailedRow } from './workbench';
-import { waitFor } from './waitFor';
 
 export function traceViewerTest(): UiTest {
   return {
