@@ -18,7 +18,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { GoldenLabel, labelKey } from './label';
-import { listDir } from '../util/listDir';
+import { listDir } from '../util/files';
 
 export const DEFAULT_GOLDEN_FOLDER = 'golden';
 const SUFFIX = '.jsonl';

@@ -4,14 +4,14 @@
  * traces or judges that are new, or judges whose config (id + arguments) changed.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Outcome } from '../judges/types';
 import type { TraceMetrics } from '../judges/metrics';
 import { canonicalJson } from '../trace/hash';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { MonitorJudge } from './config';
-import { listDir } from '../util/listDir';
+import { listDir, readTextIfExists } from '../util/files';
+import { isTraceId } from '../trace/ids';
 
 export interface StoredScore {
   /** Hash of the judge's id, arguments and (for judge files) version when it scored. */
@@ -42,15 +42,16 @@ export class ScoreStore {
   }
 
   private file(traceId: string): string {
-    if (!/^[0-9a-f]{32}$/.test(traceId)) throw new Error(`not a trace id: ${JSON.stringify(traceId)}`);
+    if (!isTraceId(traceId)) throw new Error(`not a trace id: ${JSON.stringify(traceId)}`);
     return path.join(this.dir, `${traceId}.json`);
   }
 
   async get(traceId: string): Promise<TraceScores | undefined> {
+    const text = await readTextIfExists(this.file(traceId));
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(await fs.readFile(this.file(traceId), 'utf8')) as TraceScores;
+      return JSON.parse(text) as TraceScores;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new Error(`${this.file(traceId)}: ${(error as Error).message} (delete it to score the trace again)`);
     }
   }

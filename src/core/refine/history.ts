@@ -12,7 +12,7 @@ import type { FileChange } from './changeSet';
 import type { AppliedFile } from './apply';
 import type { RefineStopReason } from './loop';
 import type { VerificationSummary } from './verify';
-import { listDir } from '../util/listDir';
+import { listDir } from '../util/files';
 
 export interface RefinementRecord {
   id: string;

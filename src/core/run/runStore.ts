@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { RunReport } from './protocol';
-import { listDir } from '../util/listDir';
+import { listDir } from '../util/files';
 
 export function runsDir(workspaceDir: string): string {
   return path.join(workspaceDir, '.costar', 'runs');

@@ -10,7 +10,7 @@ import { fromMlflowJson, toMlflowJson } from './mlflow';
 import { parseJsonKeepingNanos } from './nanos';
 import { isTraceId } from './ids';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { listDir } from '../util/listDir';
+import { listDir, readTextIfExists } from '../util/files';
 
 const SUFFIX = '.trace.json';
 /** list() reads a file's head in chunks of this size until the `info` object is complete. */
@@ -39,13 +39,8 @@ export class TraceStore {
   /** The stored trace, or undefined when there is none. A corrupt file is an error naming it. */
   async get(traceId: string): Promise<Trace | undefined> {
     const file = this.path(traceId);
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = await readTextIfExists(file);
+    if (text === undefined) return undefined;
     try {
       return fromMlflowJson(parseJsonKeepingNanos(text));
     } catch (error) {

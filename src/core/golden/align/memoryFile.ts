@@ -2,10 +2,10 @@
  * Where a judge's alignment memory lives (`golden/<judge-id>.memory.json`) and how it is read:
  * by `costar align` (to unlearn) and by every LLM judge run (judgeTimeMemory.ts).
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { goldenDir } from '../store';
 import { JudgeMemory } from './memory';
+import { readTextIfExists } from '../../util/files';
 
 export function memoryFile(workspaceDir: string, judgeId: string): string {
   return path.join(goldenDir(workspaceDir), `${judgeId}.memory.json`);
@@ -14,13 +14,8 @@ export function memoryFile(workspaceDir: string, judgeId: string): string {
 /** The memory, or undefined when the judge has none; a damaged file is an error that says how to recover. */
 export async function readMemory(workspaceDir: string, judgeId: string): Promise<JudgeMemory | undefined> {
   const file = memoryFile(workspaceDir, judgeId);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(text);
