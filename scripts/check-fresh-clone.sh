@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Proves the README path on this machine: a fresh clone of the committed HEAD, a fresh HOME
+# (no npm cache, no code-server config, no rig, no venv), then exactly the README's commands
+# `npm ci` and `npm test`. Leaves the clone and its logs in the printed folder.
+#   bash scripts/check-fresh-clone.sh [REF]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+REF="${1:-HEAD}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/costar-fresh.XXXXXX")"
+mkdir -p "$WORK/home"
+git clone -q "$ROOT" "$WORK/clone"
+git -C "$WORK/clone" checkout -q "$(git -C "$ROOT" rev-parse "$REF")"
+echo "[fresh] clone of $(git -C "$WORK/clone" rev-parse --short HEAD) in $WORK/clone, HOME=$WORK/home"
+cd "$WORK/clone"
+# Only the machine's own environment: no npm_* variables of a calling npm, a new HOME.
+status=0
+env -i PATH="$PATH" HOME="$WORK/home" LANG="${LANG:-C.UTF-8}" TERM=dumb CI="${CI:-}" \
+  bash -c 'npm ci --no-audit --no-fund && npm test' >"$WORK/npm-test.log" 2>&1 || status=$?
+tail -n 30 "$WORK/npm-test.log"
+leaked="$(find "$WORK/home" -mindepth 1 -maxdepth 2 ! -path "$WORK/home/.npm*" | head -n 5)"
+if [ -n "$leaked" ]; then echo "[fresh] files written to HOME outside npm's cache:"; echo "$leaked"; status=${status/#0/1}; fi
+echo "[fresh] exit $status; log: $WORK/npm-test.log"
+exit "$status"
