@@ -100,7 +100,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   const agentSpans = receiver.spans().flatMap((t) => t.spans);
   const fileTraces = existsSync(traceFile) ? await readAgentTraceFile(traceFile) : { traces: [], error: undefined };
   const source: TraceSource = agentSpans.length > 0 ? 'otlp' : fileTraces.traces.length > 0 ? 'file' : 'fallback';
-  const agentError = setupError ?? describeAgentFailure(result, input.timeoutMs) ?? fileTraces.error;
+  const agentFailure = describeAgentFailure(result, input.timeoutMs);
+  const agentError = setupError ?? (agentFailure && withStderrTail(agentFailure, result)) ?? fileTraces.error;
 
   const trace = assembleRunTrace({
     prompt: def.prompt,
@@ -172,6 +173,21 @@ function describeAgentFailure(result: AgentProcessResult | undefined, timeoutMs:
   if (result.signal) return `the agent was killed by ${result.signal}`;
   if (result.exitCode !== 0) return `the agent exited with code ${result.exitCode}`;
   return undefined;
+}
+
+const STDERR_TAIL_LINES = 5;
+const STDERR_TAIL_LINE_CHARS = 300;
+
+/**
+ * "exited with code 1" alone sends the user hunting in the output pane: the last lines the
+ * agent wrote to stderr are usually the cause (a stack trace's message, a missing module).
+ */
+function withStderrTail(failure: string, result: AgentProcessResult | undefined): string {
+  if (!result || result.killedBecause === 'cancelled') return failure;
+  const lines = result.stderr.split(/\r?\n/).map((line) => line.trimEnd()).filter((line) => line.trim() !== '');
+  if (lines.length === 0) return failure;
+  const tail = lines.slice(-STDERR_TAIL_LINES).map((line) => (line.length > STDERR_TAIL_LINE_CHARS ? `${line.slice(0, STDERR_TAIL_LINE_CHARS)}…` : line));
+  return `${failure}; last lines of its stderr:\n${tail.join('\n')}`;
 }
 
 async function readAgentTraceFile(file: string): Promise<{ traces: Trace[]; error?: string }> {

@@ -32,7 +32,7 @@ test('untrusted rationale text cannot form links, HTML or emphasis', () => {
   const markdown = verdictMarkdown({ ...verdict, rationale: '[click](command:workbench.action.terminal.new) <img src=x> **bold**' }, undefined);
   assert.doesNotMatch(markdown, /\[click\]\(command:/);
   assert.doesNotMatch(markdown, /(^|[^\\])<img/, "every < is escaped");
-  assert.match(markdown, /\\\[click\\\]\\\(command:workbench\\\.action\\\.terminal\\\.new\\\) \\<img src=x\\> \\\*\\\*bold\\\*\\\*/);
+  assert.match(markdown, /\\\[click\\\]\(command:workbench\.action\.terminal\.new\) \\<img src=x\\> \\\*\\\*bold\\\*\\\*/);
   assert.doesNotMatch(markdown, /Open trace/, 'no link without a stored trace');
 });
 
@@ -43,6 +43,14 @@ test('an error verdict says it could not finish and shows the error, not a value
   assert.doesNotMatch(markdown, /Value:/);
 });
 
-test('escapeMarkdown leaves plain words alone', () => {
+test('escapeMarkdown leaves plain words alone, hyphens, dots and intraword underscores included', () => {
   assert.equal(escapeMarkdown('plain words 42'), 'plain words 42');
+  assert.equal(escapeMarkdown('file-exists: clean.csv has no_missing values (3.5%)'), 'file-exists: clean.csv has no_missing values (3.5%)');
+});
+
+test('escapeMarkdown escapes block markup at a line start, emphasis underscores and bare links', () => {
+  assert.equal(escapeMarkdown('# title\n- item\n1. first\n> quote'), '\\# title\n\\- item\n1\\. first\n\\> quote');
+  assert.equal(escapeMarkdown('_emphasis_ and snake_case'), '\\_emphasis\\_ and snake_case');
+  assert.equal(escapeMarkdown('see https://evil.example or www.evil.example'), 'see https:\\/\\/evil.example or www\\.evil.example');
+  assert.equal(escapeMarkdown('R&D &amp; &#60;'), 'R&D \\&amp; \\&#60;');
 });

@@ -53,7 +53,7 @@ test('an invalid file becomes an item carrying the error, and its valid siblings
   const root = controller.items.get(folder(dir).uri.toString());
   const broken = child(root, 'broken.scenario.yaml');
   assert.ok(broken.error, 'the file item carries its problems');
-  assert.match(broken.error!.value, /broken\\\.scenario\\\.yaml:\d+:\d+/);
+  assert.match(broken.error!.value, /broken\.scenario\.yaml:\d+:\d+/);
   assert.equal(labelsOf(child(root, 'greetings.scenario.yaml').children).length, 2);
 });
 

@@ -12,9 +12,7 @@ import type { ModelClient } from './types';
 export type ModelConfigDef = z.output<typeof ModelConfig>;
 export type Env = Record<string, string | undefined>;
 
-/** The reason given by skipped model-based judges. */
-export const MODEL_SETUP_HINT =
-  'no model is configured: set model.baseUrl and model.model in costar.yaml (or the environment variables COSTAR_MODEL_BASE_URL and COSTAR_MODEL), and put the API key in OPENAI_API_KEY (or the variable named by model.apiKeyEnv); in VS Code set costar.model.baseUrl and costar.model.name and run "coSTAR: Set API Key"';
+export { MODEL_SETUP_HINT } from './setupHint';
 
 export interface ResolvedModelSettings {
   baseUrl?: string;

@@ -27,8 +27,25 @@ export function commandUri(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
+/**
+ * Escapes exactly what could form markup, where it could form it. The Test Results tree shows
+ * a message's first line as Markdown source with the emphasis stripped, so a backslash before
+ * every '-' or '.' ("file\-exists failed") would show there; intraword '_', a '.' or '-'
+ * inside a line can't start markup and stay as they are.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+  return text
+    // Inline markup anywhere: code, emphasis, links and images, HTML, strikethrough, tables.
+    .replace(/[\\`*[\]<>~|]/g, (c) => `\\${c}`)
+    .replace(/_/g, (c, offset: number, all: string) => (/[A-Za-z0-9]/.test(all[offset - 1] ?? '') && /[A-Za-z0-9]/.test(all[offset + 1] ?? '') ? c : `\\${c}`))
+    // Entities only when they would decode.
+    .replace(/&(?=#?\w+;)/g, '\\&')
+    // Block markup only at a line start: headings, quotes, lists, setext underlines.
+    .replace(/^(\s*)([#>+\-=])/gm, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2')
+    // GFM autolinks: a bare URL or www. host would become a link.
+    .replace(/:\/\//g, ':\\/\\/')
+    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\\.`);
 }
 
 /** Backticks would end the code span early; replace them with a look-alike. */

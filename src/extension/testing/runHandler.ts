@@ -33,6 +33,8 @@ export interface RunHandlerDeps {
 }
 
 export class RunHandler {
+  private modelHintShown = false;
+
   constructor(private readonly deps: RunHandlerDeps) {}
 
   async handle(request: vscodeTypes.TestRunRequest, token: vscodeTypes.CancellationToken, mode: RunMode): Promise<void> {
@@ -67,6 +69,7 @@ export class RunHandler {
         if (summary) for (const key of Object.keys(totals) as (keyof RunSummary)[]) totals[key] += summary[key];
       }
       if (reporters.length > 0) this.deps.statusBar.showSummary(totals);
+      this.offerModelSetup(reporters.reduce((n, { reporter }) => n + reporter.modelSkips, 0));
     } catch (error) {
       log.error(`coSTAR run failed: ${(error as Error).stack ?? error}`);
     } finally {
@@ -125,6 +128,22 @@ export class RunHandler {
     } finally {
       cancellation.dispose();
     }
+  }
+
+  /**
+   * Skipped model-based judges are grey and quiet in the tree; say once per session why, with
+   * the two actions that fix it (each item's output repeats the how-to).
+   */
+  private offerModelSetup(skipped: number): void {
+    if (skipped === 0 || this.modelHintShown) return;
+    this.modelHintShown = true;
+    const { vscode } = this.deps;
+    void vscode.window
+      .showInformationMessage(`coSTAR: ${skipped} model-based judge(s) were skipped because no model is configured.`, 'Open Settings', 'Set API Key')
+      .then((choice) => {
+        if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'costar.model');
+        if (choice === 'Set API Key') void vscode.commands.executeCommand('costar.setApiKey');
+      });
   }
 
   private showUntrustedMessage(): void {

@@ -6,13 +6,16 @@ import type * as vscodeTypes from 'vscode';
 import type { Verdict } from '../../core/judges/types';
 import type { HarnessEvent, ScenarioResult } from '../../core/run/protocol';
 import type { VSCode } from '../vscodeApi';
-import { commandUri, OPEN_TRACE_COMMAND, verdictMarkdown } from './failureMarkdown';
+import { MODEL_SETUP_HINT } from '../../core/llm/setupHint';
+import { commandUri, escapeMarkdown, OPEN_TRACE_COMMAND, verdictMarkdown } from './failureMarkdown';
 import type { ResultLog } from './resultLog';
 import type { TestTree } from './testTree';
 import { traceFilePath } from './traceLocation';
 
 export class RunReporter {
   private readonly finished = new Set<string>();
+  /** Model-based judges skipped because no model is configured (the handler offers to set one up). */
+  modelSkips = 0;
 
   constructor(
     private readonly vscode: VSCode,
@@ -88,7 +91,11 @@ export class RunReporter {
     if (!item) return;
     this.finished.add(result.id);
     const traceFile = result.traceId ? traceFilePath(this.workspaceDir, result.traceId) : undefined;
-    const verdicts = result.attempts.at(-1)?.verdicts ?? [];
+    const lastAttempt = result.attempts.at(-1);
+    const verdicts = lastAttempt?.verdicts ?? [];
+    // An agent that did not finish was never really tested: its judges looked at partial
+    // output, so they show as not run (grey), never as red failures.
+    const agentError = lastAttempt?.agentError;
 
     const judgeItems = new Map<number, vscodeTypes.TestItem>();
     item.children.forEach((child) => {
@@ -100,6 +107,11 @@ export class RunReporter {
     const reported = new Set<vscodeTypes.TestItem>();
     for (const verdict of verdicts) {
       const child = judgeItems.get(verdict.expectationIndex);
+      if (agentError) {
+        if (child) this.notRun(child, agentError, verdict);
+        if (child) reported.add(child);
+        continue;
+      }
       const message = this.verdictMessage(verdict, traceFile, child ?? item);
       if (verdict.outcome === 'failed' || verdict.outcome === 'error') scenarioMessages.push(message);
       if (!child) continue;
@@ -107,19 +119,20 @@ export class RunReporter {
       if (verdict.outcome === 'passed') this.run.passed(child, verdict.cost.ms);
       else if (verdict.outcome === 'failed') this.run.failed(child, message, verdict.cost.ms);
       else if (verdict.outcome === 'error') this.run.errored(child, message, verdict.cost.ms);
-      else this.run.skipped(child);
+      else this.skippedVerdict(child, verdict);
     }
 
     if (result.status === 'error') {
-      const reason = result.error ?? result.attempts.at(-1)?.error;
+      const reason = agentError ?? result.error ?? lastAttempt?.error;
       if (reason || scenarioMessages.length === 0) {
-        scenarioMessages.unshift(this.textMessage(`${reason ?? 'The scenario could not finish.'}`, traceFile, item));
+        scenarioMessages.unshift(this.textMessage(reason ? capitalize(reason) : 'The scenario could not finish.', traceFile, item));
       }
     }
     item.children.forEach((child) => {
       if (reported.has(child)) return;
       // Judges without a verdict did not get to run (agent error, cancel, skip).
-      if (result.status === 'error') this.run.errored(child, scenarioMessages[0]!);
+      if (agentError) this.notRun(child, agentError);
+      else if (result.status === 'error') this.run.errored(child, scenarioMessages[0]!);
       else this.run.skipped(child);
     });
 
@@ -152,13 +165,40 @@ export class RunReporter {
     });
   }
 
+  /**
+   * TestRun.skipped takes no message, and VS Code then says "The test case did not report any
+   * output"; the reason goes into the item's output, at the expectation's line, instead.
+   */
+  private skippedVerdict(child: vscodeTypes.TestItem, verdict: Verdict): void {
+    this.run.skipped(child);
+    if (verdict.error === MODEL_SETUP_HINT) this.modelSkips += 1;
+    this.explain(child, `${verdict.name} was skipped: ${skipReason(verdict)}`);
+  }
+
+  private notRun(child: vscodeTypes.TestItem, agentError: string, verdict?: Verdict): void {
+    this.run.skipped(child);
+    // The first line says what happened; the stderr lines below it are in the scenario's message.
+    const firstLine = agentError.split('\n')[0]!.replace(/;[^;]*:$/, '');
+    const partial = verdict && verdict.outcome !== 'skipped'
+      ? ` On what the agent produced before it stopped, this check ${verdict.outcome === 'error' ? 'could not finish' : verdict.outcome}${verdict.rationale ? `: ${verdict.rationale}` : '.'}`
+      : '';
+    this.explain(child, `${child.label} was not assessed: the agent did not finish (${firstLine}).${partial}`);
+  }
+
+  private explain(child: vscodeTypes.TestItem, text: string): void {
+    const location = child.uri && child.range ? new this.vscode.Location(child.uri, child.range.start) : undefined;
+    this.run.appendOutput(`${text.replace(/\r?\n/g, '\r\n')}\r\n`, location, child);
+  }
+
   private verdictMessage(verdict: Verdict, traceFile: string | undefined, at: vscodeTypes.TestItem): vscodeTypes.TestMessage {
     return this.located(new this.vscode.TestMessage(this.markdown(verdictMarkdown(verdict, traceFile))), at);
   }
 
   private textMessage(text: string, traceFile: string | undefined, at: vscodeTypes.TestItem): vscodeTypes.TestMessage {
-    const markdown = new this.vscode.MarkdownString();
-    markdown.appendText(text);
+    // Our own escaping, not appendText's: the Test Results tree shows the Markdown source of a
+    // message's first line, so every needless backslash would show there.
+    // Hard line breaks keep an agent's stderr lines apart.
+    const markdown = new this.vscode.MarkdownString(escapeMarkdown(text).replace(/\r?\n/g, '  \n'));
     if (traceFile) markdown.appendMarkdown(`\n\n[Open trace](${commandUri(OPEN_TRACE_COMMAND, [traceFile])})`);
     markdown.isTrusted = { enabledCommands: [OPEN_TRACE_COMMAND] };
     return this.located(new this.vscode.TestMessage(markdown), at);
@@ -175,4 +215,17 @@ export class RunReporter {
     if (at.uri && at.range) message.location = new this.vscode.Location(at.uri, at.range.start);
     return message;
   }
+}
+
+/** Editor wording for the CLI's hint: the settings and command a VS Code user has. */
+export const EDITOR_MODEL_HINT =
+  'no model is configured. Set costar.model.baseUrl and costar.model.name (Settings › Extensions › coSTAR) and run "coSTAR: Set API Key" if the endpoint needs a key, then run again.';
+
+function skipReason(verdict: Verdict): string {
+  if (verdict.error === MODEL_SETUP_HINT) return EDITOR_MODEL_HINT;
+  return verdict.error ?? (verdict.rationale || 'the judge did not run.');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
