@@ -4,9 +4,8 @@ import { parseCliArgs, resolveWorkspace } from '../args';
 import { diffRuns, type RunDiff } from '../../core/report/diff';
 import { renderDiffText } from '../../core/report/diffText';
 import { selectRunsToDiff, RunSelectionError } from '../../core/report/selectRuns';
-import { computeTraceMetrics, type TraceMetrics } from '../../core/judges/metrics';
+import { loadRunMetrics } from '../../core/report/runMetrics';
 import { TraceStore } from '../../core/trace/store';
-import type { RunReport } from '../../core/run/protocol';
 
 export const diffCommand: CliCommand = {
   name: 'diff',
@@ -27,22 +26,9 @@ export const diffCommand: CliCommand = {
       }
       throw error;
     }
-    const metrics = await loadMetrics(new TraceStore(workspaceDir), [runs.a, runs.b]);
+    const metrics = await loadRunMetrics(new TraceStore(workspaceDir), [runs.a, runs.b]);
     const diff: RunDiff = diffRuns(runs.a, runs.b, { metricsOf: (id) => metrics.get(id) });
     io.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffText(diff));
     return diff.counts['newly-failing'] > 0 ? EXIT.failed : EXIT.ok;
   },
 };
-
-/** Metrics of every stored trace the two runs name; a missing or unreadable trace just has none. */
-async function loadMetrics(store: TraceStore, reports: RunReport[]): Promise<Map<string, TraceMetrics>> {
-  const metrics = new Map<string, TraceMetrics>();
-  for (const report of reports) {
-    for (const scenario of report.scenarios) {
-      if (!scenario.traceId || metrics.has(scenario.traceId)) continue;
-      const trace = await store.get(scenario.traceId).catch(() => undefined);
-      if (trace) metrics.set(scenario.traceId, computeTraceMetrics(trace));
-    }
-  }
-  return metrics;
-}

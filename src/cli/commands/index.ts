@@ -11,6 +11,7 @@ import { monitorImportCommand, monitorReportCommand } from './monitor';
 import { exportCommand } from './export';
 import { refineCommand } from './refine';
 import { promoteCommand } from './promote';
+import { mcpCommand } from './mcp';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, labelCommand, refineCommand, promoteCommand];
+export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, labelCommand, refineCommand, promoteCommand, mcpCommand];

@@ -52,6 +52,18 @@ export const Defaults = z.strictObject({
   repeat: z.number().int().min(1).max(1000).default(1),
 });
 
+export const AssistantsConfig = z
+  .strictObject({
+    holdoutTags: z
+      .array(Identifier)
+      .default(['holdout'])
+      .meta({
+        description:
+          'Scenarios with one of these tags are never shown to a coding assistant (Refine, `costar mcp`, editor tools); they are re-run after every accepted change as the generalization check.',
+      }),
+  })
+  .meta({ description: 'What coding assistants (Refine, MCP clients, editor chat tools) may see.' });
+
 export const WorkspaceConfig = z
   .strictObject({
     agents: z.record(Identifier, AgentConfig).default({}),
@@ -68,6 +80,7 @@ export const WorkspaceConfig = z
       .array(z.string())
       .optional()
       .meta({ description: 'Folders to search for *.scenario.yaml (default: the whole workspace, skipping node_modules and .costar).' }),
+    assistants: AssistantsConfig.default({ holdoutTags: ['holdout'] }),
   })
   .meta({ title: 'coSTAR workspace (costar.yaml)' });
 

@@ -44,7 +44,8 @@ const ReadArtifactArgs = z.strictObject({
 const NoArgs = z.strictObject({});
 
 
-const TOOLS: Record<string, ToolSpec<TraceToolbox>> = {
+/** The trace tools by name (also offered to coding assistants, with a trace id: core/assist). */
+export const TRACE_TOOLS: Record<string, ToolSpec<TraceToolbox>> = {
   get_trace_info: { description: 'Trace id, state, duration, span and artifact counts, span types, error count, metadata.', args: NoArgs, run: (t) => t.traceInfo() },
   list_spans: { description: 'Span metadata only (id, parent, name, type, status, start and duration in ms), paginated, in start order; filter by type, name, status or parent.', args: ListSpansArgs, run: (t, a) => t.listSpans(a) },
   get_span: { description: "One span's content (inputs, outputs, attributes, events, status) as JSON text, paginated by character offset.", args: GetSpanArgs, run: (t, a) => t.getSpan(a) },
@@ -55,11 +56,11 @@ const TOOLS: Record<string, ToolSpec<TraceToolbox>> = {
   read_artifact: { description: 'Text of an artifact, paginated by character offset.', args: ReadArtifactArgs, run: (t, a) => t.readArtifact(a) },
 };
 
-export const TRACE_TOOL_NAMES = Object.keys(TOOLS);
+export const TRACE_TOOL_NAMES = Object.keys(TRACE_TOOLS);
 
 /** OpenAI tool definitions of the trace tools. */
 export function traceToolDefinitions(): ToolDefinition[] {
-  return Object.entries(TOOLS).map(([name, spec]) => {
+  return Object.entries(TRACE_TOOLS).map(([name, spec]) => {
     const parameters = z.toJSONSchema(spec.args, { io: 'input' }) as Record<string, unknown>;
     delete parameters.$schema;
     return { type: 'function', function: { name, description: spec.description, parameters } };
@@ -89,7 +90,7 @@ export class TraceToolbox {
 
   /** Runs a tool by name with the model's JSON arguments; bad input becomes an error answer the model can correct. */
   call(name: string, argumentsJson: string): Promise<unknown> {
-    return callTool(TOOLS, this, name, argumentsJson);
+    return callTool(TRACE_TOOLS, this, name, argumentsJson);
   }
 
 
