@@ -140,7 +140,7 @@ test('regex reports the matching line, or that nothing matched; a bad pattern is
   expectVerdict(await judge('regex', { pattern: '^DONE$', flags: 'm', in: 'stdout' }), 'passed', /matches \/\^DONE\$\/m at line 2/);
   expectVerdict(await judge('regex', { pattern: 'error \\d+' }), 'failed', /has no match for \/error \\d\+\//);
   expectVerdict(await judge('regex', { pattern: 'Report', not: true }), 'failed', /must not appear/);
-  expectVerdict(await judge('regex', { pattern: '(' }), 'error', /not a valid regular expression/);
+  expectVerdict(await judge('regex', { pattern: '(' }), 'error', /not a valid RE2 regular expression/);
 });
 
 test('command passes on exit 0 and fails with the command output as rationale', async () => {

@@ -14,6 +14,7 @@ import { SourceFolders, toSlash } from './confinement';
 import { applyEditBlocks } from './editBlocks';
 import { computeHunks } from './hunks';
 import { callTool, type ToolSpec } from '../llm/tools';
+import { compileRegex, ScanBudget } from '../util/safeRegex';
 
 const MAX_LISTED_FILES = 500;
 const MAX_READ_CHARS = 20_000;
@@ -29,7 +30,7 @@ const ReadFileArgs = z.strictObject({
   offset: z.number().int().min(0).default(0).describe('Character offset to start at (for long files).'),
 });
 const SearchArgs = z.strictObject({
-  pattern: z.string().min(1).describe('Regular expression (JavaScript syntax), matched line by line.'),
+  pattern: z.string().min(1).describe('Regular expression in RE2 syntax (no backreferences, no lookahead), matched line by line.'),
   flags: z.string().regex(/^[imsu]*$/).default('i'),
   maxMatches: z.number().int().min(1).max(200).default(50),
 });
@@ -138,26 +139,30 @@ export class RefineToolbox {
   }
 
   async search(args: z.output<typeof SearchArgs>) {
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(args.pattern, args.flags.replace('g', ''));
-    } catch (error) {
-      return { error: `invalid regular expression: ${(error as Error).message}` };
-    }
+    const compiled = compileRegex(args.pattern, args.flags);
+    if (!compiled.ok) return { error: compiled.reason };
     const listing = await this.listFiles({});
     if ('error' in listing) return listing;
     const matches: { path: string; line: number; text: string }[] = [];
     let total = 0;
+    const budget = new ScanBudget();
     for (const file of listing.files) {
-      const text = await this.currentText(file.path, path.resolve(this.sources.workspaceDir, file.path));
-      if (text === null) continue;
+      const full = await this.currentText(file.path, path.resolve(this.sources.workspaceDir, file.path));
+      if (full === null) continue;
+      const text = budget.take(full);
+      if (text === '' && full !== '') continue; // out of budget: counted as not searched
       text.split('\n').forEach((line, i) => {
-        if (!pattern.test(line)) return;
+        if (!compiled.regex.test(line)) return;
         total++;
         if (matches.length < args.maxMatches) matches.push({ path: file.path, line: i + 1, text: line.length > 300 ? `${line.slice(0, 300)}…` : line });
       });
     }
-    return { pattern: args.pattern, totalMatches: total, matches };
+    return {
+      pattern: args.pattern,
+      totalMatches: total,
+      matches,
+      ...(budget.cut ? { cut: `${budget.describe()}; totalMatches counts only the part that was read — narrow the search with a more specific pattern or read_file` } : {}),
+    };
   }
 
   async proposeEdit(args: z.output<typeof ProposeEditArgs>) {

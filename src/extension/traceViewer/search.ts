@@ -5,6 +5,7 @@
  * trace are a plain scan.
  */
 import type { Span } from '../../core/trace/model';
+import { compileRegex } from '../../core/util/safeRegex';
 
 export const MAX_SEARCH_RESULTS = 10_000;
 
@@ -31,13 +32,10 @@ export class SpanSearch {
     if (q.query === '') return { rows: [], truncated: false };
     let test: (text: string, lower: () => string) => boolean;
     if (q.regex) {
-      let re: RegExp;
-      try {
-        re = new RegExp(q.query, q.caseSensitive ? 'u' : 'iu');
-      } catch (error) {
-        return { rows: [], truncated: false, error: `Invalid regular expression: ${(error as Error).message}` };
-      }
-      test = (text) => re.test(text);
+      // The user's own pattern, but a catastrophic one must not freeze the extension host.
+      const compiled = compileRegex(q.query, q.caseSensitive ? '' : 'i');
+      if (!compiled.ok) return { rows: [], truncated: false, error: `Invalid regular expression: ${compiled.reason}` };
+      test = (text) => compiled.regex.test(text);
     } else if (q.caseSensitive) {
       test = (text) => text.includes(q.query);
     } else {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ToolDefinition } from '../../llm/types';
 import { rootSpans, type Span, type Trace } from '../../trace/model';
 import { readArtifactText } from '../checks/traceText';
+import { compileRegex, ScanBudget } from '../../util/safeRegex';
 import { callTool, type ToolSpec } from '../../llm/tools';
 
 const MAX_PAGE = 200;
@@ -29,7 +30,7 @@ const GetSpanArgs = z.strictObject({
 });
 const RootSpanArgs = GetSpanArgs.omit({ spanId: true });
 const SearchArgs = z.strictObject({
-  pattern: z.string().min(1),
+  pattern: z.string().min(1).describe('A regular expression in RE2 syntax (no backreferences, no lookahead).'),
   flags: z.string().regex(/^[imsu]*$/).default('i'),
   offset: z.number().int().min(0).default(0),
   maxMatches: z.number().int().min(1).max(100).default(20),
@@ -183,28 +184,33 @@ export class TraceToolbox {
   }
 
   search(args: z.output<typeof SearchArgs>) {
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(args.pattern, `${args.flags.replace('g', '')}g`);
-    } catch (error) {
-      return { error: `invalid regular expression: ${(error as Error).message}` };
-    }
+    const compiled = compileRegex(args.pattern, args.flags);
+    if (!compiled.ok) return { error: compiled.reason };
     const matches: Record<string, unknown>[] = [];
     let total = 0;
-    for (const { span, field, text } of this.spanTexts()) {
-      pattern.lastIndex = 0;
-      for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-        if (m[0] === '') pattern.lastIndex++;
+    const budget = new ScanBudget();
+    for (const { span, field, text: full } of this.spanTexts()) {
+      const text = budget.take(full);
+      if (text === '' && full !== '') continue; // out of budget: counted as not searched
+      for (const m of compiled.regex.matchAll(text)) {
         if (total >= args.offset && matches.length < args.maxMatches) {
           const from = Math.max(0, m.index - args.contextChars);
-          const to = Math.min(text.length, m.index + m[0].length + args.contextChars);
-          matches.push({ spanId: span.spanId, name: span.name, field, match: m[0], context: text.slice(from, to) });
+          const to = Math.min(full.length, m.index + m.text.length + args.contextChars);
+          matches.push({ spanId: span.spanId, name: span.name, field, match: m.text, context: full.slice(from, to) });
         }
         total++;
       }
     }
     const next = args.offset + matches.length;
-    return { pattern: args.pattern, totalMatches: total, offset: args.offset, matches, ...(next < total ? { nextOffset: next } : {}) };
+    return {
+      pattern: args.pattern,
+      totalMatches: total,
+      offset: args.offset,
+      matches,
+      ...(next < total ? { nextOffset: next } : {}),
+      // The count is then a lower bound: say so, so the model does not conclude "absent".
+      ...(budget.cut ? { cut: `${budget.describe()}; totalMatches counts only the part that was read — search with a narrower pattern or read spans with get_span` } : {}),
+    };
   }
 
   timingReport(args: z.output<typeof TimingArgs>) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCheck, errored, failed, passed, quote } from './check';
+import { compileRegex, ScanBudget } from '../../util/safeRegex';
 import { lineOf, readTarget, TextTargetArgs } from './traceText';
 
 /** Substrings must (or, with `not: true`, must not) appear in the final output, stdout/stderr or an artifact. */
@@ -33,32 +34,36 @@ export const contains = defineCheck({
   },
 });
 
-/** A regular expression must (or, with `not: true`, must not) match. */
+/**
+ * A regular expression must (or, with `not: true`, must not) match. Patterns run on RE2
+ * (linear time, see util/safeRegex.ts); a text longer than the scan limit is cut, and then only
+ * a match found in the part that was read decides — "no match" in a cut text is an error.
+ */
 export const regex = defineCheck({
   id: 'regex',
-  description: 'A regular expression matches (or with not: true, does not match) the text (with: pattern, flags, artifact | in, not).',
+  description: 'A regular expression (RE2 syntax) matches (or with not: true, does not match) the text (with: pattern, flags, artifact | in, not).',
   args: z.strictObject({
     pattern: z.string().min(1),
-    flags: z.string().regex(/^[dgimsuvy]*$/, 'expected JavaScript regex flags such as "i" or "ms"').default(''),
+    flags: z.string().regex(/^[gimsu]*$/, 'expected regex flags among i, m, s (u and g are accepted)').default(''),
     ...TextTargetArgs,
     not: z.boolean().default(false),
   }),
   async run(ctx, args) {
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(args.pattern, args.flags.replace('g', ''));
-    } catch (error) {
-      return errored(`with.pattern is not a valid regular expression: ${(error as Error).message}`);
-    }
+    const compiled = compileRegex(args.pattern, args.flags);
+    if (!compiled.ok) return errored(`with.pattern: ${compiled.reason}`);
     const target = await readTarget(ctx, args);
     if ('missing' in target) return errored(target.missing);
-    const match = pattern.exec(target.text);
+    const budget = new ScanBudget();
+    const match = compiled.regex.exec(budget.take(target.text));
     const shown = `/${args.pattern}/${args.flags}`;
+    if (!match && budget.cut) {
+      return errored(`${target.label} is ${target.text.length.toLocaleString('en')} characters long and ${budget.describe()}; no match for ${shown} in the part that was read, so the check cannot decide — check a smaller artifact or a narrower target`);
+    }
     if (args.not) {
-      if (match) return failed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match[0])}, which must not appear`);
+      if (match) return failed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match.text)}, which must not appear`);
       return passed(`${target.label} has no match for ${shown}`);
     }
     if (!match) return failed(`${target.label} has no match for ${shown}; it starts with ${quote(target.text, 200)}`);
-    return passed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match[0])}`);
+    return passed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match.text)}`);
   },
 });
