@@ -4,6 +4,7 @@
  */
 import type { HarnessEvent, RunReport, ScenarioResult } from '../core/run/protocol';
 import { formatDuration } from '../core/util/duration';
+import { escapeFileName } from '../core/scenario/yamlSource';
 
 const MARK = { passed: '✓', failed: '✗', error: '!', skipped: '-' } as const;
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -81,7 +82,7 @@ export function formatScenario(result: ScenarioResult, color: boolean): string {
   const tone = { passed: 32, failed: 31, error: 33, skipped: 90 }[result.status];
   const repeat = result.repeat;
   const attempts = repeat ? ` [${repeat.passed}/${repeat.attempts} attempts passed, ${passStats(repeat)}]` : '';
-  const lines = [`${paint(tone, MARK[result.status])} ${result.id} ${paint(90, `(${formatDuration(result.durationMs)}) ${result.file}:${result.line}`)}${attempts}`];
+  const lines = [`${paint(tone, MARK[result.status])} ${result.id} ${paint(90, `(${formatDuration(result.durationMs)}) ${escapeFileName(result.file)}:${result.line}`)}${attempts}`];
   for (const judge of repeat?.judges ?? []) {
     if (judge.passed < judge.counted) lines.push(`    ${paint(90, `${judge.name}: passed ${judge.passed}/${judge.counted} (95% CI ${percent(judge.low)}–${percent(judge.high)})`)}`);
   }

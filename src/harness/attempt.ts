@@ -16,6 +16,8 @@ import { formatDuration } from '../core/util/duration';
 import { runAgentProcess, type AgentProcessResult } from './agentProcess';
 import { collectArtifacts, createSandbox, snapshot } from './sandbox';
 import { assembleRunTrace } from './assembleTrace';
+import { agentBaseEnv } from './agentEnv';
+import { promptFitsEnv } from '../core/scenario/prompt';
 
 export interface AttemptInput {
   runId: string;
@@ -60,8 +62,11 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   const traceFile = path.join(attemptDir, 'agent-trace.json');
   await writeFileAtomic(scenarioFile, JSON.stringify({ ...def, file: scenario.relFile }, null, 2));
 
+  // Large prompts go by file only: one oversized variable makes the whole spawn fail (E2BIG).
+  const promptFile = path.join(attemptDir, 'prompt.txt');
+  await writeFileAtomic(promptFile, def.prompt);
   const baseEnv: NodeJS.ProcessEnv = {
-    ...agentProcessEnv(),
+    ...agentBaseEnv(process.env, agent, def),
     ...agent.env,
     ...def.setup.env,
     COSTAR_RUN_ID: input.runId,
@@ -69,7 +74,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
     COSTAR_ATTEMPT: String(input.attempt),
     COSTAR_WORKSPACE: workspaceDir,
     COSTAR_SANDBOX: sandboxDir,
-    COSTAR_PROMPT: def.prompt,
+    ...(promptFitsEnv(def.prompt) ? { COSTAR_PROMPT: def.prompt } : {}),
+    COSTAR_PROMPT_FILE: promptFile,
     COSTAR_SCENARIO_FILE: scenarioFile,
     COSTAR_TRACE_FILE: traceFile,
   };
@@ -142,14 +148,6 @@ export function resolveCommand(agent: AgentConfig, workspaceDir: string, sandbox
     const looksLikePath = index > 0 || arg.includes('/');
     return looksLikePath && existsSync(candidate) ? candidate : arg;
   });
-}
-
-/** The harness's environment minus what only the harness should see (model keys arrive separately). */
-function agentProcessEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.ELECTRON_RUN_AS_NODE;
-  for (const key of Object.keys(env)) if (key.startsWith('OTEL_')) delete env[key];
-  return env;
 }
 
 async function runSetupCommands(commands: (string | string[])[], cwd: string, env: NodeJS.ProcessEnv, input: AttemptInput): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import { scoreProduction } from '../../core/monitor/scoreProduction';
 import { loadWorkspaceScorer, unknownMonitorJudges } from '../../core/monitor/scorer';
 import { analyzeMonitor } from '../../core/monitor/analyze';
 import { renderMonitorText } from '../../core/monitor/renderText';
+import { escapeFileName } from '../../core/scenario/yamlSource';
 
 export const monitorImportCommand: CliCommand = {
   name: 'monitor import',
@@ -49,7 +50,7 @@ export const monitorReportCommand: CliCommand = {
       throw error;
     }
     const { scorer, catalog, problems } = await loadWorkspaceScorer(workspaceDir, io.env);
-    for (const p of problems) io.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+    for (const p of problems) io.stderr.write(`${escapeFileName(p.file)}:${p.line}:${p.column}: ${p.message}\n`);
     const unknown = unknownMonitorJudges(config.judges, catalog);
     if (unknown.length > 0) {
       io.stderr.write(`costar.monitor.yaml: ${unknown.join('\n')}\n`);

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { GoldenLabel, labelKey } from './label';
 import { listDir } from '../util/files';
+import { escapeFileName } from '../scenario/yamlSource';
 
 export const DEFAULT_GOLDEN_FOLDER = 'golden';
 const SUFFIX = '.jsonl';
@@ -51,7 +52,7 @@ export function goldenFile(workspaceDir: string, judgeId: string, folder = DEFAU
 }
 
 export function formatGoldenProblem(problem: GoldenProblem): string {
-  return `${problem.file}:${problem.line}: ${problem.message}`;
+  return `${escapeFileName(problem.file)}:${problem.line}: ${problem.message}`;
 }
 
 /** Parses the text of a golden file; never throws for bad lines. */

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkspaceConfig } from '../scenario/schema';
 import { parseYaml, problemAt, validateYaml, type Problem, type YamlDoc, type YamlPath } from '../scenario/yamlSource';
+import { readUserFile, UserFileError } from '../util/userFile';
 import { BUILTIN_CHECKS } from './checks';
 import { describeArgIssues, type CheckDef } from './checks/check';
 import { JudgeFile, type JudgeFileDef, type JudgeKind } from './judgeFile';
@@ -66,7 +67,7 @@ export async function loadJudgeCatalog(workspaceDir: string, config: Pick<Worksp
   const sources = config.judges === undefined ? ['judges'] : typeof config.judges === 'string' ? [config.judges] : config.judges;
   const configFile = path.join(workspaceDir, 'costar.yaml');
   // Inline definitions are validated against costar.yaml's own text so problems point into it.
-  const configDoc = sources.some((s) => typeof s !== 'string') ? parseYaml(await fs.readFile(configFile, 'utf8'), configFile).doc : undefined;
+  const configDoc = sources.some((s) => typeof s !== 'string') ? parseYaml(await readUserFile(configFile), configFile).doc : undefined;
   const add = (loaded: { entry?: JudgeEntry; problems: Problem[] }, origin: string) => {
     problems.push(...loaded.problems);
     if (loaded.entry) {
@@ -94,7 +95,15 @@ export async function loadJudgeCatalog(workspaceDir: string, config: Pick<Worksp
     }
     for (const name of names) {
       const file = path.join(dir, name);
-      const { value, doc, problems: fileProblems } = validateYaml(await fs.readFile(file, 'utf8'), file, JudgeFile);
+      let text: string;
+      try {
+        text = await readUserFile(file);
+      } catch (error) {
+        if (!(error instanceof UserFileError)) throw error;
+        problems.push({ file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `cannot read this judge file: ${error.message}` });
+        continue;
+      }
+      const { value, doc, problems: fileProblems } = validateYaml(text, file, JudgeFile);
       if (!value) problems.push(...fileProblems);
       else add(checkJudgeDef(value, doc, [], file, seen, fileProblems), path.relative(workspaceDir, file));
     }
@@ -105,7 +114,7 @@ export async function loadJudgeCatalog(workspaceDir: string, config: Pick<Worksp
 /** A problem at a node of costar.yaml (or its first line when the file cannot be parsed). */
 async function problemInConfig(configFile: string, at: YamlPath, message: string): Promise<Problem> {
   try {
-    return problemAt(parseYaml(await fs.readFile(configFile, 'utf8'), configFile).doc, at, message);
+    return problemAt(parseYaml(await readUserFile(configFile), configFile).doc, at, message);
   } catch {
     return { file: configFile, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message };
   }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Duration } from '../scenario/schema';
 import { validateYaml, type Problem } from '../scenario/yamlSource';
 import { METRIC_NAMES } from '../judges/metrics';
+import { escapeFileName } from '../scenario/yamlSource';
 
 export const MONITOR_FILE_NAME = 'costar.monitor.yaml';
 
@@ -66,7 +67,7 @@ export function judgeName(judge: MonitorJudge): string {
 
 export class MonitorConfigError extends Error {
   constructor(readonly problems: Problem[]) {
-    super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+    super(problems.map((p) => `${escapeFileName(p.file)}:${p.line}:${p.column}: ${p.message}`).join('\n'));
   }
 }
 

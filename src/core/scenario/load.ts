@@ -6,6 +6,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Scenario, ScenarioFile, WorkspaceConfig, type ScenarioDef } from './schema';
+import { formatBytes, readUserFile, stripBom, UserFileError } from '../util/userFile';
+import { PROMPT_ENV_MAX_BYTES, promptFitsEnv } from './prompt';
 import { formatPath, keyRangeOf, nearestRange, problemAt, rangeOf, sortProblems, validateYaml, type Problem, type Range, type YamlDoc } from './yamlSource';
 
 export const CONFIG_FILE_NAME = 'costar.yaml';
@@ -129,6 +131,9 @@ export function parseScenarioFile(text: string, file: string, ctx: ScenarioFileC
     const own: Problem[] = [];
     const agentName = resolveAgent(doc, def, at, ctx.config, own);
     checkSetupFiles(doc, def, at, own);
+    if (!promptFitsEnv(def.prompt)) {
+      own.push(problemAt(doc, at(['prompt']), `prompt: ${formatBytes(Buffer.byteLength(def.prompt, 'utf8'))} is more than COSTAR_PROMPT can hold (${formatBytes(PROMPT_ENV_MAX_BYTES)}): the agent gets it on stdin and in the file named by COSTAR_PROMPT_FILE, and COSTAR_PROMPT is not set`, 'warning'));
+    }
     if (ctx.knownJudges) checkJudges(doc, def, at, ctx.knownJudges, own);
     problems.push(...own);
     if (own.some((p) => p.severity === 'error')) continue;
@@ -260,19 +265,43 @@ function dropDuplicateIds(files: LoadedScenarioFile[]): LoadedScenario[] {
   return kept;
 }
 
+/** The scenario search stops after this many folder entries: a workspace is not a whole disk. */
+export const MAX_WALK_ENTRIES = 200_000;
+/** …and does not descend deeper than this. */
+const MAX_WALK_DEPTH = 40;
+
 /** Finds *.scenario.yaml under the configured folders (default: the whole workspace), sorted. */
 async function discoverScenarioFiles(root: string, loaded: LoadedConfig, overrides: ReadonlyMap<string, string>): Promise<{ files: string[]; problems: Problem[] }> {
   const problems: Problem[] = [];
   const folders = loaded.config?.scenarios ?? ['.'];
   const roots: string[] = [];
-  folders.forEach((folder, index) => {
+  const realRoot = await realpathOr(root);
+  const folderProblem = (index: number, message: string) => {
+    problems.push(loaded.doc ? problemAt(loaded.doc, ['scenarios', index], message) : fileProblem(loaded.configFile, message));
+  };
+  for (const [index, folder] of folders.entries()) {
     const abs = path.resolve(root, folder);
-    if (existsSync(abs)) roots.push(abs);
-    else if (loaded.doc) problems.push(problemAt(loaded.doc, ['scenarios', index], `scenario folder "${folder}" does not exist (looked for ${abs}; paths are relative to costar.yaml)`));
-  });
+    if (!existsSync(abs)) {
+      folderProblem(index, `scenario folder "${folder}" does not exist (looked for ${abs}; paths are relative to costar.yaml)`);
+      continue;
+    }
+    // A cloned repository must not make the editor or CI walk the disk: `scenarios: [/]`,
+    // "../..", or a symlink that leads out of the workspace are refused.
+    const real = await realpathOr(abs);
+    if (!isInsideOrSame(root, abs) || !isInsideOrSame(realRoot, real)) {
+      folderProblem(index, `scenario folder "${folder}" is outside the workspace (${real}); list folders inside ${root}`);
+      continue;
+    }
+    roots.push(abs);
+  }
 
   const found = new Set<string>();
-  for (const dir of roots) for (const file of await walk(dir)) found.add(file);
+  const budget = { entries: MAX_WALK_ENTRIES };
+  for (const dir of roots) for (const file of await walk(dir, budget, 0)) found.add(file);
+  if (budget.entries < 0) {
+    const message = `stopped looking for scenario files after ${MAX_WALK_ENTRIES.toLocaleString('en-US')} folder entries; name the folders that hold them in costar.yaml, e.g. "scenarios: [suites]"`;
+    problems.push(loaded.doc ? { ...problemAt(loaded.doc, loaded.config?.scenarios ? ['scenarios'] : [], message), severity: 'warning' } : { ...fileProblem(loaded.configFile, message), severity: 'warning' });
+  }
   // Unsaved buffers of files not yet on disk still belong to the workspace.
   for (const file of overrides.keys()) {
     const abs = path.resolve(file);
@@ -286,7 +315,8 @@ async function discoverScenarioFiles(root: string, loaded: LoadedConfig, overrid
   return { files, problems };
 }
 
-async function walk(dir: string): Promise<string[]> {
+async function walk(dir: string, budget: { entries: number }, depth: number): Promise<string[]> {
+  if (depth > MAX_WALK_DEPTH || budget.entries < 0) return [];
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -295,28 +325,44 @@ async function walk(dir: string): Promise<string[]> {
   }
   const out: string[] = [];
   for (const entry of entries) {
+    if (--budget.entries < 0) break;
     const full = path.join(dir, entry.name);
-    // Symlinked folders are not followed: they can form cycles.
+    // Symlinked folders are not followed: they can form cycles or lead out of the workspace.
     if (entry.isDirectory()) {
-      if (!SKIPPED_FOLDERS.has(entry.name)) out.push(...(await walk(full)));
-    } else if (entry.name.endsWith(SCENARIO_FILE_SUFFIX) && (entry.isFile() || entry.isSymbolicLink())) {
+      if (!SKIPPED_FOLDERS.has(entry.name)) out.push(...(await walk(full, budget, depth + 1)));
+    } else if (entry.name.endsWith(SCENARIO_FILE_SUFFIX)) {
+      // Symlinks, FIFOs and devices too: readUserFile refuses anything but a regular file with
+      // a problem that says what it is, rather than the file silently missing from the suite.
       out.push(full);
     }
   }
   return out;
 }
 
-async function readText(file: string, overrides: ReadonlyMap<string, string>): Promise<string | NodeJS.ErrnoException> {
-  const override = overrides.get(file);
-  if (override !== undefined) return override;
+async function realpathOr(file: string): Promise<string> {
   try {
-    return await fs.readFile(file, 'utf8');
-  } catch (error) {
-    return error as NodeJS.ErrnoException;
+    return await fs.realpath(file);
+  } catch {
+    return file;
   }
 }
 
-function unreadableFile(root: string, file: string, error: NodeJS.ErrnoException): LoadedScenarioFile {
+function isInsideOrSame(parent: string, child: string): boolean {
+  return path.resolve(parent) === path.resolve(child) || isInside(parent, child);
+}
+
+async function readText(file: string, overrides: ReadonlyMap<string, string>): Promise<string | UserFileError> {
+  const override = overrides.get(file);
+  if (override !== undefined) return stripBom(override);
+  try {
+    return await readUserFile(file);
+  } catch (error) {
+    if (error instanceof UserFileError) return error;
+    throw error;
+  }
+}
+
+function unreadableFile(root: string, file: string, error: UserFileError): LoadedScenarioFile {
   return { file, relFile: toRelFile(root, file), scenarios: [], problems: [fileProblem(file, `cannot read this scenario file: ${error.message}`)] };
 }
 

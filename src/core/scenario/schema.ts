@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration';
 import { JudgeFile } from '../judges/judgeFile';
+import { nulProblem } from './prompt';
 
 /** "30s", "2m", "1500ms", "1h" or a number of seconds. */
 export const Duration = z
@@ -24,7 +25,21 @@ const Identifier = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, ".", "_" or "-" (starting with a letter or digit)');
 
-const EnvMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+const EnvName = z.string().regex(/^[^=\0]+$/, 'expected an environment variable name (no "=", no NUL)');
+const EnvMap = z.record(
+  EnvName,
+  z
+    .union([z.string(), z.number(), z.boolean()])
+    .transform(String)
+    .superRefine((value, ctx) => {
+      const problem = nulProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+);
+/** Names of variables of the calling environment handed to the agent; a trailing * matches a prefix. */
+const PassEnv = z
+  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'expected a variable name such as MY_TOKEN, or a prefix such as MY_APP_*'))
+  .optional();
 
 export const AgentConfig = z
   .strictObject({
@@ -34,6 +49,7 @@ export const AgentConfig = z
       .meta({ description: 'The agent command as an argv list (no shell). Arguments naming files relative to the workspace root are resolved to absolute paths.' }),
     source: z.array(z.string().min(1)).default([]).meta({ description: 'Folders (relative to the workspace root) that Refine may edit.' }),
     env: EnvMap.default({}).meta({ description: 'Environment variables for the agent (no secrets: use the process environment).' }),
+    passEnv: PassEnv.meta({ description: 'Variables of the calling environment the agent may see, besides the basic ones (PATH, HOME, LANG…; see docs/security.md). A trailing * matches a prefix.' }),
     description: z.string().optional(),
   })
   .meta({ description: 'An agent under test.' });
@@ -103,6 +119,7 @@ export const Setup = z.strictObject({
     .default({})
     .meta({ description: 'Sandbox path → source path (relative to this scenario file). Folders are copied recursively.' }),
   env: EnvMap.default({}),
+  passEnv: PassEnv.meta({ description: 'Variables of the calling environment this scenario\'s agent and setup commands may see, in addition to the agent\'s passEnv.' }),
   commands: z
     .array(z.union([z.string(), z.array(z.string()).min(1)]))
     .default([])
@@ -115,7 +132,13 @@ export const Scenario = z.strictObject({
   description: z.string().optional(),
   tags: z.array(Identifier).default([]),
   setup: Setup.default({ files: {}, env: {}, commands: [] }),
-  prompt: z.string().min(1, 'expected a non-empty prompt'),
+  prompt: z
+    .string()
+    .min(1, 'expected a non-empty prompt')
+    .superRefine((prompt, ctx) => {
+      const problem = nulProblem(prompt);
+      if (problem) ctx.addIssue({ code: 'custom', message: `the prompt ${problem}` });
+    }),
   expectations: z.array(Expectation).default([]),
   timeout: Duration.optional(),
   repeat: z.number().int().min(1).max(1000).optional(),

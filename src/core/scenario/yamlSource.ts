@@ -4,7 +4,7 @@
  * expected. Used for costar.yaml, *.scenario.yaml and judge files alike.
  */
 import * as path from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 
 /** A span of text; lines and columns are 1-based, the end is exclusive (like an editor selection). */
@@ -47,13 +47,33 @@ export interface ValidationResult<T> {
 /** Parses YAML text keeping positions; syntax errors and warnings become Problems. */
 export function parseYaml(text: string, file: string): { doc: YamlDoc; problems: Problem[] } {
   // uniqueKeys (the default) makes duplicate keys a syntax error, which users want to see.
-  const document = parseDocument(text, { prettyErrors: false });
+  // logLevel 'error': the library would print some warnings to stderr itself (process.emitWarning),
+  // without a position; collectionKeyProblems reports the one that matters here, positioned.
+  const document = parseDocument(text, { prettyErrors: false, logLevel: 'error' });
   const doc: YamlDoc = { file: path.resolve(file), text, document, lineStarts: lineStartsOf(text) };
   const problems = [
     ...document.errors.map((e) => syntaxProblem(doc, e.pos, e.message, 'error')),
     ...document.warnings.map((w) => syntaxProblem(doc, w.pos, w.message, 'warning')),
+    ...collectionKeyProblems(doc),
   ];
   return { doc, problems };
+}
+
+/**
+ * `? [a, b]: c` or `{a: 1}: c` — a mapping or list used as a key. JavaScript objects can only
+ * have text keys, so the library would silently turn it into "[a, b]"; no coSTAR file means that.
+ */
+function collectionKeyProblems(doc: YamlDoc): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc.document, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if ((isMap(key) || isSeq(key)) && key.range) {
+        problems.push(problemAtOffsets(doc, key.range[0], key.range[1], `a ${isMap(key) ? 'mapping' : 'list'} cannot be a key; write a plain key such as "name:"`, 'error'));
+      }
+    },
+  });
+  return problems;
 }
 
 /**
@@ -128,7 +148,24 @@ export function problemAt(doc: YamlDoc, yamlPath: YamlPath, message: string, sev
 /** `file:line:col: error: message`, with the file relative to `relativeTo` when given. */
 export function formatProblem(problem: Problem, relativeTo?: string): string {
   const file = relativeTo ? path.relative(relativeTo, problem.file).split(path.sep).join('/') || problem.file : problem.file;
-  return `${file}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`;
+  return `${escapeFileName(file)}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`;
+}
+
+/**
+ * A file name as one line of text: a newline or another control character in it would split
+ * `file:line:col` (and fool whatever parses the output), so they are written as escapes
+ * (\n, \t, \x1b, \u2028), and a backslash as \\ so the escapes are unambiguous.
+ */
+export function escapeFileName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => {
+    if (ch === '\\') return path.sep === '\\' ? ch : '\\\\';
+    if (ch === '\n') return '\\n';
+    if (ch === '\r') return '\\r';
+    if (ch === '\t') return '\\t';
+    const code = ch.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** Orders problems by file, then position, so output is stable and reads top to bottom. */

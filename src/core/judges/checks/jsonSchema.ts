@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { default as AjvClass, ValidateFunction } from 'ajv';
 import { z } from 'zod';
+import { readUserFile } from '../../util/userFile';
 import { defineCheck, errored, failed, passed } from './check';
 import { readTarget, TextTargetArgs } from './traceText';
 import type { Span } from '../../trace/model';
@@ -43,7 +43,7 @@ export const jsonSchema = defineCheck({
     else {
       const file = path.resolve(ctx.workspaceDir, args.schemaFile!);
       try {
-        schema = JSON.parse(await fs.readFile(file, 'utf8')) as object;
+        schema = JSON.parse(await readUserFile(file)) as object;
       } catch (error) {
         return errored(`with.schemaFile: cannot read ${args.schemaFile} as JSON: ${(error as Error).message}`);
       }

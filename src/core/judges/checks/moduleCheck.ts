@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -35,6 +36,9 @@ export const moduleCheck = defineCheck({
   async run(ctx, args) {
     const { path: modulePath, export: exportName, ...rest } = args;
     const file = path.resolve(ctx.workspaceDir, modulePath);
+    // import() of a FIFO or a device would block the judge process forever.
+    const notAFile = await notRegularFile(file);
+    if (notAFile) return errored(`cannot load judge module ${modulePath}: ${notAFile}`);
     let loaded: Record<string, unknown>;
     try {
       loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -58,6 +62,15 @@ export const moduleCheck = defineCheck({
     return normalize(returned, modulePath);
   },
 });
+
+async function notRegularFile(file: string): Promise<string | undefined> {
+  try {
+    return (await stat(file)).isFile() ? undefined : 'it is not a regular file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'it does not exist' : code === 'ELOOP' ? 'it is a symlink loop' : (error as Error).message;
+  }
+}
 
 function normalize(returned: unknown, modulePath: string): JudgeResult {
   if (typeof returned === 'boolean') {

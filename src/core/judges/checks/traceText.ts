@@ -10,11 +10,14 @@
  * stdout/stderr are the root span's `outputs.stdout`/`outputs.stderr`, or its attributes
  * `costar.stdout`/`costar.stderr`.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { rootSpans, type Span, type Trace } from '../../trace/model';
 import type { JudgeContext } from '../types';
+import { readUserFile, UserFileError } from '../../util/userFile';
+
+/** Judges read sandbox files up to this size; bigger outputs are checked through a command check. */
+const ARTIFACT_MAX_BYTES = 64 * 1024 * 1024;
 
 export type TextSource = 'output' | 'stdout' | 'stderr';
 
@@ -77,9 +80,11 @@ export async function readArtifactText(ctx: Pick<JudgeContext, 'trace' | 'sandbo
   if (normal === undefined) return { label, missing: `artifact path ${JSON.stringify(relative)} must be relative to the sandbox and stay inside it` };
   if (ctx.sandboxDir) {
     try {
-      return { label, text: await fs.readFile(path.join(ctx.sandboxDir, normal), 'utf8') };
+      // The agent made this file: it may be a FIFO or a link to a device, which must not hang the judge.
+      return { label, text: await readUserFile(path.join(ctx.sandboxDir, normal), ARTIFACT_MAX_BYTES) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { label, missing: `cannot read ${normal} in the sandbox: ${(error as Error).message}` };
+      if (!(error instanceof UserFileError)) throw error;
+      if (error.code !== 'ENOENT') return { label, missing: `cannot read ${normal} in the sandbox: ${error.message}` };
     }
   }
   const recorded = ctx.trace.artifacts.find((a) => a.path === normal);
