@@ -9,10 +9,10 @@
  * attributes, events) stay in the host and are fetched per span on demand.
  */
 import { z } from 'zod';
+import { KNOWN_SPAN_TYPES } from '../core/trace/model';
 
-export const SPAN_TYPES = [
-  'UNKNOWN', 'AGENT', 'CHAIN', 'LLM', 'CHAT_MODEL', 'TOOL', 'RETRIEVER', 'EMBEDDING', 'RERANKER', 'PARSER', 'AGENT_RUN',
-] as const;
+/** Span types by index; a type outside the list (a custom string) shows as UNKNOWN in the tree and as written in the detail. */
+export const SPAN_TYPES = KNOWN_SPAN_TYPES;
 
 /** Status codes as small numbers in the skeleton. */
 export const STATUS = { UNSET: 0, OK: 1, ERROR: 2 } as const;

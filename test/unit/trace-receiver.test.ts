@@ -19,7 +19,7 @@ async function receiver(maxBodyBytes?: number): Promise<{ r: OtlpReceiver; token
 }
 
 /** Runs the instrumented agent with only the receiver's env (plus extras) and waits for it to exit. */
-function runAgent(protocol: 'json' | 'protobuf', env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+function runAgent(protocol: 'json' | 'protobuf' | 'grpc', env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [AGENT, protocol], {
       cwd: path.join(import.meta.dirname, '../..'),
@@ -97,20 +97,59 @@ test('the real OTLP/HTTP protobuf exporter delivers the same tree, also gzip-com
   assertAgentTrace(gz.r);
 });
 
-test('env() gives the base endpoint, the traces endpoint and a URL-encoded bearer header', async () => {
+test('the real OTLP/gRPC exporter reaches the same port with the same variables, the token in its metadata', async () => {
+  const { r } = await receiver();
+  const result = await runAgent('grpc', r.env());
+  assert.equal(result.code, 0, result.stderr);
+  assertAgentTrace(r);
+
+  const wrong = await receiver();
+  const refused = await runAgent('grpc', { ...wrong.r.env(), OTEL_EXPORTER_OTLP_HEADERS: 'x-costar-token=nope', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-costar-token=nope' });
+  assert.match(refused.stderr, /UNAUTHENTICATED|token/);
+  assert.deepEqual(wrong.r.spans(), []);
+});
+
+test('env(): endpoints, a token header that needs no encoding, http/protobuf, and the Traceloop variables', async () => {
   const { r, token } = await receiver();
   const env = r.env();
   assert.match(env.OTEL_EXPORTER_OTLP_ENDPOINT!, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces`);
-  assert.equal(env.OTEL_EXPORTER_OTLP_HEADERS, `authorization=Bearer%20${token}`);
+  assert.equal(env.OTEL_EXPORTER_OTLP_HEADERS, `x-costar-token=${token}`);
+  assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, `x-costar-token=${token}`);
+  assert.equal(env.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
+  assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, 'http/protobuf');
+  assert.equal(env.TRACELOOP_BASE_URL, env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  assert.equal(env.TRACELOOP_HEADERS, `x-costar-token=${token}`);
+});
+
+test('Authorization: Bearer is accepted plain and percent-encoded (exporters that do not decode the header list)', async () => {
+  const { r, token } = await receiver();
+  const endpoint = r.env().OTEL_EXPORTER_OTLP_TRACES_ENDPOINT!;
+  for (const [authorization, status] of [[`Bearer ${token}`, 200], [`Bearer%20${token}`, 200], [`bearer%20${token}`, 200], ['Bearer%20nope', 401], [`Bearer ${token}x`, 401]] as const) {
+    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{"resourceSpans":[]}' });
+    assert.equal(res.status, status, authorization);
+  }
+  const viaEnv = await runAgent('json', { ...r.env(), OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${token}`, OTEL_EXPORTER_OTLP_TRACES_HEADERS: '' });
+  assert.equal(viaEnv.code, 0, viaEnv.stderr);
+  assertAgentTrace(r);
+});
+
+test('OTLP span kind, resource and scope are kept', async () => {
+  const { r } = await receiver();
+  assert.equal((await runAgent('protobuf', r.env())).code, 0);
+  const chat = byName(r.spans()[0]!.spans, 'chat gpt-test');
+  assert.equal(chat.kind, 'CLIENT');
+  assert.match(String(chat.resource?.['service.name']), /^unknown_service:/, 'the SDK\'s default service name, as sent');
+  assert.equal(chat.resource?.['telemetry.sdk.language'], 'nodejs');
+  assert.deepEqual(chat.scope, { name: 'costar-test-agent' });
 });
 
 test('an exporter with a wrong or missing token gets 401 and nothing is stored', async () => {
   const { r } = await receiver();
-  const wrong = await runAgent('json', { ...r.env(), OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20nope' });
+  const wrong = await runAgent('json', { ...r.env(), OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20nope', OTEL_EXPORTER_OTLP_TRACES_HEADERS: '' });
   assert.equal(wrong.code, 0, wrong.stderr);
   assert.match(wrong.stderr, /export failed: 401/);
-  const missing = await runAgent('protobuf', { ...r.env(), OTEL_EXPORTER_OTLP_HEADERS: '' });
+  const missing = await runAgent('protobuf', { ...r.env(), OTEL_EXPORTER_OTLP_HEADERS: '', OTEL_EXPORTER_OTLP_TRACES_HEADERS: '' });
   assert.match(missing.stderr, /export failed: 401/);
   assert.deepEqual(r.spans(), []);
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractSemantics } from '../../src/core/trace/semconv';
+import { extractSemantics, reservedAttributes } from '../../src/core/trace/semconv';
 
 test('explicit MLflow keys win over OpenInference and GenAI, and are consumed', () => {
   const s = extractSemantics({
@@ -15,7 +15,7 @@ test('explicit MLflow keys win over OpenInference and GenAI, and are consumed', 
   assert.deepEqual(Object.keys(s.attributes), ['openinference.span.kind', 'input.value', 'gen_ai.operation.name']);
 });
 
-test('OpenInference: span kinds, JSON-looking values, output messages, kinds MLflow lacks stay UNKNOWN', () => {
+test('OpenInference: span kinds, JSON-looking values, output messages, kinds outside the table kept as written', () => {
   const s = extractSemantics({
     'openinference.span.kind': 'llm',
     'input.value': '{"q": 1}',
@@ -27,7 +27,8 @@ test('OpenInference: span kinds, JSON-looking values, output messages, kinds MLf
   assert.deepEqual(s.inputs, { q: 1 });
   assert.deepEqual(s.outputs, [{ role: 'assistant', content: 'ok' }]);
   assert.deepEqual(s.tokens, { input: 5, output: 0, total: 5 });
-  assert.equal(extractSemantics({ 'openinference.span.kind': 'GUARDRAIL' }).spanType, 'UNKNOWN');
+  assert.equal(extractSemantics({ 'openinference.span.kind': 'GUARDRAIL' }).spanType, 'GUARDRAIL');
+  assert.equal(extractSemantics({ 'openinference.span.kind': 'PROMPT' }).spanType, 'PROMPT');
   assert.equal(extractSemantics({ 'input.value': 'plain text', 'input.mime_type': 'text/plain' }).inputs, 'plain text');
 });
 
@@ -60,4 +61,88 @@ test('GenAI: flattened gen_ai.prompt.N / completion.N, legacy content events, to
   assert.equal(extractSemantics({ 'gen_ai.operation.name': 'embeddings' }).spanType, 'EMBEDDING');
   assert.equal(extractSemantics({ 'gen_ai.operation.name': 'invoke_agent' }).spanType, 'AGENT');
   assert.equal(extractSemantics({ plain: 1 }).spanType, 'UNKNOWN');
+});
+
+test('span types MLflow knows beyond the eleven, and custom strings, are kept as written', () => {
+  for (const type of ['MEMORY', 'WORKFLOW', 'TASK', 'GUARDRAIL', 'EVALUATOR', 'my-planner']) {
+    const s = extractSemantics({ 'mlflow.spanType': type });
+    assert.equal(s.spanType, type);
+    assert.deepEqual(reservedAttributes({ ...s }), { 'mlflow.spanType': type }, 'written back unchanged');
+  }
+  assert.deepEqual(reservedAttributes({ spanType: 'UNKNOWN' }), {}, 'UNKNOWN (the source said nothing) is not written');
+});
+
+test('Vercel AI SDK: ai.toolCall is a TOOL with its name, args and result; doGenerate unpacks ai.prompt.* / ai.response.*', () => {
+  const tool = extractSemantics({
+    'ai.operationId': 'ai.toolCall', 'operation.name': 'ai.toolCall', 'ai.toolCall.name': 'read_file',
+    'ai.toolCall.id': 'call_1', 'ai.toolCall.args': '{"path":"a.csv"}', 'ai.toolCall.result': '"x,y"',
+  });
+  assert.equal(tool.spanType, 'TOOL');
+  assert.equal(tool.toolName, 'read_file');
+  assert.deepEqual(tool.inputs, { path: 'a.csv' });
+  assert.equal(tool.outputs, 'x,y');
+
+  const call = extractSemantics({
+    'ai.operationId': 'ai.generateText.doGenerate', 'ai.model.id': 'gpt-x', 'gen_ai.request.model': 'gpt-x',
+    'ai.prompt.messages': '[{"role":"user","content":"hi"}]', 'ai.prompt.tools': ['{"name":"read_file"}'],
+    'ai.response.text': 'done', 'ai.response.finishReason': 'stop',
+    'ai.usage.promptTokens': 7, 'ai.usage.completionTokens': 3, 'gen_ai.usage.input_tokens': 7, 'gen_ai.usage.output_tokens': 3,
+  });
+  assert.equal(call.spanType, 'LLM');
+  assert.equal(call.model, 'gpt-x');
+  assert.deepEqual(call.inputs, { messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'read_file' }] });
+  assert.deepEqual(call.outputs, { text: 'done', finishReason: 'stop' });
+  assert.deepEqual(call.tokens, { input: 7, output: 3, total: 10 });
+
+  const outer = extractSemantics({ 'ai.operationId': 'ai.generateText', 'ai.prompt': '{"prompt":"hi"}', 'ai.response.text': 'done', 'ai.usage.inputTokens': 9, 'ai.usage.outputTokens': 4, 'ai.usage.totalTokens': 13 });
+  assert.equal(outer.spanType, 'LLM');
+  assert.deepEqual(outer.inputs, { prompt: 'hi' });
+  assert.equal(outer.outputs, 'done');
+  assert.deepEqual(outer.tokens, { input: 9, output: 4, total: 13 });
+});
+
+test('Traceloop/OpenLLMetry: traceloop.span.kind, entity name as the tool name (only for tools), entity input/output, llm.usage', () => {
+  const tool = extractSemantics({
+    'traceloop.span.kind': 'tool', 'traceloop.entity.name': 'read_file',
+    'traceloop.entity.input': '{"args":["a.csv"],"kwargs":{}}', 'traceloop.entity.output': '"x,y"',
+  });
+  assert.equal(tool.spanType, 'TOOL');
+  assert.equal(tool.toolName, 'read_file');
+  assert.deepEqual(tool.inputs, { args: ['a.csv'], kwargs: {} });
+  assert.equal(tool.outputs, 'x,y');
+  const workflow = extractSemantics({ 'traceloop.span.kind': 'workflow', 'traceloop.entity.name': 'analyst' });
+  assert.equal(workflow.spanType, 'WORKFLOW');
+  assert.equal(workflow.toolName, undefined, 'a workflow is not a tool call');
+  assert.equal(extractSemantics({ 'traceloop.span.kind': 'task' }).spanType, 'TASK');
+  assert.equal(extractSemantics({ 'traceloop.span.kind': 'agent' }).spanType, 'AGENT');
+  const llm = extractSemantics({ 'llm.request.type': 'chat', 'gen_ai.request.model': 'm', 'gen_ai.response.model': 'm-2024', 'gen_ai.usage.prompt_tokens': 5, 'gen_ai.usage.completion_tokens': 2, 'llm.usage.total_tokens': 7 });
+  assert.equal(llm.spanType, 'LLM');
+  assert.equal(llm.model, 'm-2024', 'the response model wins over the requested one');
+  assert.deepEqual(llm.tokens, { input: 5, output: 2, total: 7 });
+});
+
+test('GenAI semconv: current input/output message attributes and the operation-details event, execute_tool', () => {
+  const chat = extractSemantics({
+    'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm',
+    'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"hi"}]}]',
+    'gen_ai.output.messages': '[{"role":"assistant","parts":[{"type":"text","content":"yo"}]}]',
+    'gen_ai.usage.input_tokens': 2, 'gen_ai.usage.output_tokens': 1,
+  });
+  assert.equal(chat.spanType, 'CHAT_MODEL');
+  assert.deepEqual(chat.inputs, [{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]);
+  assert.equal((chat.outputs as { role: string }[])[0]!.role, 'assistant');
+  const viaEvent = extractSemantics({ 'gen_ai.operation.name': 'chat' }, [
+    { name: 'gen_ai.client.inference.operation.details', timeUnixNano: '1', attributes: { 'gen_ai.input.messages': '[{"role":"user"}]', 'gen_ai.output.messages': '[{"role":"assistant"}]' } },
+  ]);
+  assert.deepEqual(viaEvent.inputs, [{ role: 'user' }]);
+  assert.deepEqual(viaEvent.outputs, [{ role: 'assistant' }]);
+  const tool = extractSemantics({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'grep', 'gen_ai.tool.call.arguments': '{"q":1}' });
+  assert.equal(tool.spanType, 'TOOL');
+  assert.equal(tool.toolName, 'grep');
+  assert.deepEqual(tool.inputs, { q: 1 });
+});
+
+test('empty values (MLflow skips them too) do not hide a later convention', () => {
+  const s = extractSemantics({ 'input.value': '{}', 'traceloop.entity.input': '{"a":1}' });
+  assert.deepEqual(s.inputs, { a: 1 });
 });

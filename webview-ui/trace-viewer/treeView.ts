@@ -16,7 +16,10 @@ const INDENT_PX = 14;
 const TYPE_AHEAD_RESET_MS = 800;
 
 /** Codicon per span type, in the order of SPAN_TYPES. */
-const TYPE_ICONS = ['circle-outline', 'hubot', 'link', 'sparkle', 'comment-discussion', 'tools', 'search', 'symbol-array', 'list-ordered', 'json', 'run-all'];
+const TYPE_ICONS = [
+  'circle-outline', 'hubot', 'link', 'sparkle', 'comment-discussion', 'tools', 'search', 'symbol-array', 'list-ordered', 'json', 'run-all',
+  'database', 'type-hierarchy', 'checklist', 'shield', 'pass',
+];
 
 export interface TreeDecorations {
   /** The most severe outcome among the judges citing the row, if any cites it. */

@@ -7,18 +7,22 @@
  * already-parsed JSON values.
  */
 
-export type SpanType =
-  | 'UNKNOWN'
-  | 'AGENT'
-  | 'CHAIN'
-  | 'LLM'
-  | 'CHAT_MODEL'
-  | 'TOOL'
-  | 'RETRIEVER'
-  | 'EMBEDDING'
-  | 'RERANKER'
-  | 'PARSER'
-  | 'AGENT_RUN';
+/**
+ * The span types MLflow knows (plus coSTAR's AGENT_RUN for the harness's root span). A span keeps
+ * whatever type its source wrote, so any other string is valid too and is never turned into UNKNOWN.
+ */
+// The trace viewer's skeleton sends a type as its index here: append, never reorder.
+export const KNOWN_SPAN_TYPES = [
+  'UNKNOWN', 'AGENT', 'CHAIN', 'LLM', 'CHAT_MODEL', 'TOOL', 'RETRIEVER', 'EMBEDDING', 'RERANKER', 'PARSER', 'AGENT_RUN',
+  'MEMORY', 'WORKFLOW', 'TASK', 'GUARDRAIL', 'EVALUATOR',
+] as const;
+
+export type KnownSpanType = (typeof KNOWN_SPAN_TYPES)[number];
+// `string & {}` keeps editor completion for the known names while accepting any other.
+export type SpanType = KnownSpanType | (string & {});
+
+/** OTLP's SpanKind, by name. */
+export type SpanKind = 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
 
 export type SpanStatusCode = 'UNSET' | 'OK' | 'ERROR';
 
@@ -55,6 +59,14 @@ export interface Span {
   tokens?: TokenUsage;
   /** Tool name when the span is a tool call. */
   toolName?: string;
+  /** Model name when the span is a model call and it was reported. */
+  model?: string;
+  /** OTLP span kind, when the source said (UNSPECIFIED is left out). */
+  kind?: SpanKind;
+  /** The instrumentation scope (library) that recorded the span. */
+  scope?: { name: string; version?: string };
+  /** Attributes of the OTLP resource that sent the span (service.name, telemetry.sdk.*, …). */
+  resource?: Record<string, unknown>;
 }
 
 export interface Artifact {

@@ -20,18 +20,27 @@ export function decodeOtlpJson(body: unknown): SpansByTrace {
   const resources = field(body, 'resourceSpans', 'resource_spans');
   if (resources === undefined) throw new Error('OTLP JSON: missing "resourceSpans"');
   forEachArray(resources, 'resourceSpans', (resource, rWhere) => {
+    const resourceAttributes = isRecord(resource.resource) ? jsonAttributes(resource.resource.attributes, `${rWhere}.resource.attributes`) : {};
     const scopes = field(resource, 'scopeSpans', 'scope_spans') ?? field(resource, 'instrumentationLibrarySpans', 'instrumentation_library_spans');
     forEachArray(scopes ?? [], `${rWhere}.scopeSpans`, (scope, sWhere) => {
+      const library = scope.scope ?? field(scope, 'instrumentationLibrary', 'instrumentation_library');
+      const context: SpanContext = { resource: resourceAttributes, scope: isRecord(library) ? { name: str(library.name), version: str(library.version) } : undefined };
       forEachArray(scope.spans ?? [], `${sWhere}.spans`, (span, where) => {
         const traceId = requireId(field(span, 'traceId', 'trace_id'), TRACE_ID_BYTES, `${where}.traceId`);
-        push(out, traceId, jsonSpan(span, where));
+        push(out, traceId, jsonSpan(span, where, context));
       });
     });
   });
   return out;
 }
 
-function jsonSpan(span: Record<string, unknown>, where: string): Span {
+/** What a span inherits from the resource and scope it is listed under. */
+export interface SpanContext {
+  resource: Record<string, unknown>;
+  scope: { name?: string; version?: string } | undefined;
+}
+
+function jsonSpan(span: Record<string, unknown>, where: string, context: SpanContext): Span {
   const start = toNanos(field(span, 'startTimeUnixNano', 'start_time_unix_nano'), `${where}.startTimeUnixNano`);
   const endRaw = field(span, 'endTimeUnixNano', 'end_time_unix_nano');
   const status = isRecord(span.status) ? span.status : {};
@@ -44,6 +53,9 @@ function jsonSpan(span: Record<string, unknown>, where: string): Span {
     status: statusOf(statusCodeFrom(status.code, `${where}.status.code`), status.message),
     attributes: decodeReserved(jsonAttributes(span.attributes, `${where}.attributes`)),
     events: jsonEvents(span.events, `${where}.events`),
+    kind: span.kind,
+    scope: context.scope,
+    resource: context.resource,
   });
 }
 
@@ -93,28 +105,46 @@ function jsonAnyValue(value: unknown, where: string): unknown {
 
 // ---------------------------------------------------------------- export
 
-/** One OTLP JSON export request holding the given traces (used by `costar trace show --format otlp`). */
+/**
+ * One OTLP JSON export request holding the given traces (used by `costar trace show --format otlp`),
+ * spans grouped under their original resource and scope again.
+ */
 export function toOtlpJson(traces: Trace[]): object {
+  const groups = new Map<string, { resource: Record<string, unknown>; scopes: Map<string, { scope: Span['scope']; spans: object[] }> }>();
+  for (const trace of traces) {
+    for (const span of trace.spans) {
+      const resource = span.resource ?? {};
+      const rKey = JSON.stringify(resource);
+      let group = groups.get(rKey);
+      if (!group) groups.set(rKey, (group = { resource, scopes: new Map() }));
+      const sKey = JSON.stringify(span.scope ?? null);
+      let scope = group.scopes.get(sKey);
+      if (!scope) group.scopes.set(sKey, (scope = { scope: span.scope, spans: [] }));
+      scope.spans.push(otlpJsonSpan(trace.info.traceId, span));
+    }
+  }
   return {
-    resourceSpans: [{
-      resource: { attributes: [] },
-      scopeSpans: [{
-        scope: { name: 'costar' },
-        spans: traces.flatMap((trace) => trace.spans.map((span) => otlpJsonSpan(trace.info.traceId, span))),
-      }],
-    }],
+    resourceSpans: [...groups.values()].map((group) => ({
+      resource: { attributes: toKeyValues(group.resource) },
+      scopeSpans: [...group.scopes.values()].map((s) => ({ ...(s.scope ? { scope: s.scope } : {}), spans: s.spans })),
+    })),
   };
 }
 
+const KIND_NUMBERS: Record<string, number> = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
+
 function otlpJsonSpan(traceId: string, span: Span): object {
-  // Derived fields travel as the reserved attributes so a re-import restores them exactly.
+  // Derived fields travel as the reserved attributes so a re-import restores them exactly;
+  // kind, scope and resource have their own places in OTLP.
   const attributes: Record<string, unknown> = { ...span.attributes };
-  for (const [key, value] of Object.entries(reservedAttributes(span))) attributes[key] = JSON.stringify(value);
+  const { kind, scope, resource, ...derived } = span;
+  for (const [key, value] of Object.entries(reservedAttributes(derived))) attributes[key] = JSON.stringify(value);
   return {
     traceId,
     spanId: span.spanId,
     ...(span.parentId ? { parentSpanId: span.parentId } : {}),
     name: span.name,
+    ...(kind ? { kind: KIND_NUMBERS[kind] } : {}),
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     attributes: toKeyValues(attributes),
@@ -170,6 +200,10 @@ export function statusOf(code: Span['status']['code'], message: unknown): Span['
 export function safeInteger(value: bigint): number | string {
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : value.toString();
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function field(record: Record<string, unknown>, camel: string, snake: string): unknown {

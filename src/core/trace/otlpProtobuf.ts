@@ -20,6 +20,7 @@ interface PbAnyValue {
 }
 interface PbEvent { time_unix_nano: unknown; name: string; attributes: PbKeyValue[] }
 interface PbSpan {
+  kind: number;
   trace_id: Uint8Array;
   span_id: Uint8Array;
   parent_span_id: Uint8Array;
@@ -30,7 +31,8 @@ interface PbSpan {
   events: PbEvent[];
   status?: { code: number; message: string } | null;
 }
-interface PbRequest { resource_spans: { scope_spans: { spans: PbSpan[] }[] }[] }
+interface PbScopeSpans { scope?: { name: string; version: string } | null; spans: PbSpan[] }
+interface PbRequest { resource_spans: { resource?: { attributes: PbKeyValue[] } | null; scope_spans: PbScopeSpans[] }[] }
 
 export function decodeOtlpProtobuf(bytes: Uint8Array): SpansByTrace {
   let request: PbRequest;
@@ -41,6 +43,7 @@ export function decodeOtlpProtobuf(bytes: Uint8Array): SpansByTrace {
   }
   const out: SpansByTrace = new Map();
   request.resource_spans.forEach((resource, r) => {
+    const resourceAttributes = pbAttributes(resource.resource?.attributes ?? []);
     resource.scope_spans.forEach((scope, s) => {
       scope.spans.forEach((span, n) => {
         const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${n}]`;
@@ -60,6 +63,9 @@ export function decodeOtlpProtobuf(bytes: Uint8Array): SpansByTrace {
             timeUnixNano: toNanos(e.time_unix_nano, `${where}.events.timeUnixNano`),
             attributes: pbAttributes(e.attributes),
           })),
+          kind: span.kind,
+          scope: scope.scope,
+          resource: resourceAttributes,
         }));
       });
     });

@@ -1,6 +1,9 @@
 /**
- * The OTLP/HTTP trace receiver the harness opens for each run: 127.0.0.1 only, a random port,
- * a per-run token, JSON and protobuf bodies (optionally gzip), and a size cap.
+ * The OTLP trace receiver the harness opens for each run: 127.0.0.1 only, a random port, a
+ * per-run token, and a size cap. One port serves OTLP/HTTP (JSON and protobuf bodies, optionally
+ * gzip) and OTLP/gRPC: a connection that opens with the HTTP/2 preface is handed to the gRPC
+ * server (receiverGrpc.ts), anything else to the HTTP/1.1 server. So every exporter reaches it
+ * through the same OTEL_EXPORTER_OTLP_* variables whatever protocol it is hard-wired to.
  *
  * Responses follow the OTLP/HTTP spec: 200 with an empty ExportTraceServiceResponse in the
  * request's encoding; errors carry a google.rpc.Status in that encoding, so exporters log a
@@ -8,6 +11,7 @@
  * exporters, which is what we want: retrying would not help.
  */
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -15,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import type { Span } from './model';
 import { decodeOtlpJson, type SpansByTrace } from './otlp';
 import { parseJsonKeepingNanos } from './nanos';
+import type { GrpcReceiver } from './receiverGrpc';
 
 export interface OtlpReceiverOptions {
   /** The per-run secret the agent must present. */
@@ -31,7 +36,7 @@ export interface ReceivedTrace {
 export interface OtlpReceiver {
   /** Base URL, e.g. http://127.0.0.1:43121 */
   readonly url: string;
-  /** The environment variables that point an OpenTelemetry exporter at this receiver. */
+  /** The environment variables that point an OpenTelemetry (or Traceloop) exporter at this receiver. */
   env(): Record<string, string>;
   /** Every span received so far, grouped by trace, in arrival order. A re-sent span replaces the earlier copy. */
   spans(): ReceivedTrace[];
@@ -40,6 +45,10 @@ export interface OtlpReceiver {
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const TRACES_PATH = '/v1/traces';
+/** The token header: a plain name and a hex value, so no exporter needs to encode anything. */
+export const TOKEN_HEADER = 'x-costar-token';
+/** How long a connection may stay silent before its first byte says which protocol it speaks. */
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
 
 type Encoding = 'json' | 'protobuf';
 
@@ -70,7 +79,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
   async function handle(req: http.IncomingMessage, protobuf: Promise<ProtobufCodec> | undefined): Promise<Encoding> {
     if (req.url?.split('?')[0] !== TRACES_PATH) throw new HttpError(404, `not found: this receiver accepts POST ${TRACES_PATH}`);
     if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed: use POST`);
-    if (!authorized(req)) throw new HttpError(401, 'missing or wrong token: send "Authorization: Bearer <token>" (OTEL_EXPORTER_OTLP_HEADERS) or x-costar-token');
+    if (!authorized(req)) throw new HttpError(401, `missing or wrong token: send the ${TOKEN_HEADER} header that OTEL_EXPORTER_OTLP_HEADERS names (or "Authorization: Bearer <token>")`);
     const encoding = encodingOf(req);
     if (!encoding) throw new HttpError(415, `unsupported content-type ${JSON.stringify(req.headers['content-type'] ?? '')}: use application/json or application/x-protobuf`);
     const declared = Number(req.headers['content-length']);
@@ -82,46 +91,111 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     } catch (error) {
       throw new HttpError(400, `undecodable ${encoding} body: ${(error as Error).message}`);
     }
+    accept(batch);
+    return encoding;
+  }
+
+  /** Every request (HTTP or gRPC) adds its spans to the one map: spans of a trace sent one per request end up together. */
+  function accept(batch: SpansByTrace): void {
     for (const [traceId, spans] of batch) {
       let byId = received.get(traceId);
       if (!byId) received.set(traceId, (byId = new Map()));
       for (const span of spans) byId.set(span.spanId, span);
     }
-    return encoding;
   }
 
   function authorized(req: http.IncomingMessage): boolean {
-    const header = req.headers.authorization;
-    const bearer = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] : undefined;
-    const custom = req.headers['x-costar-token'];
-    const presented = bearer ?? (typeof custom === 'string' ? custom : undefined);
-    if (presented === undefined) return false;
-    const given = Buffer.from(presented);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return tokenMatches(expected, req.headers.authorization, req.headers[TOKEN_HEADER]);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  // The front door: peek at the first bytes of each connection and route it.
+  const sockets = new Set<net.Socket>();
+  let grpc: Promise<GrpcReceiver> | undefined;
+  const door = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      socket.setTimeout(0);
+      socket.unshift(chunk);
+      if (!isHttp2Preface(chunk)) {
+        server.emit('connection', socket);
+        socket.resume();
+        return;
+      }
+      grpc ??= import('./receiverGrpc').then((m) => m.startGrpcReceiver({ maxMessageBytes: maxBodyBytes, authorized: (metadata) => tokenMatches(expected, metadata.authorization, metadata[TOKEN_HEADER]), accept }));
+      grpc.then(
+        (g) => {
+          g.inject(socket);
+          socket.resume();
+        },
+        () => socket.destroy(),
+      );
+    });
   });
-  const { port } = server.address() as AddressInfo;
+
+  await new Promise<void>((resolve, reject) => {
+    door.once('error', reject);
+    door.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = door.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  const headers = `${TOKEN_HEADER}=${options.token}`;
 
   return {
     url,
     env: () => ({
       OTEL_EXPORTER_OTLP_ENDPOINT: url,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${url}${TRACES_PATH}`,
-      // Both the JS and the Python exporters split on ',' and '=' and URL-decode each part.
-      OTEL_EXPORTER_OTLP_HEADERS: `authorization=${encodeURIComponent(`Bearer ${options.token}`)}`,
+      OTEL_EXPORTER_OTLP_HEADERS: headers,
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: headers,
+      // SDKs that pick an exporter by protocol pick http/protobuf; one hard-wired to gRPC reaches
+      // the same port anyway (gRPC exporters take host:port from the URL and ignore the path).
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      // Traceloop's own exporter reads these instead (it appends /v1/traces itself).
+      TRACELOOP_BASE_URL: url,
+      TRACELOOP_HEADERS: headers,
+      COSTAR_OTLP_ENDPOINT: url,
     }),
     spans: () => [...received].map(([traceId, byId]) => ({ traceId, spans: [...byId.values()] })),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      const closing = new Promise<void>((resolve, reject) => door.close((error) => (error ? reject(error) : resolve())));
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      if (grpc) await grpc.then((g) => g.close(), () => undefined);
+      await closing;
+    },
   };
+}
+
+/**
+ * The token as the agent presented it: `Authorization: Bearer <token>` (also percent-encoded,
+ * "Bearer%20<token>", as exporters that split OTEL_EXPORTER_OTLP_HEADERS without decoding send
+ * it) or the x-costar-token header.
+ */
+function tokenMatches(expected: Buffer, authorization: unknown, custom: unknown): boolean {
+  const candidates: string[] = [];
+  for (const value of [authorization, custom].flat()) {
+    if (typeof value !== 'string') continue;
+    let text = value.trim();
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      // Not percent-encoded after all: compare as sent.
+    }
+    candidates.push(/^Bearer\s+(.+)$/i.exec(text)?.[1]?.trim() ?? text);
+  }
+  return candidates.some((presented) => {
+    const given = Buffer.from(presented);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+/** HTTP/2's connection preface starts "PRI * HTTP/2.0"; no HTTP/1.1 method starts with "PRI". */
+function isHttp2Preface(chunk: Buffer): boolean {
+  return chunk.subarray(0, 3).toString('latin1') === 'PRI';
 }
 
 function encodingOf(req: http.IncomingMessage): Encoding | undefined {

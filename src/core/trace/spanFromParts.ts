@@ -1,5 +1,5 @@
-import type { Span, SpanEvent, SpanStatusCode } from './model';
-import { extractSemantics } from './semconv';
+import type { Span, SpanEvent, SpanKind, SpanStatusCode } from './model';
+import { extractSemantics, RESERVED } from './semconv';
 
 /** The fields every trace format carries for a span, already normalized. */
 export interface SpanParts {
@@ -12,11 +12,16 @@ export interface SpanParts {
   /** Attribute values already decoded (not JSON-encoded strings). */
   attributes: Record<string, unknown>;
   events: SpanEvent[];
+  /** OTLP's span kind, scope and resource, when the format carries them outside the attributes. */
+  kind?: unknown;
+  scope?: { name?: string; version?: string } | null;
+  resource?: Record<string, unknown>;
 }
 
-/** Builds a model Span, deriving span type, inputs, outputs, tokens and tool name from the attributes. */
+/** Builds a model Span, deriving span type, inputs, outputs, tokens, tool and model name from the attributes. */
 export function spanFromParts(parts: SpanParts): Span {
-  const semantics = extractSemantics(parts.attributes, parts.events);
+  const raw = parts.attributes;
+  const semantics = extractSemantics(raw, parts.events);
   const span: Span = {
     spanId: parts.spanId,
     parentId: parts.parentId,
@@ -24,7 +29,7 @@ export function spanFromParts(parts: SpanParts): Span {
     spanType: semantics.spanType,
     startTimeUnixNano: parts.startTimeUnixNano,
     endTimeUnixNano: parts.endTimeUnixNano,
-    status: parts.status.message ? parts.status : { code: parts.status.code },
+    status: errorStatus(parts.status, parts.events),
     attributes: semantics.attributes,
     events: parts.events,
   };
@@ -32,7 +37,47 @@ export function spanFromParts(parts: SpanParts): Span {
   if (semantics.outputs !== undefined) span.outputs = semantics.outputs;
   if (semantics.tokens) span.tokens = semantics.tokens;
   if (semantics.toolName !== undefined) span.toolName = semantics.toolName;
+  if (semantics.model !== undefined) span.model = semantics.model;
+  const kind = spanKindFrom(parts.kind ?? raw[RESERVED.kind]);
+  if (kind) span.kind = kind;
+  const scope = scopeFrom(parts.scope ?? raw[RESERVED.scope]);
+  if (scope) span.scope = scope;
+  const resource = parts.resource ?? raw[RESERVED.resource];
+  if (isRecord(resource) && Object.keys(resource).length > 0) span.resource = resource;
   return span;
+}
+
+/**
+ * A failed span whose status has no message takes it from its exception event, which is where
+ * the OTel SDKs (recordException) and OpenInference put the error text.
+ */
+function errorStatus(status: SpanParts['status'], events: SpanEvent[]): Span['status'] {
+  if (status.message) return status;
+  if (status.code === 'ERROR') {
+    const exception = events.find((e) => e.name === 'exception');
+    const message = exception?.attributes['exception.message'] ?? exception?.attributes['exception.type'];
+    if (typeof message === 'string' && message !== '') return { code: 'ERROR', message };
+  }
+  return { code: status.code };
+}
+
+const SPAN_KINDS: readonly (SpanKind | undefined)[] = [undefined, 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+
+/** OTLP span kind as a number (1–5) or a name ("SPAN_KIND_CLIENT", "client"). */
+function spanKindFrom(value: unknown): SpanKind | undefined {
+  if (typeof value === 'number') return SPAN_KINDS[value];
+  if (typeof value !== 'string') return undefined;
+  const name = value.toUpperCase().replace(/^SPAN_KIND_/, '');
+  return SPAN_KINDS.find((k) => k === name);
+}
+
+function scopeFrom(value: unknown): Span['scope'] {
+  if (!isRecord(value) || typeof value.name !== 'string' || value.name === '') return undefined;
+  return typeof value.version === 'string' && value.version !== '' ? { name: value.name, version: value.version } : { name: value.name };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Status codes as OTLP (0/1/2, "STATUS_CODE_*"), MLflow ("OK", "ERROR", "UNSET") spell them. */
