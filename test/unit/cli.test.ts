@@ -106,6 +106,15 @@ describe('costar CLI on the example workspace', { timeout: 120_000 }, () => {
     assert.equal(mlflow.data.spans.length, 2);
   });
 
+  it('import: a bad file is named once with the line and field, the good ones are still stored', () => {
+    writeFileSync(path.join(ws.dir, 'bad.jsonl'), '{"resourceSpans":[]}\n{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}\n');
+    writeFileSync(path.join(ws.dir, 'good.jsonl'), `${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'a', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] })}\n`);
+    const result = costar(['import', 'bad.jsonl', 'good.jsonl'], ws.dir);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr.trim(), 'bad.jsonl: line 2: resourceSpans[0].scopeSpans[0].spans[0].traceId: expected a 16-byte (or 4-byte) id as hex (32 digits) or base64, got "xyz"');
+    assert.match(result.stdout, /^abab[0-9a-f]{28}\t1 spans\tgood\.jsonl$/m);
+  });
+
   it('usage errors exit 2 and say what to do', () => {
     const result = costar(['run', '--concurrency', 'lots'], ws.dir);
     assert.equal(result.code, 2);

@@ -123,11 +123,11 @@ test('JSON Lines of OTLP requests give one trace per trace id', async () => {
 });
 
 test('bad input is reported with the field (and line) that is wrong', () => {
-  assert.throws(() => parseTraceText('{"hello": 1}', 'auto'), /neither MLflow trace JSON .* nor OTLP JSON .*--format/);
+  assert.throws(() => parseTraceText('{"hello": 1}', 'auto'), /neither MLflow trace JSON .*, OTLP JSON .* nor a Jaeger API v3 response .*--format/);
   assert.throws(() => parseTraceText('{"resourceSpans":[]}\nnot json\n', 'auto'), /line 2: not valid JSON/);
   assert.throws(
     () => parseTraceText(JSON.stringify({ info: { trace_id: 'tr-' + 'a'.repeat(32), request_time: 0, state: 'OK' }, data: { spans: [{ span_id: 'zz', name: 'x', start_time_unix_nano: 1 }] } }), 'mlflow'),
-    /document: data\.spans\[0\]\.span_id: expected a 8-byte id as hex \(16 digits\) or base64, got "zz"/,
+    /document: data\.spans\[0\]\.span_id: expected a 8-byte \(or 4-byte\) id as hex \(16 digits\) or base64, got "zz"/,
   );
   assert.throws(() => fromMlflowJson({ info: { trace_id: 'tr-' + 'a'.repeat(32), request_time: 'yesterday', state: 'OK' }, data: { spans: [] } }), /info\.request_time: expected an RFC 3339 time/);
   assert.throws(() => fromMlflowJson({ info: { trace_id: 'tr-' + 'a'.repeat(32), request_time: 0, state: 'DONE' }, data: { spans: [] } }), /info\.state: expected OK, ERROR or IN_PROGRESS, got "DONE"/);

@@ -24,7 +24,7 @@ export const importCommand: CliCommand = {
     let failures = 0;
     for (const file of positionals) {
       try {
-        for (const trace of await readTraceFile(path.resolve(io.cwd, file), format)) {
+        for (const trace of await readTraceFile(file, format, io.cwd)) {
           trace.info.metadata[META.source] = 'import';
           trace.info.metadata[META.importedFrom] = path.basename(file);
           await store.put(trace);
@@ -32,7 +32,8 @@ export const importCommand: CliCommand = {
         }
       } catch (error) {
         failures++;
-        io.stderr.write(`${file}: ${(error as Error).message}\n`);
+        // readTraceFile's message already starts with the file's path.
+        io.stderr.write(`${(error as Error).message}\n`);
       }
     }
     return failures > 0 ? EXIT.usage : EXIT.ok;

@@ -6,6 +6,11 @@
 
 export const SPAN_ID_BYTES = 8;
 export const TRACE_ID_BYTES = 16;
+/**
+ * Some tracers (older MLflow, hand-rolled exporters) use 4-byte ids; they are widened with
+ * leading zeros, which is how OpenTelemetry itself widens 64-bit trace ids.
+ */
+const SHORT_ID_BYTES = 4;
 
 const HEX = /^[0-9a-fA-F]+$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
@@ -21,13 +26,15 @@ export function normalizeId(value: unknown, byteLength: number, where: string): 
   let hex: string | undefined;
   if (value instanceof Uint8Array) {
     if (value.length === 0) return null;
-    if (value.length === byteLength) hex = Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex');
+    if (value.length === byteLength || value.length === SHORT_ID_BYTES) {
+      hex = Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex').padStart(byteLength * 2, '0');
+    }
   } else if (typeof value === 'string') {
     hex = textIdToHex(value.trim(), byteLength);
   }
   if (hex === undefined) {
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeof value;
-    throw new Error(`${where}: expected a ${byteLength}-byte id as hex (${byteLength * 2} digits) or base64, got ${shown}`);
+    throw new Error(`${where}: expected a ${byteLength}-byte (or 4-byte) id as hex (${byteLength * 2} digits) or base64, got ${shown}`);
   }
   return /^0+$/.test(hex) ? null : hex;
 }
@@ -50,7 +57,9 @@ function textIdToHex(text: string, byteLength: number): string | undefined {
   if (BASE64.test(text)) {
     const bytes = Buffer.from(text, 'base64');
     if (bytes.length === byteLength) return bytes.toString('hex');
+    if (bytes.length === SHORT_ID_BYTES && !HEX.test(text)) return bytes.toString('hex').padStart(byteLength * 2, '0');
   }
+  if (HEX.test(digits) && digits.length === SHORT_ID_BYTES * 2) return digits.toLowerCase().padStart(byteLength * 2, '0');
   return undefined;
 }
 

@@ -31,11 +31,12 @@ const COSTAR_FORMAT_VERSION = 1;
 
 export function toMlflowJson(trace: Trace): object {
   const { info } = trace;
-  const requestId = `tr-${info.traceId}`;
+  const requestId = info.mlflowTraceId ?? `tr-${info.traceId}`;
   return {
     info: {
       trace_id: requestId,
-      trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: '0' } },
+      ...(info.clientRequestId !== undefined ? { client_request_id: info.clientRequestId } : {}),
+      trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: info.experimentId ?? '0' } },
       request_time: new Date(Math.round(info.requestTime)).toISOString(),
       execution_duration_ms: Math.round(info.executionDurationMs),
       state: info.state,
@@ -43,7 +44,7 @@ export function toMlflowJson(trace: Trace): object {
       ...(info.responsePreview !== undefined ? { response_preview: info.responsePreview } : {}),
       trace_metadata: { ...info.metadata, [SCHEMA_VERSION_KEY]: '3' },
       tags: { ...info.tags },
-      assessments: [],
+      assessments: info.assessments ?? [],
     },
     data: { spans: trace.spans.map((span) => mlflowSpan(info.traceId, requestId, span)) },
     costar: { version: COSTAR_FORMAT_VERSION, artifacts: trace.artifacts },
@@ -107,6 +108,14 @@ function readInfo(info: Record<string, unknown>, traceId: string): TraceInfo {
   };
   if (typeof info.request_preview === 'string') out.requestPreview = info.request_preview;
   if (typeof info.response_preview === 'string') out.responsePreview = info.response_preview;
+  const raw = info.trace_id ?? info.request_id;
+  if (typeof raw === 'string' && raw !== `tr-${traceId}`) out.mlflowTraceId = raw;
+  const location = isRecord(info.trace_location) && isRecord(info.trace_location.mlflow_experiment) ? info.trace_location.mlflow_experiment : {};
+  const experimentId = location.experiment_id ?? info.experiment_id;
+  // "0" (MLflow's Default experiment) is also what a trace without one is written with.
+  if ((typeof experimentId === 'string' || typeof experimentId === 'number') && !['', '0'].includes(String(experimentId))) out.experimentId = String(experimentId);
+  if (typeof info.client_request_id === 'string' && info.client_request_id !== '') out.clientRequestId = info.client_request_id;
+  if (Array.isArray(info.assessments) && info.assessments.length > 0) out.assessments = info.assessments;
   return out;
 }
 

@@ -93,6 +93,14 @@ export interface TraceInfo {
   tags: Record<string, string>;
   requestPreview?: string;
   responsePreview?: string;
+  /** MLflow's own id of an imported trace when it is not `tr-<traceId>` (MLflow 2 request ids, other back ends). */
+  mlflowTraceId?: string;
+  /** The MLflow experiment an imported trace belongs to. */
+  experimentId?: string;
+  /** MLflow's client_request_id (the caller's own request id). */
+  clientRequestId?: string;
+  /** MLflow assessments (feedback, expectations) of an imported trace, kept verbatim. */
+  assessments?: unknown[];
 }
 
 export interface Trace {
