@@ -27,6 +27,8 @@ export interface AttemptInput {
   attempt: number;
   timeoutMs: number;
   store: TraceStore;
+  /** sha256 of every judge input, snapshotted before the run: recorded with the trace. */
+  judgeDigests?: Record<string, string>;
   signal: AbortSignal;
   onStarted(pid: number): void;
   onOutput(stream: 'stdout' | 'stderr', text: string): void;
@@ -125,6 +127,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
       [META.source]: source,
       [META.exitCode]: String(result?.exitCode ?? ''),
       ...(result?.signal ? { [META.signal]: result.signal } : {}),
+      ...(input.judgeDigests && Object.keys(input.judgeDigests).length > 0 ? { [META.judgeFiles]: JSON.stringify(input.judgeDigests) } : {}),
     },
   });
   await input.store.put(trace);

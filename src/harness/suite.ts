@@ -9,6 +9,7 @@ import { AlignmentMemories } from '../core/golden/align/judgeTimeMemory';
 import { endpointEmbedder } from '../core/golden/align/embeddings';
 import { evaluateExpectations } from '../core/judges/evaluate';
 import type { JudgeCatalog } from '../core/judges/catalog';
+import { JudgeSnapshot } from '../core/judges/snapshot';
 import { createModelClientFromEnv } from '../core/llm/fromEnv';
 import type { ModelClient } from '../core/llm/types';
 import { decidePassRule } from '../core/judges/stats';
@@ -44,7 +45,9 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const judgeFilter = request.judges ? new Set(request.judges) : undefined;
   // Memory-aligned judges retrieve similar labelled examples by the endpoint's embeddings when it has them.
   const alignment = new AlignmentMemories(workspaceDir, { embedder: async () => (await endpointEmbedder(modelEnv, config.model)).embed });
-  const context: SuiteContext = { request, workspaceDir, config, catalog, model, alignment, store, emit, signal, judgeFilter };
+  // Before any agent starts: what the judges will read, so no agent can rewrite its judge.
+  const snapshot = await JudgeSnapshot.take(workspaceDir, catalog, scenarios.map((s) => s.def));
+  const context: SuiteContext = { request, workspaceDir, config, catalog, snapshot, model, alignment, store, emit, signal, judgeFilter };
 
   const fromRun = request.mode === 'rescore' ? await resolveRun(workspaceDir, request.fromRunId) : undefined;
   // The baseline for ×2 metric flags: the newest agent run before this one.
@@ -101,6 +104,7 @@ interface SuiteContext {
   workspaceDir: string;
   config: WorkspaceConfig;
   catalog: JudgeCatalog;
+  snapshot: JudgeSnapshot;
   model: ModelClient | undefined;
   alignment: AlignmentMemories;
   store: TraceStore;
@@ -148,6 +152,7 @@ async function runAndJudgeAttempt(context: SuiteContext, scenario: LoadedScenari
       attempt,
       timeoutMs: request.timeoutMs ?? scenario.def.timeout ?? context.config.defaults.timeout,
       store: context.store,
+      judgeDigests: context.snapshot.digests(),
       signal: context.signal,
       onStarted: (pid) => emit({ v: 1, type: 'attemptStarted', scenarioId, attempt, pid }),
       onOutput: (stream, text) => emit({ v: 1, type: 'output', scenarioId, attempt, stream, text }),
@@ -202,6 +207,7 @@ async function judge(context: SuiteContext, scenario: LoadedScenario, attempt: n
     workspaceDir: context.workspaceDir,
     ...(sandboxDir ? { sandboxDir } : {}),
     catalog: context.catalog,
+    snapshot: context.snapshot,
     model: context.model,
     alignment: context.alignment,
     signal: context.signal,

@@ -13,6 +13,9 @@ import { traceContentHash } from '../trace/hash';
 import type { Trace } from '../trace/model';
 import { runAgenticJudge } from './agentic/agenticJudge';
 import type { JudgeCatalog, JudgeEntry } from './catalog';
+import type { JudgeKind } from './judgeFile';
+import type { JudgeSnapshot } from './snapshot';
+import { formatDuration, parseDuration } from '../util/duration';
 import { describeArgIssues } from './checks/check';
 import { describePass, valuePasses } from './judgeFile';
 import { runLlmJudge } from './llmJudge';
@@ -39,7 +42,22 @@ export interface EvaluateOptions {
    * BM25 retrieval.
    */
   alignment?: AlignmentMemories;
+  /** Judge files, modules and schemas as read before the agent started; judges read these, not the disk. */
+  snapshot?: JudgeSnapshot;
 }
+
+/** A judge's own limit when neither its expectation nor its judge file sets `timeout:`. */
+export const DEFAULT_JUDGE_TIMEOUT_MS: Readonly<Record<JudgeKind, number>> = {
+  check: 30_000,
+  module: 30_000,
+  metric: 30_000,
+  // A model call may take its own timeout (60 s by default) and be retried: room for two.
+  llm: 120_000,
+  // Up to maxSteps model calls in one session.
+  agentic: 300_000,
+};
+/** The `command` check's own with.timeout (default 30 s) plus time to collect its output. */
+const COMMAND_GRACE_MS = 5_000;
 
 export async function evaluateExpectations(options: EvaluateOptions): Promise<Verdict[]> {
   let traceHash: string | undefined;
@@ -71,11 +89,8 @@ async function evaluateOne(options: EvaluateOptions & { alignment: AlignmentMemo
       signal: options.signal,
     };
     if (options.sandboxDir) ctx.sandboxDir = options.sandboxDir;
-    try {
-      result = await runJudge(entry, ctx, options.model, options.alignment, traceHash);
-    } catch (error) {
-      result = errorResult(`judge ${entry.id} failed: ${(error as Error)?.message ?? String(error)}`);
-    }
+    if (options.snapshot) ctx.snapshot = options.snapshot;
+    result = await withJudgeTimeout(entry, expectation, ctx, (bounded) => runJudge(entry, bounded, options.model, options.alignment, traceHash));
   }
   const ms = performance.now() - started;
   const verdict: Verdict = {
@@ -93,6 +108,42 @@ async function evaluateOne(options: EvaluateOptions & { alignment: AlignmentMemo
   };
   if (result.error !== undefined) verdict.error = result.error;
   return verdict;
+}
+
+/**
+ * Runs a judge under its timeout: when it passes, the judge's signal is aborted (a module's
+ * worker is terminated, a command's process group killed, a model call dropped) and the
+ * verdict is an error naming the limit and where to raise it — whether or not the judge
+ * itself ever notices.
+ */
+async function withJudgeTimeout(entry: JudgeEntry, expectation: ExpectationDef, ctx: JudgeContext, run: (ctx: JudgeContext) => Promise<JudgeResult>): Promise<JudgeResult> {
+  const limit = judgeTimeout(entry, expectation);
+  const deadline = new AbortController();
+  const bounded: JudgeContext = { ...ctx, signal: AbortSignal.any([ctx.signal, deadline.signal]) };
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<JudgeResult>((resolve) => {
+    timer = setTimeout(() => {
+      deadline.abort();
+      resolve(errorResult(`judge ${entry.id} did not finish within its timeout of ${formatDuration(limit.ms)} (${limit.from}) and was stopped; make it faster or set a longer timeout: on the expectation or in the judge file`));
+    }, limit.ms);
+  });
+  const running = run(bounded).catch((error: unknown) => errorResult(`judge ${entry.id} failed: ${(error as Error)?.message ?? String(error)}`));
+  try {
+    return await Promise.race([running, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The expectation's timeout, else the judge file's, else the default for the judge's kind. */
+export function judgeTimeout(entry: JudgeEntry, expectation: ExpectationDef): { ms: number; from: string } {
+  if (expectation.timeout !== undefined) return { ms: expectation.timeout, from: "the expectation's timeout" };
+  if (entry.def?.timeout !== undefined) return { ms: entry.def.timeout, from: `timeout in ${entry.inline ? 'costar.yaml' : 'the judge file'}` };
+  if (entry.check?.id === 'command') {
+    const own = parseDuration(String(expectation.with.timeout ?? entry.def?.with.timeout ?? '30s'));
+    if (own !== undefined) return { ms: own + COMMAND_GRACE_MS, from: "the command's with.timeout plus 5s" };
+  }
+  return { ms: DEFAULT_JUDGE_TIMEOUT_MS[entry.kind], from: `the default for ${entry.kind} judges` };
 }
 
 async function runJudge(entry: JudgeEntry, ctx: JudgeContext, model: ModelClient | undefined, alignment: AlignmentMemories, traceHash: () => string): Promise<JudgeResult> {

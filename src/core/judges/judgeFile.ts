@@ -15,6 +15,7 @@
  * `{{ trace }}` make an `llm` judge agentic.
  */
 import { z } from 'zod';
+import { Duration } from '../util/duration';
 import { METRIC_NAMES } from './metrics';
 
 const Identifier = z
@@ -58,6 +59,7 @@ export const JudgeFile = z
     export: z.string().min(1).optional().meta({ description: 'For kind module: the exported function (default: default).' }),
     metric: z.enum(METRIC_NAMES).optional().meta({ description: 'For kind metric: the operational metric.' }),
     with: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Default arguments; an expectation\'s with: overrides them key by key.' }),
+    timeout: Duration.optional().meta({ description: 'How long one verdict of this judge may take (default: 30s for checks, modules and metrics, 2m for llm, 5m for agentic judges); an expectation\'s timeout wins. Exceeding it is an error verdict.' }),
     maxSteps: z.number().int().min(1).max(200).default(30).meta({ description: 'Agentic judges: most model calls in one session.' }),
     maxTokens: z.number().int().min(1000).default(200_000).meta({ description: 'Agentic judges: token budget of one session (input + output, all steps).' }),
     contextTokens: z.number().int().min(1000).default(32_000).meta({ description: 'Agentic judges: oldest tool results are pruned when the prompt would exceed this.' }),

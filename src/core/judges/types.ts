@@ -3,6 +3,7 @@
  */
 import type { ExpectationDef, ScenarioDef } from '../scenario/schema';
 import type { Trace } from '../trace/model';
+import type { JudgeSnapshot } from './snapshot';
 
 /** The four outcomes, everywhere. An error is never shown as a pass or a fail. */
 export type Outcome = 'passed' | 'failed' | 'error' | 'skipped';
@@ -46,7 +47,10 @@ export interface JudgeContext {
   workspaceDir: string;
   /** The sandbox the agent ran in, when it still exists. */
   sandboxDir?: string;
+  /** Aborted on cancel and when the judge's timeout passes. */
   signal: AbortSignal;
+  /** Judge inputs read before the agent started (absent when no agent ran: re-score, monitor). */
+  snapshot?: JudgeSnapshot;
 }
 
 /** What a judge implementation returns; the runner fills in the bookkeeping fields. */

@@ -4,22 +4,11 @@
  * published JSON Schemas (schemas/*.json, see scripts/generate-schemas.ts) all come from here.
  */
 import { z } from 'zod';
-import { parseDuration } from '../util/duration';
+import { Duration } from '../util/duration';
 import { JudgeFile } from '../judges/judgeFile';
 import { nulProblem } from './prompt';
 
-/** "30s", "2m", "1500ms", "1h" or a number of seconds. */
-export const Duration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30s", "2m" or "1500ms", got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return ms;
-  })
-  .meta({ description: 'A duration: "30s", "2m", "1500ms", "1h", or a number of seconds.' });
+export { Duration };
 
 const Identifier = z
   .string()
@@ -105,6 +94,7 @@ export const Expectation = z.strictObject({
   with: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Arguments for the judge.' }),
   guidelines: z.union([z.string(), z.array(z.string())]).optional().meta({ description: 'Per-scenario guidelines for model-based judges.' }),
   name: z.string().optional().meta({ description: 'Display name (default: the judge id).' }),
+  timeout: Duration.optional().meta({ description: "How long this judge may take for this expectation (default: the judge file's timeout, else 30s for checks and modules, 2m for llm, 5m for agentic judges). Exceeding it is an error verdict." }),
 });
 
 export const PassRule = z.union([

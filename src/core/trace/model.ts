@@ -120,6 +120,8 @@ export const META = {
   exitCode: 'costar.exit_code',
   signal: 'costar.signal',
   importedFrom: 'costar.imported_from',
+  /** JSON: workspace-relative path → sha256 of the judge files, modules and schemas that judged the attempt. */
+  judgeFiles: 'costar.judge_files',
 } as const;
 
 /** How a trace reached coSTAR. */

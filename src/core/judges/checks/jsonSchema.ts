@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { default as AjvClass, ValidateFunction } from 'ajv';
 import { z } from 'zod';
-import { readUserFile } from '../../util/userFile';
+import { readJudgeInput } from '../snapshot';
 import { defineCheck, errored, failed, passed } from './check';
 import { readTarget, TextTargetArgs } from './traceText';
 import type { Span } from '../../trace/model';
@@ -42,8 +42,10 @@ export const jsonSchema = defineCheck({
     if (args.schema) schema = args.schema;
     else {
       const file = path.resolve(ctx.workspaceDir, args.schemaFile!);
+      const read = await readJudgeInput(ctx.snapshot, file);
+      if ('error' in read) return errored(`with.schemaFile: cannot read ${args.schemaFile}: ${read.error}`);
       try {
-        schema = JSON.parse(await readUserFile(file)) as object;
+        schema = JSON.parse(read.text) as object;
       } catch (error) {
         return errored(`with.schemaFile: cannot read ${args.schemaFile} as JSON: ${(error as Error).message}`);
       }

@@ -1,9 +1,10 @@
-import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { JudgeContext, JudgeResult, Outcome } from '../types';
+import { readJudgeInput } from '../snapshot';
 import { defineCheck, errored } from './check';
+import { runInJudgeWorker } from './moduleWorker';
 
 /** What a user's judge module receives. */
 export interface ModuleJudgeInput extends JudgeContext {
@@ -23,8 +24,10 @@ const OUTCOMES = new Set<Outcome>(['passed', 'failed', 'error', 'skipped']);
 
 /**
  * A custom check written by the user: a JS module (ESM or CommonJS) exporting a judge function.
- * It is imported in the process that evaluates the judges (the harness), never in the editor.
- * TypeScript modules load only when that process runs with a TypeScript loader.
+ * It runs in a worker thread of the process that evaluates the judges (the harness), never in
+ * the editor, from the judge snapshot taken before the agent started (see moduleWorker.ts).
+ * TypeScript modules load only when that process can run TypeScript; they are loaded from
+ * disk after checking that their bytes still match the snapshot.
  */
 export const moduleCheck = defineCheck({
   id: 'module',
@@ -36,41 +39,42 @@ export const moduleCheck = defineCheck({
   async run(ctx, args) {
     const { path: modulePath, export: exportName, ...rest } = args;
     const file = path.resolve(ctx.workspaceDir, modulePath);
-    // import() of a FIFO or a device would block the judge process forever.
-    const notAFile = await notRegularFile(file);
-    if (notAFile) return errored(`cannot load judge module ${modulePath}: ${notAFile}`);
-    let loaded: Record<string, unknown>;
-    try {
-      loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    } catch (error) {
-      // Node runs TypeScript itself from 22.18 on (type stripping); older ones need a .js file.
-      const hint = /\.[cm]?ts$/.test(file) ? ` (TypeScript judge modules need Node 22.18 or newer for the harness; on older Node, compile the module to .js)` : '';
-      return errored(`cannot load judge module ${modulePath}: ${(error as Error).message}${hint}`);
+    const isTypeScript = /\.[cm]?ts$/.test(file);
+    const snapshot = await readJudgeInput(ctx.snapshot, file);
+    if ('error' in snapshot) return errored(`cannot load judge module ${modulePath}: ${snapshot.error}`);
+    if (isTypeScript && ctx.snapshot) {
+      const now = await readJudgeInput(undefined, file);
+      if (!('sha256' in now) || now.sha256 !== snapshot.sha256) {
+        return errored(`judge module ${modulePath} changed on disk after the run started (sha256 ${snapshot.sha256.slice(0, 12)}… then, ${'sha256' in now ? `${now.sha256.slice(0, 12)}…` : now.error} now); it was not run — see "outside writes" in the trace`);
+      }
     }
-    // CommonJS modules arrive as { default: module.exports }.
-    const fromDefault = loaded.default as Record<string, unknown> | undefined;
-    const fn = loaded[exportName] ?? (exportName !== 'default' && fromDefault && typeof fromDefault === 'object' ? fromDefault[exportName] : undefined);
-    if (typeof fn !== 'function') {
-      return errored(`judge module ${modulePath} has no function export ${JSON.stringify(exportName)} (found: ${Object.keys(loaded).join(', ') || 'nothing'})`);
+    const { signal, snapshot: _snapshot, ...cloneable } = ctx;
+    const answer = await runInJudgeWorker({
+      url: pathToFileURL(file).href,
+      exportName,
+      ...(isTypeScript ? {} : { source: snapshot.text }),
+      input: { ...cloneable, args: rest },
+      signal,
+    });
+    switch (answer.kind) {
+      case 'returned':
+        return normalize(answer.value, modulePath);
+      case 'threw':
+        return errored(`judge module ${modulePath} threw: ${answer.message}`);
+      case 'load-failed': {
+        // Node runs TypeScript itself from 22.18 on (type stripping); older ones need a .js file.
+        const hint = isTypeScript ? ` (TypeScript judge modules need Node 22.18 or newer for the harness; on older Node, compile the module to .js)` : '';
+        return errored(`cannot load judge module ${modulePath}: ${answer.message}${hint}`);
+      }
+      case 'no-function':
+        return errored(`judge module ${modulePath} has no function export ${JSON.stringify(exportName)} (found: ${answer.found.join(', ') || 'nothing'})`);
+      case 'stopped':
+        return errored(`judge module ${modulePath} was stopped (cancelled or over its timeout)`);
+      case 'crashed':
+        return errored(`judge module ${modulePath} crashed: ${answer.message}`);
     }
-    let returned: unknown;
-    try {
-      returned = await (fn as (input: ModuleJudgeInput) => unknown)({ ...ctx, args: rest });
-    } catch (error) {
-      return errored(`judge module ${modulePath} threw: ${(error as Error)?.message ?? String(error)}`);
-    }
-    return normalize(returned, modulePath);
   },
 });
-
-async function notRegularFile(file: string): Promise<string | undefined> {
-  try {
-    return (await stat(file)).isFile() ? undefined : 'it is not a regular file';
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'it does not exist' : code === 'ELOOP' ? 'it is a symlink loop' : (error as Error).message;
-  }
-}
 
 function normalize(returned: unknown, modulePath: string): JudgeResult {
   if (typeof returned === 'boolean') {
