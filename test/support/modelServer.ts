@@ -9,7 +9,9 @@
  *   server.reply(reply, times?)                      // shorthand: a rule that matches anything
  *   server.requests                                  // RecordedRequest[]: body (parsed), headers (lower-case), bytes, path
  *   server.chatRequests                              // only POST /v1/chat/completions
- *   server.reset()                                   // forget rules and recorded requests
+ *   server.rejects({ jsonSchema, jsonObject, temperature, maxTokens, maxCompletionTokens })
+ *                                                    // endpoint quirks: 400 for requests carrying them (see below)
+ *   server.reset()                                   // forget rules, quirks and recorded requests
  *   await server.close()
  *
  * Endpoints: POST /v1/chat/completions (JSON or, with `stream: true`, SSE chunks ending in
@@ -26,9 +28,16 @@
  *   { fault: 'server-error', status?: 500 }          5xx with an error body
  *   { fault: 'slow', delayMs, then?: reply }         waits, then answers `then` (default { content: '' })
  *   { fault: 'malformed-body' }                      200 with a body that is not JSON
+ *   { fault: 'no-choices', error?: 'text' }          200 with `choices: []` (and an `error` object when given), as some gateways do
+ *   { fenced: {...}, prose?: 'text' }                content = the JSON in a ```json fence, after `prose` when given
  * Every non-fault reply may set `usage: { prompt_tokens, completion_tokens }` (default: sizes of
  * the request and the reply in bytes / 4) and `finishReason`.
  * A request no rule matches gets a 400 whose message says so (and is recorded as unmatched).
+ *
+ * Quirks (`rejects`), checked before any rule, answer 400 the way real endpoints do: `jsonSchema`
+ * and `jsonObject` like older vLLM/Ollama builds and gateways (message only, no `param`), and
+ * `temperature`, `maxTokens`, `maxCompletionTokens` like OpenAI's reasoning models (message and
+ * `param`). Rejected requests are recorded (matched: false) and counted like any other.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +59,17 @@ export type ScriptedReply =
   | { fault: 'rate-limit'; retryAfter?: number }
   | { fault: 'server-error'; status?: number }
   | { fault: 'slow'; delayMs: number; then?: ScriptedReply }
-  | { fault: 'malformed-body' };
+  | { fault: 'malformed-body' }
+  | { fault: 'no-choices'; error?: string }
+  | ({ fenced: unknown; prose?: string } & ReplyCommon);
+
+export interface Quirks {
+  jsonSchema?: boolean;
+  jsonObject?: boolean;
+  temperature?: boolean;
+  maxTokens?: boolean;
+  maxCompletionTokens?: boolean;
+}
 
 export type ChatBody = Record<string, any> & { messages: any[]; model: string };
 
@@ -87,6 +106,7 @@ interface ActiveRule extends ScriptRule {
 export class ModelServer {
   readonly requests: RecordedRequest[] = [];
   private rules: ActiveRule[] = [];
+  private quirks: Quirks = {};
   private completionCount = 0;
 
   private constructor(
@@ -121,8 +141,14 @@ export class ModelServer {
     return this.requests.filter((r) => r.path.endsWith('/chat/completions'));
   }
 
+  rejects(quirks: Quirks): this {
+    this.quirks = { ...this.quirks, ...quirks };
+    return this;
+  }
+
   reset(): void {
     this.rules = [];
+    this.quirks = {};
     this.requests.length = 0;
   }
 
@@ -155,6 +181,8 @@ export class ModelServer {
     if (!body || typeof body !== 'object' || !Array.isArray(body.messages)) {
       return sendJson(res, 400, { error: { message: 'test model server: expected a JSON chat-completions body with messages' } });
     }
+    const rejection = quirkRejection(this.quirks, body as ChatBody);
+    if (rejection) return sendJson(res, 400, { error: rejection });
     const text = raw.toString('utf8');
     const rule = this.rules.find((r) => (r.times === undefined || r.used < r.times) && matches(r.match, body as ChatBody, text));
     if (!rule) {
@@ -179,6 +207,8 @@ export class ModelServer {
         case 'malformed-body':
           res.writeHead(200, { 'content-type': 'application/json' });
           return void res.end('{"id": "chatcmpl-broken", "choices": [ {"message": ');
+        case 'no-choices':
+          return sendJson(res, 200, { id: `chatcmpl-${++this.completionCount}`, object: 'chat.completion', created: 0, model: body.model, choices: [], ...(reply.error ? { error: { message: reply.error } } : {}) });
         case 'slow': {
           const gone = await waitOrDisconnect(reply.delayMs, req);
           if (gone) return;
@@ -187,7 +217,11 @@ export class ModelServer {
       }
     }
     const id = `chatcmpl-${++this.completionCount}`;
-    const content = 'json' in reply ? JSON.stringify(reply.json) : 'content' in reply ? (reply.content ?? null) : null;
+    const content =
+      'json' in reply ? JSON.stringify(reply.json)
+      : 'fenced' in reply ? `${reply.prose ? `${reply.prose}\n\n` : ''}\`\`\`json\n${JSON.stringify(reply.fenced, null, 2)}\n\`\`\``
+      : 'content' in reply ? (reply.content ?? null)
+      : null;
     const toolCalls =
       'toolCalls' in reply
         ? reply.toolCalls.map((call, i) => ({
@@ -227,6 +261,23 @@ export class ModelServer {
       usage: fullUsage,
     });
   }
+}
+
+/** The 400 error object a quirky endpoint sends for this request, if it rejects it. */
+function quirkRejection(quirks: Quirks, body: ChatBody): { message: string; type: string; param?: string; code?: string } | undefined {
+  const format = body.response_format?.type;
+  if (quirks.jsonSchema && format === 'json_schema') return { message: "response_format type 'json_schema' is not supported by this server", type: 'BadRequestError' };
+  if (quirks.jsonObject && format === 'json_object') return { message: "response_format type 'json_object' is not supported by this server", type: 'BadRequestError' };
+  if (quirks.maxTokens && body.max_tokens !== undefined) {
+    return { message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", type: 'invalid_request_error', param: 'max_tokens', code: 'unsupported_parameter' };
+  }
+  if (quirks.maxCompletionTokens && body.max_completion_tokens !== undefined) {
+    return { message: 'Unrecognized request argument supplied: max_completion_tokens', type: 'invalid_request_error', param: 'max_completion_tokens', code: 'unsupported_parameter' };
+  }
+  if (quirks.temperature && body.temperature !== undefined) {
+    return { message: `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, type: 'invalid_request_error', param: 'temperature', code: 'unsupported_value' };
+  }
+  return undefined;
 }
 
 function matches(match: ScriptRule['match'], body: ChatBody, text: string): boolean {

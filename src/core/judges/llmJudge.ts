@@ -74,7 +74,10 @@ export async function runLlmJudge(def: JudgeFileDef, ctx: JudgeContext, model: M
   }
 }
 
+/** An error verdict that still counts what the failed call cost: every request is paid for. */
 export function modelFailure(error: unknown, def: JudgeFileDef): JudgeResult {
   const message = error instanceof ModelError ? error.message : `judge ${def.id} failed: ${(error as Error)?.message ?? String(error)}`;
-  return { outcome: 'error', value: null, rationale: message, error: message };
+  const result: JudgeResult = { outcome: 'error', value: null, rationale: message, error: message };
+  if (error instanceof ModelError) result.cost = { inputTokens: error.spent.inputTokens, outputTokens: error.spent.outputTokens, modelCalls: error.spent.requests };
+  return result;
 }

@@ -2,6 +2,7 @@
  * The structured answer model-based judges must give: `{value, rationale}` (agentic judges
  * add `spanIds`), as a JSON Schema for the endpoint's `response_format` and as a zod schema
  * that validates what comes back — a reply that fails it is malformed, retried, then 'error'.
+ * MLflow's answer key `result` is taken for `value`.
  */
 import { z } from 'zod';
 import type { ValueType } from './judgeFile';
@@ -41,7 +42,7 @@ export function answerFormat(value: ValueType, withSpans: boolean): { jsonSchema
       } catch (error) {
         return { problem: `the reply is not JSON (${(error as Error).message}): ${text.slice(0, 120)}` };
       }
-      const parsed = schema.safeParse(data);
+      const parsed = schema.safeParse(withMlflowKeys(data));
       if (!parsed.success) return { problem: parsed.error.issues.map((i) => `${i.path.join('.') || 'reply'}: ${i.message}`).join('; ') };
       return { value: parsed.data.value, rationale: parsed.data.rationale, spanIds: parsed.data.spanIds ?? [] };
     },
@@ -53,4 +54,13 @@ export function describeValueType(value: ValueType): string {
   if (value === 'yes/no') return 'value: "yes" or "no"';
   if (value.type === 'number') return `value: a number from ${value.min} to ${value.max}`;
   return `value: one of ${value.categories.map((c) => JSON.stringify(c)).join(', ')}`;
+}
+
+/** MLflow's judges answer `{result, rationale}`: a `result` stands for a missing `value`. */
+function withMlflowKeys(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const record = data as Record<string, unknown>;
+  if ('value' in record || !('result' in record)) return data;
+  const { result, ...rest } = record;
+  return { ...rest, value: result };
 }

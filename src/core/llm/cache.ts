@@ -1,6 +1,7 @@
 /**
  * The model-reply cache: one JSON file per reply under `<workspace>/.costar/cache/llm`, keyed
- * by a hash of (model, messages, tools, response format, sampling, judge version, trace hash).
+ * by a hash of (provider, endpoint, model, messages, tools, response format, sampling, judge
+ * version, trace hash): the same model name on another endpoint is another model.
  * Re-scoring an unchanged trace with an unchanged judge therefore costs no model call.
  * Writes are atomic, so concurrent judges and crashes never leave half entries.
  */
@@ -10,13 +11,23 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { CacheScope, ChatReply, ChatRequest } from './types';
 
-const CACHE_FORMAT = 1;
+// 2: the provider and the endpoint are part of the key.
+const CACHE_FORMAT = 2;
 
 export type CachedReply = Pick<ChatReply, 'content' | 'toolCalls' | 'finishReason' | 'model'> & { inputTokens: number; outputTokens: number };
 
-export function cacheKey(model: string, request: ChatRequest, scope: CacheScope): string {
+/** Who answers: the provider kind, its endpoint ('' for the editor's models) and the model. */
+export interface Answerer {
+  provider: string;
+  endpoint: string;
+  model: string;
+}
+
+export function cacheKey({ provider, endpoint, model }: Answerer, request: ChatRequest, scope: CacheScope): string {
   const material = JSON.stringify({
     f: CACHE_FORMAT,
+    provider,
+    endpoint,
     model,
     messages: request.messages,
     tools: request.tools ?? null,

@@ -1,25 +1,21 @@
 /**
- * The model client over the `openai` package, for any OpenAI-compatible endpoint.
- * It owns what every caller would otherwise get wrong: retries with backoff that honour
- * Retry-After, a concurrency limit, malformed-reply retries, token/latency accounting and the
- * reply cache. The SDK's own retries are off so that every attempt is counted here.
+ * The model client over a provider (provider.ts). It owns what every caller would otherwise
+ * get wrong: retries with backoff that honour Retry-After, a concurrency limit, the
+ * provider's fallbacks for endpoint quirks, malformed-reply retries that tell the model what
+ * was wrong, JSON pulled out of fenced or prefaced answers, token/latency accounting of every
+ * request (also of calls that fail) and the reply cache.
  */
-import type OpenAI from 'openai';
-import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { cacheKey, ReplyCache, type CachedReply } from './cache';
 import { Limiter } from './limiter';
-import { classify, DEFAULT_RETRY, delayBeforeRetry, isTransient, sleep, type Failure, type RetryPolicy, type SdkErrors } from './retry';
-import { ModelError, type ChatOptions, type ChatReply, type ChatRequest, type ModelCallRecord, type ModelClient, type ModelUsage } from './types';
+import { OpenAIProvider, type OpenAIProviderOptions } from './openaiProvider';
+import type { ModelProvider, ProviderReply } from './provider';
+import { DEFAULT_RETRY, delayBeforeRetry, isTransient, sleep, type Failure, type RetryPolicy } from './retry';
+import { extractJson } from './structuredOutput';
+import { ModelError, type ChatMessage, type ChatOptions, type ChatReply, type ChatRequest, type ModelCallRecord, type ModelClient, type ModelUsage } from './types';
 
-export interface ModelClientOptions {
-  /** Endpoint base URL (…/v1); default: OpenAI's. */
-  baseUrl?: string;
+export interface ClientOptions {
   model: string;
-  /** Held only inside the SDK client; never logged, cached or put in an error. */
-  apiKey?: string;
   maxConcurrency?: number;
-  /** Per-request timeout in ms (default 60 s). */
-  timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Retries of a reply that `validate` rejected (default 2). */
   maxMalformedRetries?: number;
@@ -32,34 +28,31 @@ export interface ModelClientOptions {
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
 }
 
-export class OpenAIModelClient implements ModelClient {
+export type ModelClientOptions = ClientOptions & OpenAIProviderOptions;
+
+/** More than the quirk lists have steps (response format 2, token limit 2, temperature 1). */
+const MAX_FALLBACKS = 6;
+
+/** Finish reasons of replies that are not answers: never cached. */
+const NOT_AN_ANSWER = new Set(['error', 'content_filter']);
+
+export class ProviderModelClient implements ModelClient {
   readonly model: string;
-  /** Loaded on the first call: a run without model judges never loads the SDK. */
-  private sdk: Promise<{ client: OpenAI; errors: SdkErrors }> | undefined;
+  readonly source: string;
   private readonly limiter: Limiter;
   private readonly retry: RetryPolicy;
   private readonly cache: ReplyCache | undefined;
   private readonly totals: ModelUsage = { calls: 0, cachedCalls: 0, requests: 0, inputTokens: 0, outputTokens: 0 };
 
-  constructor(private readonly options: ModelClientOptions) {
+  constructor(
+    readonly provider: ModelProvider,
+    private readonly options: ClientOptions,
+  ) {
     this.model = options.model;
+    this.source = provider.endpoint ? `${provider.kind} ${provider.endpoint}` : provider.kind;
     this.limiter = new Limiter(options.maxConcurrency ?? 4);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.cache = options.cacheDir ? new ReplyCache(options.cacheDir) : undefined;
-  }
-
-  private loadSdk(): Promise<{ client: OpenAI; errors: SdkErrors }> {
-    this.sdk ??= import('openai').then((sdk) => ({
-      client: new sdk.default({
-        baseURL: this.options.baseUrl,
-        // Local endpoints (Ollama, vLLM, LM Studio) need no key, but the SDK insists on one.
-        apiKey: this.options.apiKey || 'no-key',
-        maxRetries: 0,
-        timeout: this.options.timeoutMs ?? 60_000,
-      }),
-      errors: sdk,
-    }));
-    return this.sdk;
   }
 
   usage(): ModelUsage {
@@ -68,7 +61,7 @@ export class OpenAIModelClient implements ModelClient {
 
   async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatReply> {
     const model = request.model ?? this.model;
-    const key = this.cache && options.cache ? cacheKey(model, request, options.cache) : undefined;
+    const key = this.cache && options.cache ? cacheKey({ provider: this.provider.kind, endpoint: this.provider.endpoint, model }, request, options.cache) : undefined;
     if (key && !this.options.noCache) {
       const hit = await this.cache!.get(key);
       if (hit) {
@@ -82,79 +75,61 @@ export class OpenAIModelClient implements ModelClient {
     }
 
     const started = performance.now();
-    let requests = 0;
-    let inputTokens = 0;
-    let outputTokens = 0;
+    const spent = { requests: 0, inputTokens: 0, outputTokens: 0 };
+    const fail: (kind: ModelError['kind'], message: string, status?: number) => never = (kind, message, status) => {
+      this.record({ model, ...spent, ms: performance.now() - started, cached: false, ok: false });
+      throw new ModelError(kind, message, status, { ...spent });
+    };
+    let messages: ChatMessage[] = request.messages;
     let malformedLeft = this.options.maxMalformedRetries ?? 2;
     let retriesLeft = this.retry.maxRetries;
+    // Each fallback steps one setting down a short list; the bound guards against a provider that never converges.
+    let fallbacksLeft = MAX_FALLBACKS;
     let retry = 0;
     for (;;) {
       let failure: Failure;
       try {
-        requests++;
-        const reply = await this.limiter.run(() => this.send(model, request, options.signal));
-        inputTokens += reply.inputTokens;
-        outputTokens += reply.outputTokens;
-        const full: ChatReply = { ...reply, inputTokens, outputTokens, ms: performance.now() - started, requests };
+        spent.requests++;
+        const sent = messages === request.messages ? request : { ...request, messages };
+        const reply = normalized(await this.limiter.run(() => this.provider.send(model, sent, options.signal)), request);
+        spent.inputTokens += reply.inputTokens;
+        spent.outputTokens += reply.outputTokens;
+        const full: ChatReply = { ...reply, ...spent, ms: performance.now() - started, cached: false };
         const problem = options.validate?.(full);
         if (!problem) {
-          this.record({ model, inputTokens, outputTokens, ms: full.ms, cached: false, requests, ok: true });
-          if (key) await this.cache!.put(key, cachedForm(full));
+          this.record({ model, ...spent, ms: full.ms, cached: false, ok: true });
+          if (key && isAnswer(full)) await this.cache!.put(key, cachedForm(full));
           return full;
         }
-        if (malformedLeft-- <= 0) {
-          this.record({ model, inputTokens, outputTokens, ms: full.ms, cached: false, requests, ok: false });
-          throw new ModelError('malformed', `the model's reply was malformed ${requests} times; last problem: ${problem}`);
-        }
-        this.options.onRetry?.({ attempt: requests, delayMs: 0, reason: `malformed reply: ${problem}` });
+        if (malformedLeft-- <= 0) fail('malformed', `the model's reply was malformed ${spent.requests} times; last problem: ${problem}`);
+        this.options.onRetry?.({ attempt: spent.requests, delayMs: 0, reason: `malformed reply: ${problem}` });
+        // Asking the very same question again mostly gets the same answer: say what was wrong.
+        messages = [...messages, { role: 'assistant', content: reply.content ?? '' }, { role: 'user', content: correction(problem, request) }];
         continue;
       } catch (error) {
         if (error instanceof ModelError) throw error;
-        failure = classify(error, (await this.loadSdk()).errors);
+        failure = await this.provider.classify(error);
       }
-      if (failure.kind === 'aborted' || options.signal?.aborted) {
-        this.record({ model, inputTokens, outputTokens, ms: performance.now() - started, cached: false, requests, ok: false });
-        throw new ModelError('aborted', 'the model call was cancelled');
+      if (failure.kind === 'aborted' || options.signal?.aborted) fail('aborted', 'the model call was cancelled');
+      if (!isTransient(failure) && fallbacksLeft-- > 0) {
+        const change = this.provider.adapt?.(model, request, failure);
+        if (change) {
+          this.options.onRetry?.({ attempt: spent.requests, delayMs: 0, reason: change });
+          continue;
+        }
       }
       if (!isTransient(failure) || retriesLeft-- <= 0) {
-        this.record({ model, inputTokens, outputTokens, ms: performance.now() - started, cached: false, requests, ok: false });
-        const tries = requests > 1 ? ` (after ${requests} attempts)` : '';
-        throw new ModelError(failure.kind, `${failure.message}${tries}`, failure.kind === 'http' ? failure.status : undefined);
+        const tries = spent.requests > 1 ? ` (after ${spent.requests} attempts)` : '';
+        fail(failure.kind, `${failure.message}${tries}`, failure.kind === 'http' ? failure.status : undefined);
       }
       const delayMs = delayBeforeRetry(this.retry, retry++, failure);
-      this.options.onRetry?.({ attempt: requests, delayMs, reason: failure.message });
+      this.options.onRetry?.({ attempt: spent.requests, delayMs, reason: failure.message });
       try {
         await sleep(delayMs, options.signal);
       } catch {
-        throw new ModelError('aborted', 'the model call was cancelled');
+        fail('aborted', 'the model call was cancelled');
       }
     }
-  }
-
-  private async send(model: string, request: ChatRequest, signal: AbortSignal | undefined): Promise<Omit<ChatReply, 'ms' | 'requests'>> {
-    const body: ChatCompletionCreateParamsNonStreaming = { model, messages: request.messages };
-    if (request.tools && request.tools.length > 0) body.tools = request.tools;
-    if (request.responseFormat) {
-      body.response_format = { type: 'json_schema', json_schema: { name: request.responseFormat.name, schema: request.responseFormat.schema, strict: true } };
-    }
-    if (request.maxTokens !== undefined) body.max_completion_tokens = request.maxTokens;
-    if (request.temperature !== undefined) body.temperature = request.temperature;
-    const { client } = await this.loadSdk();
-    const completion = await client.chat.completions.create(body, { signal });
-    const choice = completion.choices?.[0];
-    if (!choice) throw new SyntaxError('the reply has no choices');
-    const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
-      call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
-    );
-    return {
-      content: choice.message.content ?? null,
-      toolCalls,
-      finishReason: choice.finish_reason ?? 'stop',
-      model: completion.model ?? model,
-      inputTokens: completion.usage?.prompt_tokens ?? 0,
-      outputTokens: completion.usage?.completion_tokens ?? 0,
-      cached: false,
-    };
   }
 
   private record(record: ModelCallRecord): void {
@@ -165,6 +140,32 @@ export class OpenAIModelClient implements ModelClient {
     this.totals.outputTokens += record.outputTokens;
     this.options.onCall?.(record);
   }
+}
+
+/** The client for an OpenAI-compatible endpoint (the CLI's, and the editor's with an API key). */
+export class OpenAIModelClient extends ProviderModelClient {
+  constructor(options: ModelClientOptions) {
+    const provider: OpenAIProviderOptions = {};
+    if (options.baseUrl !== undefined) provider.baseUrl = options.baseUrl;
+    if (options.apiKey !== undefined) provider.apiKey = options.apiKey;
+    if (options.timeoutMs !== undefined) provider.timeoutMs = options.timeoutMs;
+    super(new OpenAIProvider(provider), options);
+  }
+}
+
+/** A structured answer in a fence or after a sentence becomes the bare JSON text. */
+function normalized(reply: ProviderReply, request: ChatRequest): ProviderReply {
+  if (!request.responseFormat || reply.content === null || reply.toolCalls.length > 0) return reply;
+  const json = extractJson(reply.content);
+  return json === undefined || json === reply.content ? reply : { ...reply, content: json };
+}
+
+function correction(problem: string, request: ChatRequest): string {
+  return `That answer is not valid: ${problem}. Answer again with only the ${request.responseFormat ? 'JSON object' : 'corrected answer'}.`;
+}
+
+function isAnswer(reply: ChatReply): boolean {
+  return !NOT_AN_ANSWER.has(reply.finishReason) && (reply.content !== null || reply.toolCalls.length > 0);
 }
 
 function cachedForm(reply: ChatReply): CachedReply {

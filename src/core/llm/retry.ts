@@ -21,8 +21,13 @@ export type Failure =
   | { kind: 'aborted' }
   | { kind: 'timeout'; message: string }
   | { kind: 'unreachable'; message: string }
-  | { kind: 'http'; status: number; message: string; retryAfterMs?: number; transient: boolean }
+  | { kind: 'http'; status: number; message: string; retryAfterMs?: number; transient: boolean; /** The request parameter the endpoint named, if it did. */ param?: string }
   | { kind: 'malformed'; message: string };
+
+/** A 200 reply without a choice or message: reported as such, never as "not JSON". */
+export class EmptyReplyError extends Error {
+  override readonly name = 'EmptyReplyError';
+}
 
 export function classify(error: unknown, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: SdkErrors): Failure {
   if (error instanceof APIUserAbortError) return { kind: 'aborted' };
@@ -34,8 +39,10 @@ export function classify(error: unknown, { APIConnectionError, APIConnectionTime
     const failure: Failure = { kind: 'http', status, message: `the model endpoint answered ${status}: ${error.message}`, transient };
     const retryAfterMs = retryAfter(error.headers);
     if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+    if (typeof error.param === 'string' && error.param) failure.param = error.param;
     return failure;
   }
+  if (error instanceof EmptyReplyError) return { kind: 'malformed', message: error.message };
   if (error instanceof SyntaxError) return { kind: 'malformed', message: `the model endpoint sent a body that is not JSON: ${error.message}` };
   if ((error as Error)?.name === 'AbortError') return { kind: 'aborted' };
   return { kind: 'unreachable', message: (error as Error)?.message ?? String(error) };

@@ -1,6 +1,7 @@
 /**
- * The one model client every judge (and later the refine loop) uses. Messages and tools are
- * the OpenAI chat-completions shapes, so any OpenAI-compatible endpoint works.
+ * The one model client every judge, alignment and Refine use. Messages and tools are the
+ * OpenAI chat-completions shapes; a provider (provider.ts) translates them for its endpoint:
+ * any OpenAI-compatible URL, or, inside the editor, VS Code's Language Model API.
  */
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 
@@ -79,6 +80,8 @@ export interface ModelUsage {
 export interface ModelClient {
   /** The default model name. */
   readonly model: string;
+  /** Where answers come from, for people and the reply-cache key: 'openai-compatible http://…/v1', 'vscode'. */
+  readonly source: string;
   chat(request: ChatRequest, options?: ChatOptions): Promise<ChatReply>;
   /** Totals since the client was created. */
   usage(): ModelUsage;
@@ -86,12 +89,20 @@ export interface ModelClient {
 
 export type ModelErrorKind = 'http' | 'unreachable' | 'timeout' | 'malformed' | 'aborted';
 
+/** What a call cost before it failed: failed calls are paid for too, so verdicts count them. */
+export interface SpentUsage {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
 /** A model call that failed for good (after retries). Its message never contains the API key. */
 export class ModelError extends Error {
   constructor(
     readonly kind: ModelErrorKind,
     message: string,
     readonly status?: number,
+    readonly spent: SpentUsage = { requests: 0, inputTokens: 0, outputTokens: 0 },
   ) {
     super(message);
     this.name = 'ModelError';

@@ -106,7 +106,12 @@ export async function runAgenticJudge(def: JudgeFileDef, ctx: JudgeContext, mode
     }
     return withCost(failure(`the agentic judge reached its step cap (${budget.maxSteps}) without answering; raise maxSteps in ${def.id}'s judge file or narrow its instructions`));
   } catch (error) {
-    return withCost(modelFailure(error, def));
+    // The failed step's requests are added to the steps before it.
+    const failed = modelFailure(error, def);
+    cost.inputTokens += failed.cost?.inputTokens ?? 0;
+    cost.outputTokens += failed.cost?.outputTokens ?? 0;
+    cost.modelCalls += failed.cost?.modelCalls ?? 0;
+    return withCost(failed);
   }
 }
 
