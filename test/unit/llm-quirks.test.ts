@@ -14,6 +14,7 @@ import { loadJudgeCatalog, type JudgeCatalog } from '../../src/core/judges/catal
 import { evaluateExpectations } from '../../src/core/judges/evaluate';
 import type { Verdict } from '../../src/core/judges/types';
 import { OpenAIModelClient, type ModelClientOptions } from '../../src/core/llm/client';
+import { learnQuirk, NO_QUIRKS } from '../../src/core/llm/quirks';
 import { extractJson } from '../../src/core/llm/structuredOutput';
 import { ModelError } from '../../src/core/llm/types';
 import { Scenario } from '../../src/core/scenario/schema';
@@ -65,6 +66,7 @@ test('JSON is pulled out of a fence, of leading prose, or of both; text without 
   assert.equal(extractJson('```json\n{"a": 1}\n```'), '{"a": 1}');
   assert.equal(extractJson('Here is my verdict:\n\n```\n{"a": [1, 2]}\n```\nHope that helps.'), '{"a": [1, 2]}');
   assert.equal(extractJson('My answer: {"value": true, "rationale": "it {really} is"} — done'), '{"value": true, "rationale": "it {really} is"}');
+  assert.equal(extractJson('The format asks for {value, rationale}:\n```json\n{"value": true}\n```'), '{"value": true}', 'the fence wins over braces in the prose');
   assert.equal(extractJson('I think it is good!'), undefined);
   assert.equal(extractJson('{not json}'), undefined);
 });
@@ -142,6 +144,16 @@ test('a 400 that names nothing we sent is not retried', async () => {
   assert.ok(error instanceof ModelError);
   assert.match(error.message, /400 test model server: no scripted reply/);
   assert.equal(server.chatRequests.length, 1);
+});
+
+test('only a 400/422 that names a parameter we sent changes what is sent', () => {
+  const sent = { responseFormat: true, temperature: true, tokenLimit: true };
+  const http = (status: number, message: string, param?: string) => ({ kind: 'http' as const, status, message, transient: false, ...(param ? { param } : {}) });
+  assert.equal(learnQuirk(NO_QUIRKS, sent, http(401, 'invalid key for temperature-tuned models')), undefined);
+  assert.equal(learnQuirk(NO_QUIRKS, sent, http(404, 'model json_schema-v2 not found')), undefined);
+  assert.equal(learnQuirk(NO_QUIRKS, { ...sent, temperature: false }, http(400, 'bad', 'temperature')), undefined);
+  assert.equal(learnQuirk(NO_QUIRKS, sent, http(422, 'bad', 'temperature'))?.quirks.temperature, false);
+  assert.equal(learnQuirk({ ...NO_QUIRKS, responseFormat: 'prompt' }, sent, http(400, 'response_format is not supported')), undefined, 'the last step has nowhere to go');
 });
 
 test('a reply without choices is reported as such (with what the gateway said), not as "not JSON"', async () => {
