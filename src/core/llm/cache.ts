@@ -9,12 +9,14 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
-import type { CacheScope, ChatReply, ChatRequest } from './types';
+import type { ProviderReply } from './provider';
+import type { CacheScope, ChatRequest } from './types';
 
 // 2: the provider and the endpoint are part of the key.
 const CACHE_FORMAT = 2;
 
-export type CachedReply = Pick<ChatReply, 'content' | 'toolCalls' | 'finishReason' | 'model'> & { inputTokens: number; outputTokens: number };
+/** A reply as it came back, with what it cost when it was asked. */
+export type CachedReply = ProviderReply;
 
 /** Who answers: the provider kind, its endpoint ('' for the editor's models) and the model. */
 export interface Answerer {

@@ -6,18 +6,12 @@
  * request, including the ones a fallback repeats.
  */
 import type { Failure } from './retry';
-import type { ChatRequest, ToolCall } from './types';
+import type { ChatReply, ChatRequest } from './types';
 
 export type ProviderKind = 'openai-compatible' | 'vscode';
 
-export interface ProviderReply {
-  content: string | null;
-  toolCalls: ToolCall[];
-  finishReason: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-}
+/** What one request brought back (the client adds time, request count and the cache flag). */
+export type ProviderReply = Pick<ChatReply, 'content' | 'toolCalls' | 'finishReason' | 'model' | 'inputTokens' | 'outputTokens'>;
 
 export interface ModelProvider {
   readonly kind: ProviderKind;
