@@ -165,3 +165,74 @@ test('labelledTraceIds gathers the traces of every judge\'s labels', async () =>
     ws.dispose();
   }
 });
+
+test('a 0-byte or garbled lock (a writer killed between creating and writing it) is broken by its age', async () => {
+  const ws = tempWorkspace();
+  try {
+    const file = goldenFile(ws.dir, 'answer-quality');
+    ws.write('golden/answer-quality.jsonl', '');
+    const { utimesSync } = await import('node:fs');
+    for (const [i, content] of ['', '{"pid": 12', 'null', '[]'].entries()) {
+      writeFileSync(`${file}.lock`, content);
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(`${file}.lock`, old, old);
+      await appendLabels(ws.dir, [label(i + 1)]);
+      assert.equal(existsSync(`${file}.lock`), false);
+    }
+    // A fresh empty lock is waited out (its writer may be about to fill it), then broken.
+    writeFileSync(`${file}.lock`, '');
+    await appendLabels(ws.dir, [label(9)]);
+    assert.equal((await readLabels(ws.dir, 'answer-quality')).labels.length, 5);
+  } finally {
+    ws.dispose();
+  }
+});
+
+test('a writer SIGKILLed between open(O_EXCL) and writing its lock does not block the next label', async () => {
+  const ws = tempWorkspace();
+  try {
+    const file = goldenFile(ws.dir, 'answer-quality');
+    ws.write('golden/answer-quality.jsonl', '');
+    // What a writer that creates the lock and then dies leaves: the kill lands after the open.
+    const child = spawn(process.execPath, ['-e', `require('fs').openSync(${JSON.stringify(`${file}.lock`)}, 'wx'); process.stdout.write('opened'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), '', 'the killed writer left an empty lock');
+    await appendLabels(ws.dir, [label(1)]);
+    assert.equal((await readLabels(ws.dir, 'answer-quality')).labels.length, 1);
+    assert.equal(existsSync(`${file}.lock`), false);
+  } finally {
+    ws.dispose();
+  }
+});
+
+test('a lock is never seen without its owner: it is created with the pid already in it', async () => {
+  const ws = tempWorkspace();
+  try {
+    const file = goldenFile(ws.dir, 'answer-quality');
+    const { watch } = await import('node:fs');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const seen: string[] = [];
+    const watcher = watch(path.dirname(file), (_, name) => {
+      if (name === path.basename(`${file}.lock`)) {
+        try {
+          seen.push(readFileSync(`${file}.lock`, 'utf8'));
+        } catch {
+          // removed again already
+        }
+      }
+    });
+    try {
+      for (let i = 1; i <= 20; i++) await appendLabels(ws.dir, [label(i)]);
+    } finally {
+      watcher.close();
+    }
+    for (const text of seen) assert.equal(typeof JSON.parse(text).pid, 'number');
+    assert.deepEqual((await import('node:fs')).readdirSync(path.dirname(file)), ['answer-quality.jsonl'], 'no temp or lock file is left');
+  } finally {
+    ws.dispose();
+  }
+});

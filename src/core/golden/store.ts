@@ -3,9 +3,10 @@
  *
  * How writes stay safe with several writers (two panels, a panel and a script, two people on
  * a shared folder):
- *  - Every change happens under a lock file `<file>.lock`, created with O_CREAT|O_EXCL (only
- *    one process can create it) and holding the owner's pid and time. A lock whose owner is
- *    dead, or older than STALE_LOCK_MS, is broken — a crash never blocks the store forever.
+ *  - Every change happens under a lock file `<file>.lock`, created atomically with its owner's
+ *    pid and time in it (a hard link of a written temp file: only one process can create it).
+ *    A lock whose owner is dead, older than STALE_LOCK_MS, or empty/unreadable and older than
+ *    OWNERLESS_LOCK_MS is broken — a crash never blocks the store forever.
  *  - Appends are one `write` of whole lines to a file opened with O_APPEND, then fsync.
  *  - A crash mid-append can still leave a last line without its newline. The next append sees
  *    that (under the lock) and starts with a newline, so the broken fragment stays a line of
@@ -26,6 +27,8 @@ const SUFFIX = '.jsonl';
 /** A lock held longer than this is from a writer that hung or died on another machine. */
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 10_000;
+/** A lock without a readable owner is broken after this: no live writer leaves one that long. */
+const OWNERLESS_LOCK_MS = 2_000;
 
 export interface GoldenProblem {
   file: string;
@@ -194,9 +197,7 @@ async function withLock<T>(file: string, body: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     try {
-      const handle = await fs.open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() }));
-      await handle.close();
+      await createLock(lock);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -213,18 +214,47 @@ async function withLock<T>(file: string, body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Removes a lock left by a dead process or one held impossibly long; true when it did. */
-async function breakStaleLock(lock: string): Promise<boolean> {
-  let owner: { pid?: number; host?: string; time?: number };
+/**
+ * Creates the lock with its owner already written: the owner goes into a temp file, which is
+ * then hard-linked to the lock name (link fails with EEXIST like O_EXCL does). So a kill can't
+ * leave an empty lock behind — there is no moment at which the lock exists without its owner.
+ */
+async function createLock(lock: string): Promise<void> {
+  // A dot name, like every temp file: store listings skip it.
+  const temp = path.join(path.dirname(lock), `.${path.basename(lock)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  await fs.writeFile(temp, JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() }), { flag: 'wx', mode: 0o644 });
   try {
-    owner = JSON.parse(await fs.readFile(lock, 'utf8')) as typeof owner;
+    await fs.link(temp, lock);
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+}
+
+/**
+ * Removes a lock left by a dead process or one held impossibly long; true when it did. A lock
+ * with no readable owner (empty or garbled: written by an older version that was killed between
+ * creating and writing it, or damaged on disk) is judged by its age alone.
+ */
+async function breakStaleLock(lock: string): Promise<boolean> {
+  let text: string;
+  let modified: number;
+  try {
+    text = await fs.readFile(lock, 'utf8');
+    modified = (await fs.stat(lock)).mtimeMs;
   } catch {
-    // Just created and not yet written, or removed meanwhile: not stale.
-    return false;
+    return false; // removed meanwhile: try to take it again
+  }
+  let owner: { pid?: unknown; host?: unknown; time?: unknown } | undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object') owner = parsed as typeof owner;
+  } catch {
+    owner = undefined;
   }
   // A pid means something only on the machine that wrote it (the folder may be shared).
-  const dead = typeof owner.pid === 'number' && owner.host === hostname() && !processAlive(owner.pid);
-  const old = typeof owner.time === 'number' && Date.now() - owner.time > STALE_LOCK_MS;
+  const dead = typeof owner?.pid === 'number' && owner.host === hostname() && !processAlive(owner.pid);
+  const since = typeof owner?.time === 'number' ? owner.time : modified;
+  const old = Date.now() - since > (owner && typeof owner.pid === 'number' ? STALE_LOCK_MS : OWNERLESS_LOCK_MS);
   if (!dead && !old) return false;
   // Two writers may both find the same stale lock; the window in which the second one removes
   // the first one's fresh lock is this one call, and only after a writer crashed.
