@@ -16,6 +16,7 @@ import { decidePassRule } from '../core/judges/stats';
 import type { Outcome, Verdict } from '../core/judges/types';
 import type { AttemptResult, HarnessEvent, RunReport, RunRequest, ScenarioResult } from '../core/run/protocol';
 import { latestRun, resolveRun, saveReport } from '../core/run/runStore';
+import { describeSkipped, type SkippedFile } from '../core/util/files';
 import { computeTraceMetrics, type TraceMetrics } from '../core/judges/metrics';
 import { meanMetrics, metricFlags, metricsByScenario, repeatStats } from './scenarioStats';
 import type { LoadedScenario } from '../core/scenario/load';
@@ -49,9 +50,12 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const snapshot = await JudgeSnapshot.take(workspaceDir, catalog, scenarios.map((s) => s.def));
   const context: SuiteContext = { request, workspaceDir, config, catalog, snapshot, model, alignment, store, emit, signal, judgeFilter };
 
-  const fromRun = request.mode === 'rescore' ? await resolveRun(workspaceDir, request.fromRunId) : undefined;
+  // A damaged report (a run killed while writing it, a bad merge) is skipped with a warning.
+  const skipped: SkippedFile[] = [];
+  const fromRun = request.mode === 'rescore' ? await resolveRun(workspaceDir, request.fromRunId, skipped) : undefined;
   // The baseline for ×2 metric flags: the newest agent run before this one.
-  const previousMetrics = metricsByScenario(request.mode === 'run' ? await latestRun(workspaceDir, 'run') : undefined);
+  const previousMetrics = metricsByScenario(request.mode === 'run' ? await latestRun(workspaceDir, 'run', skipped) : undefined);
+  for (const damaged of skipped) emit({ v: 1, type: 'log', level: 'warn', message: describeSkipped(damaged) });
   const plans = scenarios.map((scenario) => ({
     scenario,
     attempts: fromRun ? (fromRun.scenarios.find((s) => s.id === scenario.def.id)?.attempts.length ?? 0) : (scenario.def.repeat ?? config.defaults.repeat),

@@ -69,6 +69,8 @@ export const DashboardState = z.object({
   title: z.string(),
   generatedAt: z.number(),
   sections: z.array(DashboardSection),
+  /** Damaged files that were skipped (a corrupt trace or report), each naming the file. */
+  warnings: z.array(z.string()).optional(),
 });
 export type DashboardState = z.infer<typeof DashboardState>;
 

@@ -62,6 +62,8 @@ export const LabelingState = z.object({
   blind: z.boolean(),
   /** What to tell the user instead of a queue (no judges, no traces…). */
   notice: z.string().optional(),
+  /** Damaged files that were skipped (a corrupt trace, a report), each naming the file. */
+  warnings: z.array(z.string()).optional(),
 });
 export type LabelingState = z.infer<typeof LabelingState>;
 

@@ -27,7 +27,8 @@ function start(): void {
 
   const show = (state: DashboardState) => {
     generated.textContent = `as of ${new Date(state.generatedAt).toLocaleString()}`;
-    body.replaceChildren(...state.sections.map((section) => renderSection(section, channel)));
+    const warnings = (state.warnings ?? []).map((text) => h('p', { className: 'warning', role: 'status', text }));
+    body.replaceChildren(...warnings, ...state.sections.map((section) => renderSection(section, channel)));
     performance.mark('costar-dashboard-painted');
   };
   channel.listen((message) => {

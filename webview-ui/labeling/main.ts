@@ -162,6 +162,7 @@ function render(): void {
   app.append(header());
   if (notice) app.append(h('div', { className: 'notice', role: 'alert', text: notice }));
   if (state.notice) app.append(h('p', { className: 'placeholder', text: state.notice }));
+  for (const warning of state.warnings ?? []) app.append(h('div', { className: 'notice warning', role: 'status', text: warning }));
   app.append(showAgreement ? agreementPanel() : itemPanel());
   if (focused === 'rationale') (document.getElementById('rationale') as HTMLTextAreaElement | null)?.focus();
 }

@@ -11,6 +11,7 @@ import { valueChoices, valueProblem } from '../../core/golden/values';
 import { traceContentHash } from '../../core/trace/hash';
 import { META } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
+import { describeSkipped, type SkippedFile } from '../../core/util/files';
 
 export const labelCommand: CliCommand = {
   name: 'label',
@@ -70,12 +71,15 @@ export const labelCommand: CliCommand = {
       }
 
       const mine = new Set((await readLabels(workspaceDir, golden.judge.id)).labels.filter((l) => l.labeller === labeller).map((l) => l.traceRef.traceId));
-      const infos = (await store.list()).filter((i) => !mine.has(i.traceId)).slice(0, positiveInt(values.limit, '--limit') ?? 50);
+      // A damaged trace file is skipped with a warning naming it; the others are queued.
+      const skipped: SkippedFile[] = [];
+      const infos = (await store.list(skipped)).filter((i) => !mine.has(i.traceId)).slice(0, positiveInt(values.limit, '--limit') ?? 50);
       const cases = [];
       for (const info of infos) {
-        const trace = await store.get(info.traceId);
+        const trace = await store.getOrSkip(info.traceId, skipped);
         if (trace) cases.push(traceCase(trace, golden.judge.id, golden.scenarios));
       }
+      for (const damaged of skipped) io.stderr.write(`warning: ${describeSkipped(damaged)}\n`);
       const samples = positiveInt(values.samples, '--samples') ?? 0;
       const model = samples > 0 ? goldenModelClient(workspaceDir, io.env, golden.config) : undefined;
       if (samples > 0 && !model) io.stderr.write('no model configured: ordering by report signals only (no sampling)\n');

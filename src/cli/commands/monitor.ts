@@ -12,6 +12,7 @@ import { loadWorkspaceScorer, unknownMonitorJudges } from '../../core/monitor/sc
 import { analyzeMonitor } from '../../core/monitor/analyze';
 import { renderMonitorText } from '../../core/monitor/renderText';
 import { escapeFileName } from '../../core/scenario/yamlSource';
+import { describeSkipped } from '../../core/util/files';
 
 export const monitorImportCommand: CliCommand = {
   name: 'monitor import',
@@ -57,6 +58,7 @@ export const monitorReportCommand: CliCommand = {
       return EXIT.usage;
     }
     const scored = await scoreProduction(new TraceStore(workspaceDir), new ScoreStore(workspaceDir), config, scorer);
+    for (const damaged of scored.skipped) io.stderr.write(`warning: ${describeSkipped(damaged)}\n`);
     const report = analyzeMonitor(scored.observations, scored.metricObservations, config);
     io.stdout.write(values.json ? `${JSON.stringify({ ...report, scoredTraces: scored.scoredTraces }, null, 2)}\n` : renderMonitorText(report));
     return report.alerts.length > 0 ? EXIT.failed : EXIT.ok;

@@ -62,7 +62,11 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
   const pretty = reporters.some((r) => r.format === 'pretty') ? new PrettyReporter(io.stdout, mode === 'rescore' ? 'Re-scoring' : 'Running') : undefined;
   const handle = startRun(options, {
     harnessPath: harnessPath(),
-    onEvent: (event) => pretty?.onEvent(event),
+    onEvent: (event) => {
+      pretty?.onEvent(event);
+      // Without the live reporter (e.g. --reporter json on stdout), warnings still reach the terminal.
+      if (!pretty && event.type === 'log' && event.level !== 'info') io.stderr.write(`${event.level}: ${event.message}\n`);
+    },
     onLog: (line) => io.stderr.write(`[harness] ${line}\n`),
   });
   const onSignal = () => {

@@ -3,8 +3,9 @@
  * for each trace, the verdict of the newest report that judged it. Only verdicts with a value
  * count — an 'error' or 'skipped' verdict is not an opinion to agree or disagree with.
  */
-import { listRunIds, loadReport } from '../run/runStore';
+import { listRunIds, loadReportOrSkip } from '../run/runStore';
 import type { RatedValue } from './kappa';
+import type { SkippedFile } from '../util/files';
 
 export interface JudgeOpinion {
   traceId: string;
@@ -15,12 +16,13 @@ export interface JudgeOpinion {
   source: string;
 }
 
-export async function latestVerdicts(workspaceDir: string, judgeId: string, traceIds: ReadonlySet<string>): Promise<Map<string, JudgeOpinion>> {
+export async function latestVerdicts(workspaceDir: string, judgeId: string, traceIds: ReadonlySet<string>, skipped: SkippedFile[] = []): Promise<Map<string, JudgeOpinion>> {
   const found = new Map<string, JudgeOpinion>();
   const runIds = (await listRunIds(workspaceDir)).reverse();
   for (const runId of runIds) {
     if (found.size === traceIds.size) break;
-    const report = await loadReport(workspaceDir, runId);
+    const report = await loadReportOrSkip(workspaceDir, runId, skipped);
+    if (!report) continue;
     for (const scenario of report.scenarios) {
       for (const attempt of scenario.attempts) {
         if (!attempt.traceId || !traceIds.has(attempt.traceId) || found.has(attempt.traceId)) continue;

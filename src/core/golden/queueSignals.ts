@@ -10,12 +10,13 @@ import { renderTemplate, templateValues } from '../judges/template';
 import { describeValueType } from '../judges/verdictFormat';
 import { mapLimited } from '../llm/limiter';
 import type { ModelClient } from '../llm/types';
-import { listRunIds, loadReport } from '../run/runStore';
+import { listRunIds, loadReportOrSkip } from '../run/runStore';
 import type { Outcome } from '../judges/types';
 import { isRated } from './judgeVerdicts';
 import type { RatedValue } from './kappa';
 import { rankQueue, type QueueItem, type QueueSignals } from './queue';
 import type { TraceCase } from './traceCase';
+import type { SkippedFile } from '../util/files';
 
 export interface SampleResult {
   samples: RatedValue[];
@@ -68,11 +69,12 @@ export async function sampleJudge(def: JudgeFileDef, cases: readonly TraceCase[]
 }
 
 /** For each trace, the outcomes of every judge in the newest report that judged it. */
-export async function judgeOutcomes(workspaceDir: string, traceIds: ReadonlySet<string>): Promise<Map<string, { judgeId: string; outcome: Outcome }[]>> {
+export async function judgeOutcomes(workspaceDir: string, traceIds: ReadonlySet<string>, skipped: SkippedFile[] = []): Promise<Map<string, { judgeId: string; outcome: Outcome }[]>> {
   const found = new Map<string, { judgeId: string; outcome: Outcome }[]>();
   for (const runId of (await listRunIds(workspaceDir)).reverse()) {
     if (found.size === traceIds.size) break;
-    const report = await loadReport(workspaceDir, runId);
+    const report = await loadReportOrSkip(workspaceDir, runId, skipped);
+    if (!report) continue;
     for (const scenario of report.scenarios) {
       for (const attempt of scenario.attempts) {
         if (!attempt.traceId || !traceIds.has(attempt.traceId) || found.has(attempt.traceId)) continue;

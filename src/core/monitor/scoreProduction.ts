@@ -14,21 +14,25 @@ import { PRODUCTION_META } from './importProduction';
 import { judgeFingerprint, type ScoreStore, type TraceScores } from './scoreStore';
 import type { Scorer } from './scorer';
 import type { MetricObservation, Observation } from './analyze';
+import type { SkippedFile } from '../util/files';
 
 export interface ScoringResult {
   observations: Observation[];
   metricObservations: MetricObservation[];
   /** Traces whose scores were (re)computed in this call. */
   scoredTraces: number;
+  /** Damaged trace files that were left out. */
+  skipped: SkippedFile[];
 }
 
 export async function scoreProduction(traces: TraceStore, scores: ScoreStore, config: MonitorConfig, scorer: Scorer): Promise<ScoringResult> {
-  const result: ScoringResult = { observations: [], metricObservations: [], scoredTraces: 0 };
-  const infos = (await traces.list()).filter((info) => info.metadata[PRODUCTION_META] === 'true');
+  const result: ScoringResult = { observations: [], metricObservations: [], scoredTraces: 0, skipped: [] };
+  const infos = (await traces.list(result.skipped)).filter((info) => info.metadata[PRODUCTION_META] === 'true');
   for (const info of infos) {
     const stored = await scores.get(info.traceId);
     let trace: Trace | undefined;
-    const load = async () => (trace ??= await traces.get(info.traceId));
+    const load = async () => (trace ??= await traces.getOrSkip(info.traceId, result.skipped));
+    if (!stored && !(await load())) continue; // damaged: skipped (and reported) rather than scored
     const record: TraceScores = stored ?? { traceId: info.traceId, time: info.requestTime, metrics: computeTraceMetrics((await load())!), verdicts: {} };
     let changed = stored === undefined;
     for (const judge of config.judges) {

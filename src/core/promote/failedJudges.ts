@@ -7,7 +7,7 @@
 import type { LoadedScenario } from '../scenario/load';
 import { loadMonitorConfig, judgeName } from '../monitor/config';
 import { ScoreStore } from '../monitor/scoreStore';
-import { listRunIds, loadReport } from '../run/runStore';
+import { listRunIds, loadReportOrSkip } from '../run/runStore';
 import type { FailedJudge } from './draftScenario';
 
 export interface FailedJudgesOfTrace {
@@ -36,7 +36,9 @@ export async function failedJudgesOfTrace(workspaceDir: string, traceId: string,
 async function fromRunReports(workspaceDir: string, traceId: string, scenarios: readonly LoadedScenario[]): Promise<FailedJudgesOfTrace> {
   // Newest first: a re-score's verdicts supersede the run's.
   for (const runId of (await listRunIds(workspaceDir)).reverse()) {
-    const report = await loadReport(workspaceDir, runId);
+    // A damaged report says nothing about this trace; the older ones may.
+    const report = await loadReportOrSkip(workspaceDir, runId, []);
+    if (!report) continue;
     for (const result of report.scenarios) {
       const attempt = result.attempts.find((a) => a.traceId === traceId);
       if (!attempt) continue;

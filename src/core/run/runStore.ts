@@ -7,7 +7,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { RunReport } from './protocol';
-import { listDir } from '../util/files';
+import { listDir, type SkippedFile } from '../util/files';
+import { readUserFile, UserFileError } from '../util/userFile';
+import { checkReport } from '../report/readReport';
+
+/** Reports of 10,000-scenario runs stay far below this. */
+const REPORT_MAX_BYTES = 256 * 1024 * 1024;
 
 export function runsDir(workspaceDir: string): string {
   return path.join(workspaceDir, '.costar', 'runs');
@@ -29,13 +34,49 @@ export async function saveReport(workspaceDir: string, report: RunReport): Promi
   return file;
 }
 
+/** A stored report; an error that names the file when it is missing, unreadable or not a report. */
 export async function loadReport(workspaceDir: string, runId: string): Promise<RunReport> {
   const file = reportPath(workspaceDir, runId);
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as RunReport;
+    text = await readUserFile(file, REPORT_MAX_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `no run "${runId}" in ${runsDir(workspaceDir)}` : `cannot read ${file}: ${(error as Error).message}`);
+    if (error instanceof UserFileError && error.code === 'ENOENT') throw new Error(`no run "${runId}" in ${runsDir(workspaceDir)}`);
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`cannot read ${file}: not JSON (${(error as Error).message}); the run was probably killed while writing it, or the file was edited`);
+  }
+  try {
+    return checkReport(data, file);
+  } catch (error) {
+    throw new Error(`cannot read ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The reports of these runs, in the same order; a damaged one is left out and added to
+ * `skipped` — one bad report must not block a dashboard, a queue or a diff.
+ */
+export async function loadReports(workspaceDir: string, runIds: readonly string[], skipped: SkippedFile[]): Promise<RunReport[]> {
+  const reports: RunReport[] = [];
+  for (const id of runIds) {
+    const report = await loadReportOrSkip(workspaceDir, id, skipped);
+    if (report) reports.push(report);
+  }
+  return reports;
+}
+
+export async function loadReportOrSkip(workspaceDir: string, runId: string, skipped: SkippedFile[]): Promise<RunReport | undefined> {
+  try {
+    return await loadReport(workspaceDir, runId);
+  } catch (error) {
+    const file = reportPath(workspaceDir, runId);
+    skipped.push({ file, reason: (error as Error).message.replace(`cannot read ${file}: `, '').replace(`${file}: `, '') });
+    return undefined;
   }
 }
 
@@ -53,20 +94,20 @@ export async function listRunIds(workspaceDir: string): Promise<string[]> {
   return ids;
 }
 
-/** The newest run, optionally only among agent runs (mode 'run'). */
-export async function latestRun(workspaceDir: string, mode?: RunReport['mode']): Promise<RunReport | undefined> {
+/** The newest run, optionally only among agent runs (mode 'run'); damaged reports are skipped (see loadReports). */
+export async function latestRun(workspaceDir: string, mode?: RunReport['mode'], skipped: SkippedFile[] = []): Promise<RunReport | undefined> {
   const ids = await listRunIds(workspaceDir);
   for (const id of ids.reverse()) {
-    const report = await loadReport(workspaceDir, id);
-    if (!mode || report.mode === mode) return report;
+    const report = await loadReportOrSkip(workspaceDir, id, skipped);
+    if (report && (!mode || report.mode === mode)) return report;
   }
   return undefined;
 }
 
-/** Resolves "latest" (or undefined) to the newest agent run. */
-export async function resolveRun(workspaceDir: string, runId: string | undefined): Promise<RunReport> {
+/** Resolves "latest" (or undefined) to the newest readable agent run; a run named by id must be readable. */
+export async function resolveRun(workspaceDir: string, runId: string | undefined, skipped: SkippedFile[] = []): Promise<RunReport> {
   if (runId && runId !== 'latest') return loadReport(workspaceDir, runId);
-  const report = await latestRun(workspaceDir, 'run');
+  const report = await latestRun(workspaceDir, 'run', skipped);
   if (!report) throw new Error(`no stored run in ${runsDir(workspaceDir)}: run the scenarios first (costar run)`);
   return report;
 }

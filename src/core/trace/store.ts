@@ -3,18 +3,21 @@
  * JSON document per trace, each written atomically (temp file + rename), so a crash mid-write
  * never leaves a half file and readers never see one.
  */
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Trace, TraceInfo } from './model';
 import { fromMlflowJson, toMlflowJson } from './mlflow';
 import { parseJsonKeepingNanos } from './nanos';
 import { isTraceId } from './ids';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { listDir, readTextIfExists } from '../util/files';
+import { listDir, type SkippedFile } from '../util/files';
+import { readUserFileIfExists } from '../util/userFile';
 
 const SUFFIX = '.trace.json';
 /** list() reads a file's head in chunks of this size until the `info` object is complete. */
 const HEAD_CHUNK_BYTES = 16 * 1024;
+/** Far beyond a 50,000-span trace; what is larger is not a trace coSTAR wrote. */
+const TRACE_MAX_BYTES = 256 * 1024 * 1024;
 
 export class TraceStore {
   readonly dir: string;
@@ -39,7 +42,14 @@ export class TraceStore {
   /** The stored trace, or undefined when there is none. A corrupt file is an error naming it. */
   async get(traceId: string): Promise<Trace | undefined> {
     const file = this.path(traceId);
-    const text = await readTextIfExists(file);
+    // Not readTextIfExists: a cloned repository can commit .costar/traces/x.trace.json as a
+    // symlink to /dev/zero, which must not be read without end.
+    let text: string | undefined;
+    try {
+      text = await readUserFileIfExists(file, TRACE_MAX_BYTES);
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`);
+    }
     if (text === undefined) return undefined;
     try {
       return fromMlflowJson(parseJsonKeepingNanos(text));
@@ -57,8 +67,24 @@ export class TraceStore {
     }
   }
 
-  /** Infos of all stored traces, newest first; reads only each file's `info` object. */
-  async list(): Promise<TraceInfo[]> {
+  /**
+   * The stored trace, or undefined when there is none or it is damaged; a damaged one is added to
+   * `skipped` (for listings: one bad file must not hide the others).
+   */
+  async getOrSkip(traceId: string, skipped: SkippedFile[]): Promise<Trace | undefined> {
+    try {
+      return await this.get(traceId);
+    } catch (error) {
+      skipped.push({ file: this.path(traceId), reason: damageReason(error) });
+      return undefined;
+    }
+  }
+
+  /**
+   * Infos of all stored traces, newest first; reads only each file's `info` object. A file that
+   * cannot be read is left out and added to `skipped` when given.
+   */
+  async list(skipped: SkippedFile[] = []): Promise<TraceInfo[]> {
     const infos: TraceInfo[] = [];
     for (const name of await listDir(this.dir)) {
       if (!name.endsWith(SUFFIX)) continue;
@@ -67,16 +93,25 @@ export class TraceStore {
         infos.push(await readInfo(file));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile
-        throw new Error(`${file}: ${(error as Error).message}`);
+        skipped.push({ file, reason: damageReason(error) });
       }
     }
     return infos.sort((a, b) => b.requestTime - a.requestTime);
   }
 }
 
+/** Why a stored file could not be read, without the file name (the SkippedFile has it). */
+function damageReason(error: unknown): string {
+  const message = (error as Error).message ?? String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return `${code && !message.includes(code) ? `${code}: ` : ''}${message.replace(/^\/\S+: /, '')} (damaged or not a trace; delete it or import it again)`;
+}
+
 async function readInfo(file: string): Promise<TraceInfo> {
-  const handle = await fs.open(file, 'r');
+  // O_NONBLOCK + fstat: a FIFO or device under the traces folder is refused, not waited on.
+  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    if (!(await handle.stat()).isFile()) throw new Error('not a regular file');
     let head = '';
     let position = 0;
     const buffer = Buffer.alloc(HEAD_CHUNK_BYTES);
@@ -84,6 +119,7 @@ async function readInfo(file: string): Promise<TraceInfo> {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       position += bytesRead;
+      if (position > TRACE_MAX_BYTES) throw new Error(`larger than ${TRACE_MAX_BYTES / (1024 * 1024)} MiB`);
       head += buffer.toString('latin1', 0, bytesRead);
       const end = endOfLeadingInfo(head);
       if (end !== undefined) {

@@ -22,3 +22,17 @@ export async function readTextIfExists(file: string): Promise<string | undefined
     throw error;
   }
 }
+
+/**
+ * A stored file (trace, report) that could not be read and was left out. Damaged state never
+ * blocks a command: readers skip the file, collect one of these, and the front end shows it as
+ * a warning that names the file.
+ */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export function describeSkipped(skipped: SkippedFile): string {
+  return `skipped ${skipped.file}: ${skipped.reason}`;
+}

@@ -11,9 +11,10 @@ import { computeTraceMetrics, type MetricName, type TraceMetrics } from '../../c
 import type { Outcome } from '../../core/judges/types';
 import { lastAttemptVerdicts } from '../../core/report/jsonReport';
 import type { RunReport } from '../../core/run/protocol';
-import { listRunIds, loadReport } from '../../core/run/runStore';
+import { listRunIds, loadReports } from '../../core/run/runStore';
 import { TraceStore } from '../../core/trace/store';
 import type { Chart, ChartPoint, DashboardSection, DashboardState, PointTrace } from '../../shared/dashboardProtocol';
+import { describeSkipped, type SkippedFile } from '../../core/util/files';
 
 /** Traces listed per point: enough to find the failing ones, small enough to post. */
 export const TRACES_PER_POINT = 50;
@@ -27,21 +28,24 @@ export interface DashboardOptions {
 
 export async function loadDashboardState(workspaceDir: string, options: DashboardOptions = {}): Promise<DashboardState> {
   const store = new TraceStore(workspaceDir);
+  // Damaged reports and traces are left out and listed as warnings; the rest is drawn.
+  const skipped: SkippedFile[] = [];
   const runIds = (await listRunIds(workspaceDir)).slice(-(options.maxRuns ?? 30));
-  const reports = await Promise.all(runIds.map((id) => loadReport(workspaceDir, id)));
+  const reports = await loadReports(workspaceDir, runIds, skipped);
   const metrics = new Map<string, TraceMetrics>();
   for (const traceId of new Set(reports.flatMap((r) => r.scenarios.map((s) => s.traceId).filter((t): t is string => !!t)))) {
-    const trace = await store.get(traceId);
+    const trace = await store.getOrSkip(traceId, skipped);
     if (trace) metrics.set(traceId, computeTraceMetrics(trace));
   }
   const config = await loadMonitorConfig(workspaceDir);
   const scores = await new ScoreStore(workspaceDir).all();
   const previews = new Map<string, string>();
-  if (scores.length > 0) for (const info of await store.list()) if (info.requestPreview) previews.set(info.traceId, info.requestPreview);
+  if (scores.length > 0) for (const info of await store.list(skipped)) if (info.requestPreview) previews.set(info.traceId, info.requestPreview);
   return {
     title: 'coSTAR dashboard',
     generatedAt: Date.now(),
     sections: [runsSection(reports, (id) => metrics.get(id)), productionSection(scores, config, (id) => previews.get(id))],
+    ...(skipped.length > 0 ? { warnings: [...new Set(skipped.map(describeSkipped))] } : {}),
   };
 }
 

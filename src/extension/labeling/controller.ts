@@ -21,6 +21,7 @@ import { TraceStore } from '../../core/trace/store';
 import { HostMessage, WebviewMessage, type LabelItem, type LabelingState, type SpanRow } from '../../shared/labelingProtocol';
 import { SPAN_TYPES } from '../../shared/traceViewerProtocol';
 import { indexTrace } from '../traceViewer/skeleton';
+import { describeSkipped, type SkippedFile } from '../../core/util/files';
 
 /** Spans shown inline per item; the trace viewer shows the rest. */
 const MAX_SPANS = 300;
@@ -67,11 +68,12 @@ export class LabelingController {
 
     const mine = new Set((await readLabels(this.options.workspaceDir, judge.id)).labels.filter((l) => l.labeller === this.options.labeller).map((l) => l.traceRef.traceId));
     const store = new TraceStore(this.options.workspaceDir);
-    const infos = (await store.list()).filter((info) => !mine.has(info.traceId)).slice(0, MAX_ITEMS);
+    const skipped: SkippedFile[] = [];
+    const infos = (await store.list(skipped)).filter((info) => !mine.has(info.traceId)).slice(0, MAX_ITEMS);
     const cases: TraceCase[] = [];
     this.traces = new Map();
     for (const info of infos) {
-      const trace = await store.get(info.traceId);
+      const trace = await store.getOrSkip(info.traceId, skipped);
       if (!trace) continue;
       this.traces.set(info.traceId, trace);
       cases.push(traceCase(trace, judge.id, scenarios));
@@ -79,7 +81,7 @@ export class LabelingController {
     const samples = this.options.samples ?? 0;
     const model = samples > 0 && this.options.env ? goldenModelClient(this.options.workspaceDir, this.options.env, config) : undefined;
     const queue = await buildQueue({ workspaceDir: this.options.workspaceDir, ...(judge.def ? { def: judge.def } : {}), cases, ...(model ? { model } : {}), samples });
-    const verdicts = await latestVerdicts(this.options.workspaceDir, judge.id, new Set(cases.map((c) => c.trace.info.traceId)));
+    const verdicts = await latestVerdicts(this.options.workspaceDir, judge.id, new Set(cases.map((c) => c.trace.info.traceId)), skipped);
     const byId = new Map(cases.map((c) => [c.trace.info.traceId, c]));
     const items: LabelItem[] = queue.map((q) => {
       const item = toItem(byId.get(q.traceId)!, q.reasons);
@@ -93,6 +95,7 @@ export class LabelingController {
       ...base,
       judge: { id: judge.id, version: judge.version, description: judge.description, choices: valueChoices(def.value), ...(range ? { range } : {}) },
       items,
+      ...(skipped.length > 0 ? { warnings: skipped.map(describeSkipped) } : {}),
       ...(items.length === 0 ? { notice: `Nothing left to label for ${judge.id}: every stored trace has your label. Run scenarios or import traces to get more.` } : {}),
     };
   }

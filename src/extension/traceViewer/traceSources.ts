@@ -8,7 +8,7 @@ import type { Trace } from '../../core/trace/model';
 import { META } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
 import { readTraceFile } from '../../core/trace/traceFile';
-import { listRunIds, loadReport } from '../../core/run/runStore';
+import { listRunIds, loadReports } from '../../core/run/runStore';
 import type { RunReport } from '../../core/run/protocol';
 import type { TraceSourceRef } from '../../shared/traceViewerProtocol';
 import { traceMetrics } from './analysis';
@@ -74,15 +74,8 @@ function previousRun(older: RunReport[], scenarioId: string, traceId: string): {
 
 async function recentReports(workspaceDir: string): Promise<RunReport[]> {
   const ids = (await listRunIds(workspaceDir)).reverse().slice(0, MAX_REPORTS);
-  const reports: RunReport[] = [];
-  for (const id of ids) {
-    try {
-      reports.push(await loadReport(workspaceDir, id));
-    } catch {
-      // A report being rewritten or corrupt does not stop the viewer; its verdicts are just missing.
-    }
-  }
-  return reports;
+  // A report being rewritten or corrupt does not stop the viewer; its verdicts are just missing.
+  return loadReports(workspaceDir, ids, []);
 }
 
 /** Everything the controller needs for one trace. */
