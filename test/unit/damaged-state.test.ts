@@ -115,7 +115,7 @@ describe('monitoring with a corrupt production trace', () => {
       }
       const file = damageTrace(ws.dir, '{"info": {');
       const config = parseMonitorConfig('minSamples: 1\njudges:\n  - judge: ok\n', path.join(ws.dir, 'costar.monitor.yaml'));
-      const result = await scoreProduction(store, new ScoreStore(ws.dir), config, async () => ({ outcome: 'passed', rationale: 'ok' }));
+      const result = await scoreProduction(store, new ScoreStore(ws.dir), config, async () => ({ outcome: 'passed', value: true, rationale: 'ok' }));
       assert.equal(result.scoredTraces, 2);
       assert.deepEqual(result.skipped.map((s) => s.file), [file]);
     } finally {
