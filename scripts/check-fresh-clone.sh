@@ -12,9 +12,10 @@ git clone -q "$ROOT" "$WORK/clone"
 git -C "$WORK/clone" checkout -q "$(git -C "$ROOT" rev-parse "$REF")"
 echo "[fresh] clone of $(git -C "$WORK/clone" rev-parse --short HEAD) in $WORK/clone, HOME=$WORK/home"
 cd "$WORK/clone"
-# Only the machine's own environment: no npm_* variables of a calling npm, a new HOME.
+# The machine's environment as CI gets it, but no npm_* variables of a calling npm and a
+# new, empty HOME (so no ~/.npmrc, npm cache, code-server or chromium state).
 status=0
-env -i PATH="$PATH" HOME="$WORK/home" LANG="${LANG:-C.UTF-8}" TERM=dumb CI="${CI:-}" \
+env $(env | sed -n 's/^\([Nn][Pp][Mm]_[^=]*\)=.*/-u \1/p') -u INIT_CWD HOME="$WORK/home" TERM=dumb \
   bash -c 'npm ci --no-audit --no-fund && npm test' >"$WORK/npm-test.log" 2>&1 || status=$?
 tail -n 30 "$WORK/npm-test.log"
 leaked="$(find "$WORK/home" -mindepth 1 -maxdepth 2 ! -path "$WORK/home/.npm*" | head -n 5)"

@@ -25,12 +25,17 @@ mkdir -p "$RIG_HOME"
 # npm's download cache is content-addressed and shared by design: keep the caller's, so a
 # second clone does not download code-server again.
 NPM_CACHE="${npm_config_cache:-${NPM_CONFIG_CACHE:-$HOME/.npm}}"
+# The user's and the machine's npm configuration (registry, proxy, CA file) still apply: Node
+# 24's own prefix would otherwise make npm look for its global npmrc inside .rig/.
+NPM_USERCONFIG="${npm_config_userconfig:-${NPM_CONFIG_USERCONFIG:-$HOME/.npmrc}}"
+NPM_GLOBALCONFIG="${npm_config_globalconfig:-${NPM_CONFIG_GLOBALCONFIG:-$(npm config get globalconfig 2>/dev/null || true)}}"
 rig_env() {
   local unset_args=() name
   while IFS= read -r name; do unset_args+=(-u "$name"); done < <(env | sed -n 's/^\([Nn][Pp][Mm]_[^=]*\)=.*/\1/p')
   env "${unset_args[@]}" -u NODE -u INIT_CWD \
     HOME="$RIG_HOME" XDG_CONFIG_HOME="$RIG_HOME/.config" XDG_DATA_HOME="$RIG_HOME/.local/share" \
     XDG_CACHE_HOME="$RIG_HOME/.cache" npm_config_cache="$NPM_CACHE" \
+    npm_config_userconfig="$NPM_USERCONFIG" ${NPM_GLOBALCONFIG:+npm_config_globalconfig="$NPM_GLOBALCONFIG"} \
     PATH="$NODE_DIR/bin:$PATH" "$@"
 }
 

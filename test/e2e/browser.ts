@@ -2,7 +2,8 @@
  * Debian chromium driven by playwright-core. Every request to a host other than 127.0.0.1
  * is aborted and recorded: tests assert the list stays empty (nothing leaves the machine).
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 
 export interface TestBrowser {
   browser: Browser;
@@ -14,12 +15,7 @@ export interface TestBrowser {
 }
 
 export async function openBrowser(): Promise<TestBrowser> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const outsideRequests: string[] = [];
   await context.route('**/*', (route) => {

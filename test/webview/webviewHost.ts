@@ -8,7 +8,8 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 
 const DIST = path.resolve(__dirname, '../../dist/webview');
 
@@ -62,10 +63,7 @@ export async function startWebviewHost(extraFiles: Record<string, string> = {}, 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', ...extraArgs],
-  });
+  const browser = await launchChromium(extraArgs);
 
   return {
     origin,
