@@ -175,3 +175,35 @@ test('--feedback naming nothing usable is exit 2 before any model call', async (
     ws.dispose();
   }
 });
+
+test('in a workspace that is a sub-folder of a git repository, the patch applies with the real git from the root and from the workspace', async () => {
+  const repo = mkdtempSync(path.join(os.tmpdir(), 'costar-refine-repo-'));
+  const ws = await failedExample();
+  const server = await ModelServer.start();
+  try {
+    const wsDir = path.join(repo, 'examples', 'analyst');
+    cpSync(ws.dir, wsDir, { recursive: true });
+    const git = (args: string[], cwd = repo) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd, encoding: 'utf8' });
+    git(['init', '-q']);
+    git(['add', '-A']);
+    git(['commit', '-qm', 'init']);
+    server.reply({ toolCalls: [{ name: 'propose_edit', arguments: { path: SKILL, explanation: 'median', edits: [{ search: 'impute_numeric: mean', replace: 'impute_numeric: median' }] } }] }, 1);
+    server.reply({ content: 'Use the median.' }, 1);
+    const result = await costar(['refine', '--agent', 'analyst', '--out', path.join(repo, 'change.patch')], wsDir, { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' });
+    assert.equal(result.code, 0, result.stderr);
+    const patch = readFileSync(path.join(repo, 'change.patch'), 'utf8');
+    assert.match(patch, /^--- a\/examples\/analyst\/agents\/analyst\/skill.md$/m);
+
+    const skill = path.join(wsDir, SKILL);
+    const before = readFileSync(skill, 'utf8');
+    for (const cwd of [repo, wsDir]) {
+      git(['apply', path.join(repo, 'change.patch')], cwd);
+      assert.equal(readFileSync(skill, 'utf8'), before.replace('impute_numeric: mean', 'impute_numeric: median'), `git apply from ${path.relative(repo, cwd) || 'the root'} changed the file`);
+      git(['checkout', '--', '.']);
+    }
+  } finally {
+    await server.close();
+    ws.dispose();
+    rmSync(repo, { recursive: true, force: true });
+  }
+});

@@ -15,7 +15,8 @@ import { createModelClientFromEnv, MODEL_SETUP_HINT } from '../../core/llm/fromE
 import { ModelError } from '../../core/llm/types';
 import { loadConfig } from '../../core/scenario/load';
 import { resolveFeedback, type RoundFeedback } from '../../core/refine/feedback';
-import { changeSetToPatch } from '../../core/refine/patch';
+import { changeSetToPatch, repoPathPrefix } from '../../core/refine/patch';
+import { findRepoRoot } from '../../core/util/repoRoot';
 import { proposeRefinement } from '../../core/refine/refine';
 import { writeFileAtomic } from '../../core/util/atomicWrite';
 
@@ -97,7 +98,9 @@ async function refine(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`the assistant proposed no change; history: ${relHistory}\n`);
     return EXIT.failed;
   }
-  const patch = changeSetToPatch({ files: record.proposal, summary: record.summary });
+  // Paths relative to the git repository when the workspace is inside one: `git apply` then
+  // works from the repository root and from the workspace folder alike.
+  const patch = changeSetToPatch({ files: record.proposal, summary: record.summary }, { pathPrefix: repoPathPrefix(workspaceDir, findRepoRoot(workspaceDir)) });
   const out = values.out as string | undefined;
   if (out && out !== '-') {
     await writeFileAtomic(path.resolve(io.cwd, out), patch);

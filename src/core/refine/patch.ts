@@ -1,19 +1,38 @@
 /**
  * A change set as one unified diff (git-style a/ b/ paths, /dev/null for new files) for
  * review bots and `git apply`. The patch is made with the `diff` package.
+ *
+ * git reads a patch's paths relative to the repository root, wherever it runs: a workspace
+ * that is a sub-folder of a repository needs its paths prefixed with that sub-folder, or
+ * `git apply` from inside it skips every file (and exits 0).
  */
+import * as path from 'node:path';
 import { formatPatch, structuredPatch } from 'diff';
 import { originalText, type ChangeSet } from './changeSet';
 
-export function changeSetToPatch(changeSet: ChangeSet): string {
+export interface PatchOptions {
+  /** '/'-separated folder of the workspace inside its git repository ('' or absent: the root). */
+  pathPrefix?: string;
+}
+
+export function changeSetToPatch(changeSet: ChangeSet, options: PatchOptions = {}): string {
+  const prefix = options.pathPrefix ? `${options.pathPrefix.replace(/\/+$/, '')}/` : '';
   return changeSet.files
     .map((file) => {
-      const oldName = file.original === null ? '/dev/null' : `a/${file.path}`;
-      const patch = structuredPatch(oldName, `b/${file.path}`, originalText(file), file.proposed, undefined, undefined, { context: 3 });
+      const name = `${prefix}${file.path}`;
+      const oldName = file.original === null ? '/dev/null' : `a/${name}`;
+      const patch = structuredPatch(oldName, `b/${name}`, originalText(file), file.proposed, undefined, undefined, { context: 3 });
       // formatPatch's default "Index:" banner is noise to git; the ---/+++ headers are what it reads.
-      return `diff --git a/${file.path} b/${file.path}\n${file.original === null ? 'new file mode 100644\n' : ''}${stripBanner(formatPatch(patch))}`;
+      return `diff --git a/${name} b/${name}\n${file.original === null ? 'new file mode 100644\n' : ''}${stripBanner(formatPatch(patch))}`;
     })
     .join('');
+}
+
+/** The prefix for a workspace's patches: its folder relative to the enclosing git repository, if any. */
+export function repoPathPrefix(workspaceDir: string, repoRoot: string | undefined): string {
+  if (!repoRoot) return '';
+  const relative = path.relative(repoRoot, workspaceDir);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? '' : relative.split(path.sep).join('/');
 }
 
 function stripBanner(text: string): string {
