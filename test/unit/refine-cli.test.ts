@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { saveReport } from '../../src/core/run/runStore';
 import { ModelServer } from '../support/modelServer';
-import { REPO_ROOT } from '../support/workspace';
+import { CLI as BUILT_CLI, REPO_ROOT } from '../support/workspace';
 import { report, scenario, verdict } from './report-fixtures';
 
 const CLI = path.resolve(__dirname, '../../src/cli/main.ts');
@@ -205,5 +205,46 @@ test('in a workspace that is a sub-folder of a git repository, the patch applies
     await server.close();
     ws.dispose();
     rmSync(repo, { recursive: true, force: true });
+  }
+});
+
+test('costar refine --verify tries the patch in a scratch copy: a held-out regression is flagged (exit 1), a clean fix exits 0; the workspace is untouched', async () => {
+  const ws = await failedExample();
+  const server = await ModelServer.start();
+  const built = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(process.execPath, [BUILT_CLI, ...args], { cwd: ws.dir, env: { ...process.env, ...NO_MODEL_ENV, COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' } }, (error, _stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 99) : 0, stderr }));
+  });
+  try {
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(ws.dir, 'node_modules'), 'dir');
+    const answers = path.join(ws.dir, 'suites', 'answers.scenario.yaml');
+    writeFileSync(answers, readFileSync(answers, 'utf8').replace('tags: [communication]', 'tags: [communication, holdout]'));
+    const skillBefore = readFileSync(path.join(ws.dir, SKILL), 'utf8');
+    const propose = (edits: { search: string; replace: string }[]) => {
+      server.reply({ toolCalls: [{ name: 'propose_edit', arguments: { path: SKILL, explanation: 'median', edits } }] }, 1);
+      server.reply({ content: 'done' }, 1);
+    };
+    const median = { search: '- impute_numeric: mean', replace: '- impute_numeric: median' };
+    // The trial runs the example's model judge too: it finds every explanation clear.
+    server.script({ match: 'You review the final answer', reply: { json: { value: 'yes', rationale: 'clear' } } });
+
+    propose([median, { search: '- drop_duplicate_rows: true', replace: '- drop_duplicate_rows: false' }]);
+    const flagged = await built(['refine', '--agent', 'analyst', '--out', 'change.patch', '--verify']);
+    assert.equal(flagged.code, 1, flagged.stderr);
+    assert.match(flagged.stderr, /fixed: skewed-income .*held-out: 0\/1 passing, newly failing: explains-cleaning/);
+    assert.match(flagged.stderr, /✗ explains-cleaning \(suites\/answers.scenario.yaml:3\) now fails: .*Dropped/);
+    assert.match(flagged.stderr, /the patch is flagged/);
+    assert.ok(readFileSync(path.join(ws.dir, 'change.patch'), 'utf8').includes('+- drop_duplicate_rows: false'), 'the flagged patch is still written for review');
+
+    propose([median]);
+    const clean = await built(['refine', '--agent', 'analyst', '--out', 'change.patch', '--verify']);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.match(clean.stderr, /fixed: skewed-income · still failing: none · newly failing: none \(\d\/\d passing\) · held-out: 1\/1 still passing\n/);
+
+    assert.equal(readFileSync(path.join(ws.dir, SKILL), 'utf8'), skillBefore, 'the trial never touches the workspace');
+    assert.deepEqual(readdirSync(path.join(ws.dir, '.costar')).includes('trials') ? readdirSync(path.join(ws.dir, '.costar', 'trials')) : [], []);
+  } finally {
+    await server.close();
+    ws.dispose();
   }
 });

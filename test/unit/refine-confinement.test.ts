@@ -85,7 +85,7 @@ test('a scripted assistant that tries to escape gets refusals, and the loop writ
     server.reply({ content: 'I could not edit anything outside the agent.' }, 1);
     const result = await runRefineLoop({
       model: new OpenAIModelClient({ baseUrl: server.baseUrl, model: 'test-model', apiKey: 'test' }),
-      context: { workspaceDir: ws.dir, agent: 'bot', sourceFolders: ['agents/bot'], runId: 'r1', scenarios: [] },
+      context: { workspaceDir: ws.dir, agent: 'bot', sourceFolders: ['agents/bot'], runId: 'r1', scenarios: [], constraints: [] },
       sources: await SourceFolders.open(ws.dir, ['agents/bot']),
     });
     assert.equal(result.stopReason, 'done');

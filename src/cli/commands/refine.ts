@@ -3,27 +3,33 @@
  * writes it as a unified diff, without applying it (for review bots and `git apply`).
  * `--feedback REF` makes it another round: REF is a refinement id (its rejected hunks and
  * re-run) or a file — a refinement record, or a patch of the hunks a reviewer rejected.
- * Exit codes: 0 a patch was produced; 1 the assistant proposed no change; 2 usage or
- * configuration problem (no model configured, unknown agent, nothing failing); 3 the
+ * `--verify` tries the patch first in a scratch copy of the workspace (core/refine/trial.ts):
+ * the targeted scenarios, the suite and the held-out scenarios run there, and a patch that
+ * turns a passing or held-out scenario red is flagged.
+ * Exit codes: 0 a patch was produced (and, with --verify, breaks nothing); 1 the assistant
+ * proposed no change, or --verify flagged the patch (it is still written, for review); 2 usage
+ * or configuration problem (no model configured, unknown agent, nothing failing); 3 the
  * assistant could not finish (model unreachable, cancelled).
  */
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
 import { EXIT, UsageError } from '../command';
-import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
+import { harnessPath, parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { createModelClientFromEnv, MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
 import { ModelError } from '../../core/llm/types';
 import { loadConfig } from '../../core/scenario/load';
 import { resolveFeedback, type RoundFeedback } from '../../core/refine/feedback';
 import { changeSetToPatch, repoPathPrefix } from '../../core/refine/patch';
 import { findRepoRoot } from '../../core/util/repoRoot';
+import { trialRefinement } from '../../core/refine/trial';
+import { formatVerification, hasRegressions } from '../../core/refine/verify';
 import { proposeRefinement } from '../../core/refine/refine';
 import { writeFileAtomic } from '../../core/util/atomicWrite';
 
 export const refineCommand: CliCommand = {
   name: 'refine',
   summary: "Propose a fix of an agent's failing scenarios as a patch (nothing is applied)",
-  usage: 'costar refine --agent NAME [--workspace DIR] [--scenario ID]... [--run ID|latest] [--out change.patch] [--feedback ID|FILE] [--max-steps N] [--max-tokens N]',
+  usage: 'costar refine --agent NAME [--workspace DIR] [--scenario ID]... [--run ID|latest] [--out change.patch] [--verify] [--feedback ID|FILE] [--max-steps N] [--max-tokens N]',
   run: refine,
 };
 
@@ -37,6 +43,7 @@ async function refine(args: string[], io: CliIo): Promise<number> {
     feedback: { type: 'string' },
     'max-steps': { type: 'string' },
     'max-tokens': { type: 'string' },
+    verify: { type: 'boolean' },
   });
   const agent = values.agent as string | undefined;
   if (!agent) throw new UsageError('--agent NAME is required (an agent of costar.yaml)');
@@ -107,6 +114,27 @@ async function refine(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`wrote ${out}: ${record.proposal.map((f) => f.path).join(', ')} (not applied; history: ${relHistory})\n`);
   } else {
     io.stdout.write(patch);
+  }
+  if (!values.verify) return EXIT.ok;
+  io.stderr.write('trying the patch in a scratch copy of the workspace: refined scenarios, the suite, held-out scenarios…\n');
+  const sourceFolders = config?.agents[agent]?.source ?? [];
+  let trial;
+  try {
+    trial = await trialRefinement({
+      workspaceDir, refinementId: record.id, sourceFolders, changeSet: { files: record.proposal, summary: record.summary },
+      before: proposal.before, targeted: record.scenarioIds, harnessPath: harnessPath(), env: io.env,
+      onPhase: (phase, runId) => io.stderr.write(`  ${phase} run ${runId}\n`),
+    });
+  } catch (error) {
+    io.stderr.write(`costar refine: the trial run could not finish: ${(error as Error).message}\n`);
+    return EXIT.error;
+  }
+  const { summary } = trial;
+  io.stderr.write(`${formatVerification(summary)}\n`);
+  for (const red of [...summary.newlyFailing, ...(summary.heldOut?.newlyFailing ?? [])]) io.stderr.write(`  ✗ ${red.id} (${red.file}:${red.line}) now fails: ${red.rationale ?? red.after}\n`);
+  if (hasRegressions(summary)) {
+    io.stderr.write('the patch is flagged: it turns a scenario red that passed before; review it before applying\n');
+    return EXIT.failed;
   }
   return EXIT.ok;
 }

@@ -1,8 +1,9 @@
 /**
  * What the refine assistant is told up front: the failing verdicts of the chosen scenarios
  * with their rationales, short excerpts of the spans the judges cite (through the trace
- * tools, never the whole trace), the scenario definitions, and the source folders it may
- * edit. The rendered prompt is hashed so the history can tell two refinements of the same
+ * tools, never the whole trace), the scenario definitions, the scenarios that pass now with
+ * their expectations (constraints it must keep), and the source folders it may edit.
+ * Held-out scenarios (core/assist/holdout.ts) appear nowhere: they stay an honest check. The rendered prompt is hashed so the history can tell two refinements of the same
  * situation apart from two of different ones.
  */
 import { createHash } from 'node:crypto';
@@ -14,6 +15,7 @@ import type { RunReport, ScenarioResult } from '../run/protocol';
 import { loadWorkspace, type LoadedScenario } from '../scenario/load';
 import { rootSpans } from '../trace/model';
 import { TraceStore } from '../trace/store';
+import { heldOutIds, holdoutTags } from '../assist/holdout';
 
 const SPAN_EXCERPT_CHARS = 1_500;
 const SPANS_PER_VERDICT = 5;
@@ -49,6 +51,16 @@ export interface FailingScenario {
   rootSpan?: SpanExcerpt;
 }
 
+/** A scenario of the agent that passes in the refined run: what the change must not break. */
+export interface PassingConstraint {
+  id: string;
+  file: string;
+  line: number;
+  prompt: string;
+  /** Its expectations as YAML (judge, name, arguments). */
+  expectations: string;
+}
+
 export interface RefineContext {
   workspaceDir: string;
   agent: string;
@@ -57,6 +69,8 @@ export interface RefineContext {
   /** The run whose failures are being fixed. */
   runId: string;
   scenarios: FailingScenario[];
+  /** Passing scenarios of the agent (held-out ones excepted). */
+  constraints: PassingConstraint[];
 }
 
 export interface BuildContextOptions {
@@ -78,12 +92,23 @@ export async function buildRefineContext(options: BuildContextOptions): Promise<
     const known = Object.keys(workspace.config.agents);
     throw new Error(`no agent "${agent}" in costar.yaml; agents: ${known.length > 0 ? known.join(', ') : '(none)'}`);
   }
-  const loaded = new Map(workspace.scenarios.map((s) => [s.def.id, s]));
-  const selected = selectScenarios(report, loaded, agent, options.scenarioIds);
+  const hidden = heldOutIds(workspace.scenarios, holdoutTags(workspace.config));
+  const loaded = new Map(workspace.scenarios.filter((s) => !hidden.has(s.def.id)).map((s) => [s.def.id, s]));
+  const visible = { ...report, scenarios: report.scenarios.filter((s) => !hidden.has(s.id)) };
+  for (const id of options.scenarioIds ?? []) {
+    if (hidden.has(id)) throw new Error(`scenario "${id}" is held out (tagged ${[...holdoutTags(workspace.config)].join('/')}): no assistant may see it, so it cannot be refined`);
+  }
+  const selected = selectScenarios(visible, loaded, agent, options.scenarioIds);
   const store = new TraceStore(workspaceDir);
   const scenarios: FailingScenario[] = [];
   for (const result of selected) scenarios.push(await describeFailure(result, loaded.get(result.id)!, store));
-  return { workspaceDir: workspace.workspaceDir, agent, sourceFolders: agentConfig.source, runId: report.runId, scenarios };
+  const constraints = visible.scenarios
+    .filter((r) => r.status === 'passed' && loaded.get(r.id)?.agentName === agent)
+    .map((r): PassingConstraint => {
+      const def = loaded.get(r.id)!.def;
+      return { id: r.id, file: r.file, line: r.line, prompt: def.prompt, expectations: stringify(def.expectations).trimEnd() };
+    });
+  return { workspaceDir: workspace.workspaceDir, agent, sourceFolders: agentConfig.source, runId: report.runId, scenarios, constraints };
 }
 
 function selectScenarios(report: RunReport, loaded: Map<string, LoadedScenario>, agent: string, ids: readonly string[] | undefined): ScenarioResult[] {
@@ -155,7 +180,15 @@ export function renderContext(ctx: RefineContext): string {
     }
     if (s.rootSpan) parts.push(`Root span ${s.rootSpan.spanId} "${s.rootSpan.name}" (request and answer):\n${s.rootSpan.excerpt}`);
   }
+  if (ctx.constraints.length > 0) {
+    parts.push(`\n## Scenarios that pass now — keep them passing\n\nYour change is re-run against these too; a change that turns one red is flagged, not accepted as a fix.`);
+    for (const c of ctx.constraints) parts.push(`- ${c.id} (${c.file}:${c.line}): prompt ${JSON.stringify(c.prompt)}\n  expectations:\n${indent(c.expectations, '    ')}`);
+  }
   return parts.join('\n');
+}
+
+function indent(text: string, prefix: string): string {
+  return text.split('\n').map((line) => `${prefix}${line}`).join('\n');
 }
 
 /** sha256 of the exact prompt the assistant started from. */

@@ -1,13 +1,17 @@
 /**
  * Red → green: after accepted edits, run the targeted scenarios again (fast feedback), then
  * the whole suite (the regression check), and sort every scenario into fixed, still failing
- * and newly failing compared with the run that was refined.
+ * and newly failing compared with the run that was refined. Held-out scenarios (never shown
+ * to the assistant) always run, even without the suite, and are reported apart: they are
+ * the generalization check, and one turning red flags the change.
  */
 import type { Outcome } from '../judges/types';
 import { classify } from '../report/diff';
 import { lastAttemptVerdicts } from '../report/jsonReport';
 import { startRun, type RunClientOptions } from '../run/client';
 import type { HarnessEvent, RunReport, ScenarioResult } from '../run/protocol';
+import { loadWorkspace } from '../scenario/load';
+import { heldOutIds, holdoutTags } from '../assist/holdout';
 
 export interface ScenarioChange {
   id: string;
@@ -29,9 +33,16 @@ export interface VerificationSummary {
   /** Scenarios green after the change (fixed ones included). */
   passing: number;
   total: number;
+  /** The held-out scenarios, apart from the counts above (absent in records of older versions). */
+  heldOut?: { passing: number; total: number; newlyFailing: ScenarioChange[]; stillFailing: ScenarioChange[] };
 }
 
-export type VerifyPhase = 'targeted' | 'suite';
+/** True when the change turned a scenario red that was green (shown, or held out): not a clean fix. */
+export function hasRegressions(summary: VerificationSummary): boolean {
+  return summary.newlyFailing.length > 0 || (summary.heldOut?.newlyFailing.length ?? 0) > 0;
+}
+
+export type VerifyPhase = 'targeted' | 'suite' | 'held-out';
 
 export interface VerifyOptions {
   workspaceDir: string;
@@ -43,6 +54,8 @@ export interface VerifyOptions {
   targeted: readonly string[];
   /** Also re-run the whole suite (default true). */
   suite?: boolean;
+  /** Ids of the held-out scenarios (default: read from the workspace's costar.yaml). */
+  heldOut?: ReadonlySet<string>;
   /** Model key for the judges; passed to the harness, never stored. */
   secretEnv?: Record<string, string>;
   env?: NodeJS.ProcessEnv;
@@ -55,12 +68,27 @@ export interface Verification {
   summary: VerificationSummary;
   targetedReport: RunReport;
   suiteReport?: RunReport;
+  /** The held-out run when the suite did not run (the suite run includes them). */
+  heldOutReport?: RunReport;
 }
 
 export async function verifyRefinement(options: VerifyOptions): Promise<Verification> {
-  const targetedReport = await runPhase(options, 'targeted', [...options.targeted]);
+  const heldOut = options.heldOut ?? (await heldOutOfWorkspace(options.workspaceDir));
+  const targetedReport = await runPhase(options, 'targeted', options.targeted.filter((id) => !heldOut.has(id)));
   const suiteReport = options.suite === false ? undefined : await runPhase(options, 'suite', undefined);
-  return { summary: summarizeVerification(options.before, targetedReport, suiteReport), targetedReport, ...(suiteReport ? { suiteReport } : {}) };
+  const heldOutReport = !suiteReport && heldOut.size > 0 ? await runPhase(options, 'held-out', [...heldOut]) : undefined;
+  return {
+    summary: summarizeVerification(options.before, targetedReport, suiteReport ?? heldOutReport, heldOut),
+    targetedReport,
+    ...(suiteReport ? { suiteReport } : {}),
+    ...(heldOutReport ? { heldOutReport } : {}),
+  };
+}
+
+/** Ids of the workspace's held-out scenarios (costar.yaml `assistants.holdoutTags`). */
+export async function heldOutOfWorkspace(workspaceDir: string): Promise<Set<string>> {
+  const workspace = await loadWorkspace(workspaceDir);
+  return heldOutIds(workspace.scenarios, holdoutTags(workspace.config));
 }
 
 async function runPhase(options: VerifyOptions, phase: VerifyPhase, scenarioIds: string[] | undefined): Promise<RunReport> {
@@ -83,7 +111,7 @@ async function runPhase(options: VerifyOptions, phase: VerifyPhase, scenarioIds:
 }
 
 /** The suite run decides where it ran a scenario; otherwise the targeted run does. */
-export function summarizeVerification(before: RunReport, targeted: RunReport, suite?: RunReport): VerificationSummary {
+export function summarizeVerification(before: RunReport, targeted: RunReport, suite?: RunReport, heldOut: ReadonlySet<string> = new Set()): VerificationSummary {
   const latest = new Map<string, ScenarioResult>();
   for (const s of targeted.scenarios) latest.set(s.id, s);
   for (const s of suite?.scenarios ?? []) latest.set(s.id, s);
@@ -95,13 +123,24 @@ export function summarizeVerification(before: RunReport, targeted: RunReport, su
     stillFailing: [],
     newlyFailing: [],
     passing: 0,
-    total: latest.size,
+    total: 0,
+    heldOut: { passing: 0, total: 0, newlyFailing: [], stillFailing: [] },
   };
   for (const now of latest.values()) {
     const was = previous.get(now.id)?.status;
     const change: ScenarioChange = { id: now.id, file: now.file, line: now.line, ...(was ? { before: was } : {}), after: now.status };
+    if (now.status !== 'passed') change.rationale = redReason(now);
+    if (heldOut.has(now.id)) {
+      const group = summary.heldOut!;
+      group.total++;
+      if (now.status === 'passed') group.passing++;
+      const kind = classify(was ?? 'passed', now.status);
+      if (kind === 'newly-failing') group.newlyFailing.push(change);
+      else if (kind === 'still-failing') group.stillFailing.push(change);
+      continue;
+    }
+    summary.total++;
     if (now.status === 'passed') summary.passing++;
-    else change.rationale = redReason(now);
     // A scenario that did not exist in the refined run counts as green before: red now is newly failing.
     switch (classify(was ?? 'passed', now.status)) {
       case 'fixed':
@@ -129,5 +168,14 @@ function redReason(result: ScenarioResult): string {
 /** One line per group, for terminals, notifications and logs. */
 export function formatVerification(summary: VerificationSummary): string {
   const list = (items: ScenarioChange[]) => (items.length === 0 ? 'none' : items.map((s) => s.id).join(', '));
-  return `fixed: ${list(summary.fixed)} · still failing: ${list(summary.stillFailing)} · newly failing: ${list(summary.newlyFailing)} (${summary.passing}/${summary.total} passing)`;
+  const line = `fixed: ${list(summary.fixed)} · still failing: ${list(summary.stillFailing)} · newly failing: ${list(summary.newlyFailing)} (${summary.passing}/${summary.total} passing)`;
+  return `${line}${formatHeldOut(summary)}${hasRegressions(summary) ? ' — ⚠ this change breaks a scenario that passed' : ''}`;
+}
+
+/** "; held-out: 3/3 still passing" — the generalization check, apart. */
+function formatHeldOut(summary: VerificationSummary): string {
+  const { heldOut } = summary;
+  if (!heldOut || heldOut.total === 0) return '';
+  if (heldOut.newlyFailing.length > 0) return ` · held-out: ${heldOut.passing}/${heldOut.total} passing, newly failing: ${heldOut.newlyFailing.map((s) => s.id).join(', ')}`;
+  return ` · held-out: ${heldOut.passing}/${heldOut.total} ${heldOut.passing === heldOut.total ? 'still passing' : 'passing'}`;
 }

@@ -14,7 +14,7 @@ import type { FileChange } from '../../core/refine/changeSet';
 import { saveRefinement, type RefinementRecord } from '../../core/refine/history';
 import { proposeRefinement, recordDecisions, type Proposal } from '../../core/refine/refine';
 import { nextRoundOf, redScenariosOfAgent } from '../../core/refine/rounds';
-import { formatVerification, summarizeVerification, verifyRefinement, type VerificationSummary } from '../../core/refine/verify';
+import { formatVerification, hasRegressions, heldOutOfWorkspace, summarizeVerification, verifyRefinement, type VerificationSummary, type VerifyPhase } from '../../core/refine/verify';
 import type { RunReport } from '../../core/run/protocol';
 import { latestRun } from '../../core/run/runStore';
 import type { VSCode } from '../vscodeApi';
@@ -199,6 +199,12 @@ async function reviewNewFile(vscode: VSCode, uri: vscodeTypes.Uri, change: FileC
   return { path: change.path, accepted: ok ? [0] : [], rejected: ok ? [] : [0], written: ok };
 }
 
+const PHASE_MESSAGES: Record<VerifyPhase, (targeted: string[]) => string> = {
+  targeted: (targeted) => `refined scenarios: ${targeted.join(', ')}`,
+  suite: () => 'whole suite (regression check)',
+  'held-out': () => 'held-out scenarios (generalization check)',
+};
+
 async function verify(session: RefineSession, before: RunReport, targeted: string[]): Promise<VerificationSummary | undefined> {
   const { vscode, deps, workspaceDir } = session;
   return vscode.window.withProgress(
@@ -213,11 +219,12 @@ async function verify(session: RefineSession, before: RunReport, targeted: strin
           if (abort.signal.aborted) return undefined;
           progress.report({ message: 'whole suite (regression check)' });
           const suiteReport = await runThroughTestExplorer(deps, workspaceDir, undefined);
-          return summarizeVerification(before, targetedReport, suiteReport);
+          // Held-out scenarios ran in the suite; they are reported apart and never fed back to the assistant.
+          return summarizeVerification(before, targetedReport, suiteReport, await heldOutOfWorkspace(workspaceDir));
         }
         const result = await verifyRefinement({
           workspaceDir, harnessPath: deps.harnessPath, before, targeted, secretEnv: session.secretEnv, signal: abort.signal,
-          onPhase: (phase) => progress.report({ message: phase === 'targeted' ? `refined scenarios: ${targeted.join(', ')}` : 'whole suite (regression check)' }),
+          onPhase: (phase) => progress.report({ message: PHASE_MESSAGES[phase](targeted) }),
         });
         return result.summary;
       } catch (error) {
@@ -249,7 +256,7 @@ async function runThroughTestExplorer(deps: RefineDeps, workspaceDir: string, sc
 function showSummary(session: RefineSession, summary: VerificationSummary, redRecord: RefinementRecord | undefined): void {
   const { vscode } = session;
   const text = `coSTAR refine: ${formatVerification(summary)}`;
-  const red = summary.newlyFailing.length > 0 || summary.stillFailing.length > 0;
+  const red = hasRegressions(summary) || summary.stillFailing.length > 0;
   const buttons = redRecord ? ['Refine again', 'Show Testing'] : ['Show Testing'];
   const shown = red ? vscode.window.showWarningMessage(text, ...buttons) : vscode.window.showInformationMessage(text, ...buttons);
   void shown.then(async (choice) => {
