@@ -21,6 +21,14 @@ const artifactText = (ctx, file) => {
   return artifact.text;
 };
 
+/** The evidence: the span that applied skill.md's rules (its inputs say how to impute) and the write of the output. */
+const evidence = (ctx, output) => {
+  const last = (match) => ctx.trace.spans.filter(match).at(-1);
+  const rules = last((s) => s.name === 'apply_skill_rules');
+  const write = last((s) => s.name === 'write_file' && String(s.inputs?.path ?? '').replace(/\\/g, '/').endsWith(output));
+  return [rules, write].filter(Boolean).map((s) => s.spanId);
+};
+
 /** with: { input: data/x.csv, output: clean.csv, column: income, key: id } */
 export default function robustImputation(ctx) {
   const { input, output, column, key = 'id' } = ctx.args;
@@ -31,13 +39,14 @@ export default function robustImputation(ctx) {
   const missing = source.filter((r) => r[column] === '');
   const wrong = missing.filter((r) => Math.abs(Number(cleaned.get(r[key])?.[column]) - expected) > 0.01);
   if (wrong.length === 0) {
-    return { passed: true, value: expected, rationale: `${missing.length} missing ${column} value(s) were filled with the median (${expected}).` };
+    return { passed: true, value: expected, spanIds: evidence(ctx, output), rationale: `${missing.length} missing ${column} value(s) were filled with the median (${expected}).` };
   }
   const used = [...new Set(wrong.map((r) => cleaned.get(r[key])?.[column] ?? '(row missing)'))].join(', ');
   const outliers = observed.filter((v) => v > expected * 10);
   return {
     passed: false,
     value: Number(used) || used,
+    spanIds: evidence(ctx, output),
     rationale:
       `${wrong.length} of ${missing.length} missing ${column} value(s) were filled with ${used}, but the median of the observed values is ${expected}. ` +
       (outliers.length ? `${outliers.length} outlier(s) (${outliers.join(', ')}) pull the mean far above any typical row: ` : '') +

@@ -163,6 +163,8 @@ export const ViewerState = z.object({
   expanded: z.array(z.string()),
   selected: z.string().nullable(),
   failingOnly: z.boolean(),
+  /** Width of the side panel after the user dragged the split; absent: the default split. */
+  sideWidthPx: z.number().positive().optional(),
 });
 export type ViewerState = z.infer<typeof ViewerState>;
 

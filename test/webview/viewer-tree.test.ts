@@ -41,6 +41,69 @@ describe('trace viewer webview', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('opens on the first cited span of the first failing verdict, even when another span errored first', async () => {
+    const verdicts = storyVerdicts();
+    verdicts[0] = { ...verdicts[0]!, spanIds: [spanId(3), spanId(7)] };
+    const { page } = await harness.open({ ...story(), verdicts });
+    await eventually(() => selectedName(page), 'read_logs');
+    await page.locator('.detail-title', { hasText: 'read_logs' }).waitFor();
+  });
+
+  it('never shows OK for a trace with a failing verdict or an erroring span; OK for a clean one', async () => {
+    const badge = async (input: ViewerInput) => {
+      const { page } = await harness.open(input);
+      await page.locator('.trace-state').waitFor();
+      return page.locator('.trace-state').textContent();
+    };
+    assert.equal(await badge(story()), 'ERROR', 'the run ended in error: errors win over failures');
+    const finished = storyTrace();
+    finished.info.state = 'OK';
+    assert.equal(await badge({ ...story(), trace: finished }), 'FAILED');
+    const passing = storyVerdicts().map((v) => (v.outcome === 'failed' ? { ...v, outcome: 'passed' as const } : v));
+    assert.equal(await badge({ ...story(), trace: finished, verdicts: passing }), '2 ERRORS', 'two spans errored');
+    const clean = storyTrace();
+    clean.info.state = 'OK';
+    for (const span of clean.spans) span.status = { code: 'OK' };
+    assert.equal(await badge({ ...story(), trace: clean, verdicts: passing }), 'OK');
+  });
+
+  it('labels the timeline axis with round values that never overlap, at any width', async () => {
+    for (const width of [420, 800, 1600]) {
+      const { page } = await harness.open(story(), { viewport: { width, height: 700 } });
+      await page.locator('.tick').first().waitFor();
+      const axis = (await page.locator('.ticks').boundingBox())!;
+      const boxes = await page.locator('.tick').evaluateAll((ticks) => (ticks as HTMLElement[]).filter((t) => !t.hidden).map((t) => {
+        const r = t.getBoundingClientRect();
+        return { left: r.left, right: r.right, text: t.textContent };
+      }));
+      assert.ok(boxes.length >= 2, `at least two labels at ${width}px: ${JSON.stringify(boxes)}`);
+      for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i]!.left >= boxes[i - 1]!.right, `labels overlap at ${width}px: ${JSON.stringify(boxes)}`);
+      assert.ok(boxes.at(-1)!.right <= axis.x + axis.width + 1, `the last label fits in the axis at ${width}px`);
+      assert.equal(boxes[0]!.text, '0');
+    }
+  });
+
+  it('resizes the split between tree and side panel by drag and keyboard, and keeps it in the state', async () => {
+    const first = await harness.open(story(), { viewport: { width: 1200, height: 700 } });
+    const { page } = first;
+    const sash = page.getByRole('separator', { name: 'Resize the side panel' });
+    const before = (await page.locator('.side').boundingBox())!.width;
+    const box = (await sash.boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + 50);
+    await page.mouse.down();
+    await page.mouse.move(box.x - 200, box.y + 50, { steps: 5 });
+    await page.mouse.up();
+    const dragged = (await page.locator('.side').boundingBox())!.width;
+    assert.ok(Math.abs(dragged - (before + 200)) < 8, `dragging 200px left widens the side panel: ${before} → ${dragged}`);
+    await sash.focus();
+    await page.keyboard.press('ArrowRight');
+    const narrower = (await page.locator('.side').boundingBox())!.width;
+    assert.ok(narrower < dragged, 'ArrowRight moves the sash right');
+    await eventually(async () => (await first.state())?.sideWidthPx, Math.round(narrower));
+    const reloaded = await harness.open(story(), { viewport: { width: 1200, height: 700 }, savedState: (await first.state())! });
+    await eventually(async () => Math.round((await reloaded.page.locator('.side').boundingBox())!.width), Math.round(narrower));
+  });
+
   it('expands, collapses and moves with the keyboard, including type-to-find', async () => {
     const { page } = await harness.open(story());
     await page.locator('#span-row-0 .name').click();

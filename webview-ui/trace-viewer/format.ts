@@ -32,3 +32,25 @@ export function valueText(value: unknown): string {
     return String(value);
   }
 }
+
+export interface TraceBadge {
+  text: string;
+  tone: 'ok' | 'warning' | 'failed' | 'error';
+  title: string;
+}
+
+/**
+ * The header's badge. "OK" only for a trace with no erroring span and no failing or erroring
+ * verdict: the trace's own state says only whether the run's root span ended in error, and a
+ * run whose tool calls failed, or that a judge failed, is not OK. Errors win over failures.
+ */
+export function traceBadge(state: string, erroringSpans: number, outcomes: readonly string[]): TraceBadge {
+  const count = (outcome: string) => outcomes.filter((o) => o === outcome).length;
+  const spans = erroringSpans > 0 ? `${erroringSpans} erroring span${erroringSpans === 1 ? '' : 's'}` : 'no erroring span';
+  if (state === 'ERROR' || count('error') > 0) {
+    return { text: 'ERROR', tone: 'error', title: `The run ${state === 'ERROR' ? 'ended in error' : 'has a judge that could not decide'}; ${spans}.` };
+  }
+  if (count('failed') > 0) return { text: 'FAILED', tone: 'failed', title: `${count('failed')} failing verdict(s); ${spans}.` };
+  if (erroringSpans > 0) return { text: `${erroringSpans} ERROR${erroringSpans === 1 ? '' : 'S'}`, tone: 'warning', title: `The run finished, but ${spans} (see the red rows).` };
+  return { text: 'OK', tone: 'ok', title: outcomes.length ? 'No erroring span; every verdict passed or was skipped.' : 'No erroring span; no verdicts.' };
+}

@@ -16,6 +16,7 @@ import { VerdictPanel } from './verdictPanel';
 import { SearchBar } from './searchBar';
 import { metricsHeader } from './metricsHeader';
 import { artifactsPanel } from './artifactsPanel';
+import { splitter } from './splitter';
 
 const SEVERITY: Record<string, number> = { skipped: 0, passed: 1, error: 2, failed: 3 };
 const DETAIL_CACHE_SIZE = 200;
@@ -114,7 +115,10 @@ function start(): void {
     saveTimer = setTimeout(() => {
       const expanded: string[] = [];
       for (let row = 0; row < model.size; row++) if (model.expanded[row]) expanded.push(s.ids[row]!);
-      const state: ViewerState = { source: init.source, expanded, selected: tree.selected >= 0 ? s.ids[tree.selected]! : null, failingOnly };
+      const state: ViewerState = {
+        source: init.source, expanded, selected: tree.selected >= 0 ? s.ids[tree.selected]! : null, failingOnly,
+        ...(sideWidthPx !== undefined ? { sideWidthPx } : {}),
+      };
       channel.setState(state);
     }, STATE_SAVE_DELAY_MS);
   }
@@ -129,11 +133,17 @@ function start(): void {
   const collapseAll = h('button', { className: 'icon-button', title: 'Collapse all', attrs: { 'aria-label': 'Collapse all' }, onClick: () => { model.collapseAll(); tree.refresh(); saveState(); } }, [h('span', { className: 'codicon codicon-collapse-all' })]);
   const side = h('div', { className: 'side' }, [verdicts.element, detail.element, artifactsPanel(init.artifacts, (path) => channel.post({ type: 'openArtifact', path }))]);
   const notice = h('div', { className: 'notice', role: 'status' });
+  let sideWidthPx: number | undefined;
+  const split = splitter(() => main, side, (px) => {
+    sideWidthPx = px;
+    saveState();
+  });
+  const main = h('div', { className: 'main' }, [tree.element, split.element, side]);
   app.replaceChildren(
     metricsHeader(init, () => channel.post({ type: 'promote' })),
     h('div', { className: 'toolbar' }, [search.element, expandAll, collapseAll]),
     notice,
-    h('div', { className: 'main' }, [tree.element, side]),
+    main,
   );
 
   channel.listen((message) => {
@@ -163,11 +173,16 @@ function start(): void {
   channel.post({ type: 'ready' });
 
   function restore(saved: ViewerState | undefined): void {
+    sideWidthPx = saved?.sideWidthPx;
+    split.setSideWidth(sideWidthPx);
     const sameTrace = saved && JSON.stringify(saved.source) === JSON.stringify(init.source);
     if (!sameTrace) {
       model.expandToDepth(INITIAL_DEPTH);
-      // Opened to explain something: show the spans asked for, else where things went wrong.
+      // Opened to explain something: show the spans asked for, else the evidence of the first
+      // failing verdict, else where things went wrong.
+      const evidence = init.verdicts.find((v) => (v.outcome === 'failed' || v.outcome === 'error') && v.rows.length > 0)?.rows[0];
       if (init.reveal?.length) reveal(init.reveal);
+      else if (evidence !== undefined) reveal([evidence]);
       else if (init.rootCause) tree.select(init.rootCause.row);
       return;
     }

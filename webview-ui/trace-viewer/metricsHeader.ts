@@ -1,7 +1,7 @@
 /** The figures above the tree, with the change against the previous run of the same scenario. */
 import type { InitialState, Metrics } from '../../src/shared/traceViewerProtocol';
 import { h } from '../shared/dom';
-import { formatCount, formatMs } from './format';
+import { formatCount, formatMs, traceBadge } from './format';
 
 type Figure = { label: string; value: (m: Metrics) => number; show: (n: number) => string; text?: (m: Metrics) => string };
 
@@ -19,9 +19,10 @@ const FIGURES: Figure[] = [
 /** `promote` is called by the header's "Promote to scenario" button, shown only for promotable traces. */
 export function metricsHeader(state: InitialState, promote: () => void): HTMLElement {
   const { metrics, previous } = state;
+  const badge = traceBadge(state.state, metrics.errors, state.verdicts.map((v) => v.outcome));
   const title = h('div', { className: 'title-line' }, [
     h('h1', { text: state.title }),
-    h('span', { className: `trace-state state-${state.state === 'ERROR' ? 'error' : 'ok'}`, text: state.state }),
+    h('span', { className: `trace-state state-${badge.tone}`, text: badge.text, title: badge.title }),
     state.runId ? h('span', { className: 'muted', text: `run ${state.runId}` }) : null,
     state.promotable ? h('button', {
       className: 'promote',

@@ -7,11 +7,15 @@
 import type { Skeleton } from '../../src/shared/traceViewerProtocol';
 import { STATUS } from '../../src/shared/traceViewerProtocol';
 import { h, icon } from '../shared/dom';
+import { niceTicks } from '../shared/ticks';
 import { formatMs } from './format';
 import type { TreeModel } from './treeModel';
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 10;
+/** Room per axis label ("1 min 30 s" is about 70 px wide). */
+const MIN_TICK_SPACING_PX = 90;
+const TICK_GAP_PX = 8;
 const INDENT_PX = 14;
 const TYPE_AHEAD_RESET_MS = 800;
 
@@ -199,11 +203,34 @@ export class TreeView {
     e.bar.className = `bar bar-type-${s.types[row]}${error ? ' bar-error' : ''}`;
   }
 
+  /**
+   * The axis above the waterfall: round-valued ticks spaced for the column's width. Labels
+   * differ in width ("0" to "1 min 30 s"), so after layout any label that would touch its left
+   * neighbour is hidden, and one that would stick out on the right is aligned to its tick's left.
+   */
   private timelineHeader(): HTMLDivElement {
-    const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => h('span', { className: `tick tick-${f * 100}`, text: formatMs(this.totalMs * f) }));
+    const axis = h('div', { className: 'cell-timeline ticks' });
+    const render = (width: number) => {
+      const values = niceTicks(this.totalMs, Math.max(1, Math.floor(width / MIN_TICK_SPACING_PX)));
+      const ticks = values.map((value, i) => {
+        const tick = h('span', { className: i === 0 ? 'tick tick-start' : 'tick', text: formatMs(value) });
+        tick.style.left = `${this.totalMs > 0 ? (value / this.totalMs) * 100 : 0}%`;
+        return tick;
+      });
+      axis.replaceChildren(...ticks);
+      const bounds = axis.getBoundingClientRect();
+      let previousRight = -Infinity;
+      for (const tick of ticks) {
+        if (tick.getBoundingClientRect().right > bounds.right) tick.classList.add('tick-end');
+        const box = tick.getBoundingClientRect();
+        if (box.left < previousRight + TICK_GAP_PX || box.left < bounds.left) tick.hidden = true;
+        else previousRight = box.right;
+      }
+    };
+    new ResizeObserver((entries) => render(entries[0]?.contentRect.width ?? 0)).observe(axis);
     return h('div', { className: 'tree-header', attrs: { 'aria-hidden': 'true' } }, [
       h('div', { className: 'cell-tree', text: 'Span' }),
-      h('div', { className: 'cell-timeline ticks' }, ticks),
+      axis,
     ]);
   }
 

@@ -17,6 +17,7 @@ import type { JudgeKind } from './judgeFile';
 import type { JudgeSnapshot } from './snapshot';
 import { formatDuration, parseDuration } from '../util/duration';
 import { describeArgIssues } from './checks/check';
+import { rootEvidence } from './checks/evidence';
 import { describePass, valuePasses } from './judgeFile';
 import { runLlmJudge } from './llmJudge';
 import { computeTraceMetrics } from './metrics';
@@ -101,7 +102,7 @@ async function evaluateOne(options: EvaluateOptions & { alignment: AlignmentMemo
     value: result.value,
     rationale: result.rationale,
     source: sourceOf(entry),
-    spanIds: result.spanIds ?? [],
+    spanIds: citedSpans(result, entry, options.trace),
     judgeVersion: entry?.version ?? '0',
     cost: { ...ZERO_COST, ...result.cost, ms: Math.round(ms * 1000) / 1000 },
     createdAt: Date.now(),
@@ -172,6 +173,17 @@ async function runJudge(entry: JudgeEntry, ctx: JudgeContext, model: ModelClient
       return runLlmJudge(def!, ctx, model, traceHash(), await alignment.promptFor(def!, ctx.trace, ctx.scenario));
     }
   }
+}
+
+/**
+ * A deterministic verdict always points somewhere: a check that names no span cites the root
+ * span (the run as a whole), so the trace viewer opens on something and "only cited spans"
+ * works. Model judges cite what the model cited, nothing invented.
+ */
+function citedSpans(result: JudgeResult, entry: JudgeEntry | undefined, trace: Trace): string[] {
+  const cited = result.spanIds ?? [];
+  if (cited.length > 0 || sourceOf(entry) !== 'CODE' || (result.outcome !== 'passed' && result.outcome !== 'failed')) return cited;
+  return rootEvidence(trace);
 }
 
 function sourceOf(entry: JudgeEntry | undefined): AssessmentSource {

@@ -75,8 +75,9 @@ export const jsonSchema = defineCheck({
       const target = await readTarget(ctx, args);
       if ('missing' in target) return errored(target.missing);
       label = target.label;
+      spanIds = target.spanIds;
       const parsed = parseJson(target.text);
-      if ('error' in parsed) return failed(`${label} is not JSON: ${parsed.error}`);
+      if ('error' in parsed) return failed(`${label} is not JSON: ${parsed.error}`, { spanIds });
       data = parsed.value;
     }
     if (validate(data)) return passed(`${label} satisfies the schema`, { spanIds });

@@ -27,7 +27,8 @@ export const tableSchema = defineCheck({
     if (!format) return errored(`with.format: cannot tell the table format of ${args.artifact} from its extension; set format: csv | tsv | json | jsonl`);
 
     const table = readTable(target.text, format);
-    if ('error' in table) return failed(`${target.label} is not a ${format} table: ${table.error}`);
+    const evidence = { spanIds: target.spanIds };
+    if ('error' in table) return failed(`${target.label} is not a ${format} table: ${table.error}`, evidence);
     const { header, rows, textCells } = table;
 
     const problems: string[] = [];
@@ -58,8 +59,8 @@ export const tableSchema = defineCheck({
       const more = cellProblems.length > 5 ? ` (+${cellProblems.length - 5} more)` : '';
       problems.push(cellProblems.slice(0, 5).join('; ') + more);
     }
-    if (problems.length > 0) return failed(`${target.label}: ${problems.join('; ')}`);
-    return passed(`${target.label}: ${rows.length} rows with columns ${expected.map((c) => quote(c)).join(', ')} of the expected types`);
+    if (problems.length > 0) return failed(`${target.label}: ${problems.join('; ')}`, evidence);
+    return passed(`${target.label}: ${rows.length} rows with columns ${expected.map((c) => quote(c)).join(', ')} of the expected types`, evidence);
   },
 });
 

@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { defineCheck, errored, failed, passed, quote } from './check';
 import { compileRegex, ScanBudget } from '../../util/safeRegex';
-import { lineOf, readTarget, TextTargetArgs } from './traceText';
+import type { JudgeContext } from '../types';
+import { outputEvidence } from './evidence';
+import { lineOf, readTarget, TextTargetArgs, type TextLookup, type TextSource } from './traceText';
+
+/**
+ * The spans to cite for a text `fragment` found (or missing) in the target: in the final
+ * output, the span that produced the fragment; otherwise the target's own evidence.
+ */
+function cite(ctx: JudgeContext, args: { artifact?: string; in?: TextSource }, target: TextLookup, fragment?: string): { spanIds: string[] } {
+  const inOutput = args.artifact === undefined && (args.in ?? 'output') === 'output';
+  return { spanIds: inOutput && fragment ? outputEvidence(ctx.trace, fragment) : target.spanIds };
+}
 
 /** Substrings must (or, with `not: true`, must not) appear in the final output, stdout/stderr or an artifact. */
 export const contains = defineCheck({
@@ -22,15 +33,19 @@ export const contains = defineCheck({
     if (args.not) {
       const present = found.filter((f) => f.at >= 0);
       if (present.length > 0) {
-        return failed(`${target.label} contains ${present.map((p) => `${quote(p.needle)} (line ${lineOf(target.text, p.at)})`).join(', ')}, which must not appear`);
+        const first = present[0]!;
+        return failed(`${target.label} contains ${present.map((p) => `${quote(p.needle)} (line ${lineOf(target.text, p.at)})`).join(', ')}, which must not appear`,
+          cite(ctx, args, target, target.text.slice(first.at, first.at + first.needle.length)));
       }
-      return passed(`${target.label} contains none of ${needles.map((n) => quote(n)).join(', ')}`);
+      return passed(`${target.label} contains none of ${needles.map((n) => quote(n)).join(', ')}`, cite(ctx, args, target));
     }
     const absent = found.filter((f) => f.at < 0);
     if (absent.length > 0) {
-      return failed(`${target.label} does not contain ${absent.map((a) => quote(a.needle)).join(', ')}; it starts with ${quote(target.text, 200)}`);
+      return failed(`${target.label} does not contain ${absent.map((a) => quote(a.needle)).join(', ')}; it starts with ${quote(target.text, 200)}`, cite(ctx, args, target));
     }
-    return passed(`${target.label} contains ${found.map((f) => `${quote(f.needle)} (line ${lineOf(target.text, f.at)})`).join(', ')}`);
+    const first = found[0]!;
+    return passed(`${target.label} contains ${found.map((f) => `${quote(f.needle)} (line ${lineOf(target.text, f.at)})`).join(', ')}`,
+      cite(ctx, args, target, target.text.slice(first.at, first.at + first.needle.length)));
   },
 });
 
@@ -60,10 +75,10 @@ export const regex = defineCheck({
       return errored(`${target.label} is ${target.text.length.toLocaleString('en')} characters long and ${budget.describe()}; no match for ${shown} in the part that was read, so the check cannot decide — check a smaller artifact or a narrower target`);
     }
     if (args.not) {
-      if (match) return failed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match.text)}, which must not appear`);
-      return passed(`${target.label} has no match for ${shown}`);
+      if (match) return failed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match.text)}, which must not appear`, cite(ctx, args, target, match.text));
+      return passed(`${target.label} has no match for ${shown}`, cite(ctx, args, target));
     }
-    if (!match) return failed(`${target.label} has no match for ${shown}; it starts with ${quote(target.text, 200)}`);
-    return passed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match.text)}`);
+    if (!match) return failed(`${target.label} has no match for ${shown}; it starts with ${quote(target.text, 200)}`, cite(ctx, args, target));
+    return passed(`${target.label} matches ${shown} at line ${lineOf(target.text, match.index)}: ${quote(match.text)}`, cite(ctx, args, target, match.text));
   },
 });

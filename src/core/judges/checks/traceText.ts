@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { rootSpans, type Span, type Trace } from '../../trace/model';
 import type { JudgeContext } from '../types';
+import { artifactEvidence, rootEvidence } from './evidence';
 import { readUserFile, UserFileError } from '../../util/userFile';
 
 /** Judges read sandbox files up to this size; bigger outputs are checked through a command check. */
@@ -27,7 +28,8 @@ export const TextTargetArgs = {
   in: z.enum(['output', 'stdout', 'stderr']).optional(),
 };
 
-export type TextLookup = { label: string; text: string } | { label: string; missing: string };
+/** A text a check reads, or why it is missing, with the spans that are its evidence (see evidence.ts). */
+export type TextLookup = ({ label: string; text: string } | { label: string; missing: string }) & { spanIds: string[] };
 
 export function asText(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -59,11 +61,12 @@ function stream(trace: Trace, name: 'stdout' | 'stderr'): string | undefined {
 
 export function readSource(trace: Trace, source: TextSource): TextLookup {
   const text = source === 'output' ? finalOutput(trace) : stream(trace, source);
+  const spanIds = rootEvidence(trace);
   if (text === undefined) {
     const where = source === 'output' ? 'the root span has no outputs' : `the root span has no outputs.${source} nor attribute costar.${source}`;
-    return { label: source === 'output' ? 'the final output' : source, missing: `no ${source} recorded in the trace (${where})` };
+    return { label: source === 'output' ? 'the final output' : source, missing: `no ${source} recorded in the trace (${where})`, spanIds };
   }
-  return { label: source === 'output' ? 'the final output' : source, text };
+  return { label: source === 'output' ? 'the final output' : source, text, spanIds };
 }
 
 /** Refuses absolute paths and paths that climb out of the sandbox. */
@@ -77,25 +80,26 @@ export function normalizeArtifactPath(relative: string): string | undefined {
 export async function readArtifactText(ctx: Pick<JudgeContext, 'trace' | 'sandboxDir'>, relative: string): Promise<TextLookup> {
   const label = `artifact ${relative}`;
   const normal = normalizeArtifactPath(relative);
-  if (normal === undefined) return { label, missing: `artifact path ${JSON.stringify(relative)} must be relative to the sandbox and stay inside it` };
+  if (normal === undefined) return { label, missing: `artifact path ${JSON.stringify(relative)} must be relative to the sandbox and stay inside it`, spanIds: [] };
+  const spanIds = artifactEvidence(ctx.trace, normal);
   if (ctx.sandboxDir) {
     try {
       // The agent made this file: it may be a FIFO or a link to a device, which must not hang the judge.
-      return { label, text: await readUserFile(path.join(ctx.sandboxDir, normal), ARTIFACT_MAX_BYTES) };
+      return { label, text: await readUserFile(path.join(ctx.sandboxDir, normal), ARTIFACT_MAX_BYTES), spanIds };
     } catch (error) {
       if (!(error instanceof UserFileError)) throw error;
-      if (error.code !== 'ENOENT') return { label, missing: `cannot read ${normal} in the sandbox: ${error.message}` };
+      if (error.code !== 'ENOENT') return { label, missing: `cannot read ${normal} in the sandbox: ${error.message}`, spanIds };
     }
   }
   const recorded = ctx.trace.artifacts.find((a) => a.path === normal);
   if (!recorded || recorded.change === 'deleted') {
     const where = ctx.sandboxDir ? 'in the sandbox nor among the trace artifacts' : `among the trace's ${ctx.trace.artifacts.length} artifacts (the sandbox is gone)`;
-    return { label, missing: `${normal} not found ${where}` };
+    return { label, missing: `${normal} not found ${where}`, spanIds };
   }
   if (recorded.text === undefined) {
-    return { label, missing: `${normal} was recorded without its text (binary or over the size cap) and the sandbox is gone; re-run the scenario to check it` };
+    return { label, missing: `${normal} was recorded without its text (binary or over the size cap) and the sandbox is gone; re-run the scenario to check it`, spanIds };
   }
-  return { label, text: recorded.text };
+  return { label, text: recorded.text, spanIds };
 }
 
 /** Reads what `artifact:` / `in:` point at (default: the final output). */

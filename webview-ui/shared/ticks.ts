@@ -1,0 +1,15 @@
+/**
+ * Axis ticks at round values (1, 2, 2.5 or 5 × 10^k apart), at most `maxCount` intervals from
+ * 0 to `max`: labels that read well and, spaced by the caller for their width, never overlap.
+ */
+export function niceTicks(max: number, maxCount: number, options: { integer?: boolean } = {}): number[] {
+  if (!(max > 0) || !Number.isFinite(max)) return [0];
+  const rough = max / Math.max(1, Math.floor(maxCount));
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const multiples = options.integer && magnitude < 10 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+  let step = multiples.map((m) => m * magnitude).find((s) => s >= rough * (1 - 1e-9)) ?? 10 * magnitude;
+  if (options.integer) step = Math.max(1, Math.round(step));
+  const ticks: number[] = [];
+  for (let i = 0; i * step <= max * (1 + 1e-9); i++) ticks.push(Number((i * step).toPrecision(12)));
+  return ticks;
+}
