@@ -38,3 +38,20 @@ test('compare with last green: the newest run against the last all-green one, as
   assert.match(diff.text, /Newly failing \(1\):\n.*clean-csv/);
   assert.match(diff.text, /clean\.csv is missing/);
 });
+
+test('compare with last green links each scenario line: file:line to the scenario, each outcome to its run\'s trace', async () => {
+  const ws = await mkdtemp(path.join(tmpdir(), 'costar-rundiff-links-'));
+  await saveReport(ws, report('20240101-000000-aaa', [scenario('clean-csv', 'passed', [verdict('file-exists', 'passed')])]));
+  const failing = scenario('clean-csv', 'failed', [verdict('file-exists', 'failed', 'clean.csv is missing')], { traceId: 'b'.repeat(32) });
+  failing.attempts[0]!.traceId = 'b'.repeat(32);
+  await saveReport(ws, report('20240102-000000-bbb', [failing]));
+  const diff = await lastGreenDiff(ws);
+  const lines = diff.text.split('\n');
+  const shown = diff.links.map((l) => ({ text: lines[l.line]!.slice(l.start, l.end), target: l.target }));
+  assert.deepEqual(shown, [
+    { text: 'scenarios/main.scenario.yaml:2', target: { kind: 'scenario', file: path.join(ws, 'scenarios/main.scenario.yaml'), line: 2 } },
+    { text: 'passed', target: { kind: 'trace', traceFile: path.join(ws, '.costar', 'traces', `${scenario('clean-csv', 'passed', []).traceId}.trace.json`) } },
+    { text: 'failed', target: { kind: 'trace', traceFile: path.join(ws, '.costar', 'traces', `${'b'.repeat(32)}.trace.json`) } },
+  ]);
+  assert.match(diff.links[2]!.tooltip, /run B \(20240102-000000-bbb\)/);
+});

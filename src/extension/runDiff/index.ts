@@ -6,6 +6,8 @@
 import type * as vscodeTypes from 'vscode';
 import type { VSCode } from '../vscodeApi';
 import { RunSelectionError } from '../../core/report/selectRuns';
+import { commandUri, OPEN_TRACE_COMMAND } from '../testing/failureMarkdown';
+import type { DiffLink } from './diffLinks';
 import { lastGreenDiff } from './lastGreenDiff';
 import type { FeatureDeps } from '../featureDeps';
 
@@ -16,6 +18,18 @@ export type RunDiffDeps = FeatureDeps;
 
 export function registerRunDiff(vscode: VSCode, _context: vscodeTypes.ExtensionContext, deps: RunDiffDeps): vscodeTypes.Disposable[] {
   const texts = new Map<string, string>();
+  const links = new Map<string, DiffLink[]>();
+  // The text is plain (it reads like `costar diff`); file locations and outcomes are links.
+  const linkProvider: vscodeTypes.DocumentLinkProvider = {
+    provideDocumentLinks: (document) => (links.get(document.uri.toString()) ?? []).map((link) => {
+      const target = link.target.kind === 'scenario'
+        ? vscode.Uri.file(link.target.file).with({ fragment: `L${link.target.line}` })
+        : vscode.Uri.parse(commandUri(OPEN_TRACE_COMMAND, [{ traceFile: link.target.traceFile }]));
+      const documentLink = new vscode.DocumentLink(new vscode.Range(link.line, link.start, link.line, link.end), target);
+      documentLink.tooltip = link.tooltip;
+      return documentLink;
+    }),
+  };
   const changed = new vscode.EventEmitter<vscodeTypes.Uri>();
   const provider: vscodeTypes.TextDocumentContentProvider = {
     onDidChange: changed.event,
@@ -39,6 +53,7 @@ export function registerRunDiff(vscode: VSCode, _context: vscodeTypes.ExtensionC
     // One document per workspace, named after what it compares; rerunning updates it in place.
     const uri = vscode.Uri.from({ scheme: SCHEME, path: '/last green vs latest.txt', query: workspaceDir });
     texts.set(uri.toString(), diff.text);
+    links.set(uri.toString(), diff.links);
     changed.fire(uri);
     deps.log(`run diff: ${diff.runA} (last green) vs ${diff.runB}`);
     const document = await vscode.workspace.openTextDocument(uri);
@@ -48,6 +63,7 @@ export function registerRunDiff(vscode: VSCode, _context: vscodeTypes.ExtensionC
   return [
     changed,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, provider),
+    vscode.languages.registerDocumentLinkProvider({ scheme: SCHEME }, linkProvider),
     vscode.commands.registerCommand(COMPARE_WITH_LAST_GREEN_COMMAND, compare),
   ];
 }

@@ -8,11 +8,14 @@ import { diffRuns } from '../../core/report/diff';
 import { renderDiffText } from '../../core/report/diffText';
 import { selectRunsToDiff } from '../../core/report/selectRuns';
 import { TraceStore } from '../../core/trace/store';
+import { diffLinks, type DiffLink } from './diffLinks';
 
 export interface LastGreenDiff {
   runA: string;
   runB: string;
   text: string;
+  /** Where the text links to scenario files and traces. */
+  links: DiffLink[];
 }
 
 /** Throws RunSelectionError (with what to do) when there is no run, or no green run to compare with. */
@@ -26,5 +29,7 @@ export async function lastGreenDiff(workspaceDir: string): Promise<LastGreenDiff
     const trace = await store.get(traceId).catch(() => undefined);
     if (trace) metrics.set(traceId, computeTraceMetrics(trace));
   }
-  return { runA: a.runId, runB: b.runId, text: renderDiffText(diffRuns(a, b, { metricsOf: (id) => metrics.get(id) })) };
+  const diff = diffRuns(a, b, { metricsOf: (id) => metrics.get(id) });
+  const text = renderDiffText(diff);
+  return { runA: a.runId, runB: b.runId, text, links: diffLinks(text, diff, a, b, workspaceDir) };
 }
