@@ -6,6 +6,7 @@
  * microsoft/playwright-vscode's test mocks do) so a test asserts what the Test Explorer shows.
  */
 import * as path from 'node:path';
+import { minimatch } from 'minimatch';
 import type { VSCode } from '../../src/extension/vscodeApi';
 
 class Position {
@@ -239,4 +240,85 @@ export function labelsOf(collection: FakeCollection): string[] {
   const labels: string[] = [];
   collection.forEach((item) => labels.push(item.label));
   return labels;
+}
+
+class RelativePattern {
+  readonly baseUri: Uri;
+  constructor(base: string | Uri | { uri: Uri }, readonly pattern: string) {
+    this.baseUri = typeof base === 'string' ? Uri.file(base) : 'uri' in base ? base.uri : base;
+  }
+}
+
+type FileEventKind = 'create' | 'change' | 'delete';
+
+/**
+ * A workspace host around one folder: trust, settings, file watchers that match their glob
+ * as VS Code's do, notifications and executed commands recorded. File events are fired by the
+ * test (`fileEvent`), the way the editor reports a save.
+ */
+export function fakeHost(workspaceDir: string, options: { trusted?: boolean; settings?: Record<string, unknown> } = {}) {
+  const notifications: string[] = [];
+  const executed: unknown[][] = [];
+  const logLines: string[] = [];
+  const watchers: { matches(file: string): boolean; emitters: Record<FileEventKind, EventEmitter<Uri>> }[] = [];
+  const state = { trusted: options.trusted ?? true };
+  const settings = options.settings ?? {};
+  const never = new EventEmitter<never>().event;
+  const notify = (message: string) => {
+    notifications.push(message);
+    return Promise.resolve(undefined);
+  };
+  const log = Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (m: string) => logLines.push(`${level}: ${m}`)]));
+  const vscode = {
+    ...(fakeVscode as unknown as Record<string, unknown>),
+    RelativePattern,
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+    Diagnostic: class { source?: string; constructor(readonly range: Range, readonly message: string, readonly severity: number) {} },
+    workspace: {
+      get isTrusted() { return state.trusted; },
+      workspaceFolders: [folder(workspaceDir)],
+      textDocuments: [],
+      getConfiguration: (section: string) => ({ get: <T>(key: string, fallback: T) => (settings[`${section}.${key}`] as T | undefined) ?? fallback }),
+      createFileSystemWatcher: (glob: string | RelativePattern) => {
+        const emitters = { create: new EventEmitter<Uri>(), change: new EventEmitter<Uri>(), delete: new EventEmitter<Uri>() };
+        const matches = typeof glob === 'string'
+          ? (file: string) => minimatch(file, glob, { dot: true })
+          : (file: string) => {
+            const relative = path.relative(glob.baseUri.fsPath, file);
+            return !relative.startsWith('..') && !path.isAbsolute(relative) && minimatch(relative, glob.pattern, { dot: true });
+          };
+        const watcher = { matches, emitters };
+        watchers.push(watcher);
+        return {
+          onDidCreate: emitters.create.event, onDidChange: emitters.change.event, onDidDelete: emitters.delete.event,
+          dispose: () => watchers.splice(watchers.indexOf(watcher), 1),
+        };
+      },
+      onDidChangeTextDocument: never,
+      onDidCloseTextDocument: never,
+      onDidChangeWorkspaceFolders: never,
+    },
+    window: {
+      showErrorMessage: notify,
+      showInformationMessage: notify,
+      showWarningMessage: notify,
+      createStatusBarItem: () => ({ text: '', tooltip: '', show() {}, hide() {}, dispose() {} }),
+    },
+    commands: { executeCommand: (...args: unknown[]) => (executed.push(args), Promise.resolve(undefined)) },
+  } as unknown as VSCode;
+  return {
+    vscode,
+    notifications,
+    executed,
+    logLines,
+    log: log as unknown as import('vscode').LogOutputChannel,
+    diagnostics: { set() {}, delete() {}, clear() {}, dispose() {} } as unknown as import('vscode').DiagnosticCollection,
+    setTrusted: (trusted: boolean) => { state.trusted = trusted; },
+    /** Number of live watchers that would see `file`. */
+    watching: (file: string) => watchers.filter((w) => w.matches(file)).length,
+    fileEvent(kind: FileEventKind, file: string): void {
+      for (const watcher of [...watchers]) if (watcher.matches(file)) watcher.emitters[kind].fire(Uri.file(file));
+    },
+  };
 }
