@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { HarnessRequest, PROTOCOL_VERSION, type HarnessEvent } from '../core/run/protocol';
+import { HostModelProvider } from '../core/llm/hostProvider';
 import { ConfigError, runSuite } from './suite';
 
 const events = createWriteStream('', { fd: 3 });
@@ -15,6 +16,8 @@ const controller = new AbortController();
 // Every running agent, setup command and judge listens for cancel: far more than Node's default 10.
 setMaxListeners(0, controller.signal);
 let running: Promise<unknown> | undefined;
+// Model calls a run started in the editor sends to the editor's model (answered by modelReply).
+const host = new HostModelProvider(emit);
 
 emit({ v: PROTOCOL_VERSION, type: 'hello', pid: process.pid });
 
@@ -32,11 +35,15 @@ lines.on('line', (line) => {
     controller.abort();
     return;
   }
+  if (request.type === 'modelReply') {
+    host.answer(request);
+    return;
+  }
   if (running) {
     emit({ v: 1, type: 'fatal', message: 'a run is already in progress in this harness' });
     return;
   }
-  running = runSuite(request, emit, controller.signal)
+  running = runSuite(request, emit, controller.signal, host)
     .catch((error: unknown) => {
       if (error instanceof ConfigError) emit({ v: 1, type: 'fatal', message: error.message, config: true });
       else emit({ v: 1, type: 'fatal', message: `harness failed: ${(error as Error).stack ?? error}` });
@@ -46,6 +53,7 @@ lines.on('line', (line) => {
 
 // The parent went away (closed our stdin): stop every agent rather than leave orphans.
 lines.on('close', () => {
+  host.close('the editor that answered model calls went away');
   if (!running) process.exit(0);
   controller.abort();
 });

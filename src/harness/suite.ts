@@ -10,7 +10,7 @@ import { endpointEmbedder } from '../core/golden/align/embeddings';
 import { evaluateExpectations } from '../core/judges/evaluate';
 import type { JudgeCatalog } from '../core/judges/catalog';
 import { JudgeSnapshot } from '../core/judges/snapshot';
-import { createModelClientFromEnv } from '../core/llm/fromEnv';
+import type { HostModelProvider } from '../core/llm/hostProvider';
 import type { ModelClient } from '../core/llm/types';
 import { decidePassRule } from '../core/judges/stats';
 import type { Outcome, Verdict } from '../core/judges/types';
@@ -26,6 +26,7 @@ import type { WorkspaceConfig } from '../core/scenario/schema';
 import type { Trace } from '../core/trace/model';
 import { TraceStore } from '../core/trace/store';
 import { runAttempt } from './attempt';
+import { judgeModelClient } from './models';
 import { limitConcurrency } from './concurrency';
 
 export type Emit = (event: HarnessEvent) => void;
@@ -33,16 +34,14 @@ export type Emit = (event: HarnessEvent) => void;
 /** Thrown for problems the user must fix before anything can run (exit code 2 in the CLI). */
 export class ConfigError extends Error {}
 
-export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSignal): Promise<RunReport> {
+/** `host` answers the editor's model calls when the request asks for them (hostModel). */
+export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSignal, host?: HostModelProvider): Promise<RunReport> {
   const startedAt = Date.now();
   const workspaceDir = path.resolve(request.workspaceDir);
   const { config, catalog, scenarios } = await loadForRun(workspaceDir, request);
   const store = new TraceStore(workspaceDir);
   const modelEnv = { ...process.env, ...request.secretEnv };
-  const model = createModelClientFromEnv(modelEnv, config.model, {
-    cacheDir: path.join(workspaceDir, '.costar', 'cache', 'llm'),
-    noCache: request.noCache ?? false,
-  });
+  const model = judgeModelClient({ ...request, workspaceDir }, config, modelEnv, host);
   const judgeFilter = request.judges ? new Set(request.judges) : undefined;
   // Memory-aligned judges retrieve similar labelled examples by the endpoint's embeddings when it has them.
   const alignment = new AlignmentMemories(workspaceDir, { embedder: async () => (await endpointEmbedder(modelEnv, config.model)).embed });

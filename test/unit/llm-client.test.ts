@@ -179,3 +179,16 @@ test('settings: the environment wins over costar.yaml; no model or no endpoint m
   const c = createModelClientFromEnv({ COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'm' }, undefined, { cacheDir });
   assert.equal(c?.model, 'm');
 });
+
+test("a request naming the editor's model is refused outside the editor, with where it works; llama3:8b is a plain name", async () => {
+  const error = await client().chat({ ...ask, model: 'vscode:copilot/gpt-4o' }).catch((e: unknown) => e);
+  assert.ok(error instanceof ModelError);
+  assert.equal(error.kind, 'refused');
+  assert.match(error.message, /names the vscode model "vscode:copilot\/gpt-4o".*only inside VS Code.*coSTAR: Select Model/);
+  assert.equal(server.chatRequests.length, 0);
+
+  server.reply({ content: 'ok' });
+  await client().chat({ ...ask, model: 'openai-compatible:gpt-4o-mini' });
+  await client().chat({ ...ask, model: 'llama3:8b' });
+  assert.deepEqual(server.chatRequests.map((r) => r.body.model), ['gpt-4o-mini', 'llama3:8b']);
+});

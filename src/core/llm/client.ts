@@ -7,6 +7,7 @@
  */
 import { cacheKey, ReplyCache, type CachedReply } from './cache';
 import { Limiter } from './limiter';
+import { otherProviderHint, parseModelRef } from './modelRef';
 import { OpenAIProvider, type OpenAIProviderOptions } from './openaiProvider';
 import type { ModelProvider, ProviderReply } from './provider';
 import { DEFAULT_RETRY, delayBeforeRetry, isTransient, sleep, type Failure, type RetryPolicy } from './retry';
@@ -60,7 +61,9 @@ export class ProviderModelClient implements ModelClient {
   }
 
   async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatReply> {
-    const model = request.model ?? this.model;
+    const ref = request.model ? parseModelRef(request.model) : undefined;
+    if (ref?.provider && ref.provider !== this.provider.kind) throw new ModelError('refused', otherProviderHint(request.model!, ref.provider, this.provider.kind));
+    const model = ref?.model || this.model;
     const key = this.cache && options.cache ? cacheKey({ provider: this.provider.kind, endpoint: this.provider.endpoint, model }, request, options.cache) : undefined;
     if (key && !this.options.noCache) {
       const hit = await this.cache!.get(key);

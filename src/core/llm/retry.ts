@@ -22,7 +22,8 @@ export type Failure =
   | { kind: 'timeout'; message: string }
   | { kind: 'unreachable'; message: string }
   | { kind: 'http'; status: number; message: string; retryAfterMs?: number; transient: boolean; /** The request parameter the endpoint named, if it did. */ param?: string }
-  | { kind: 'malformed'; message: string };
+  | { kind: 'malformed'; message: string }
+  | { kind: 'refused'; message: string };
 
 /** A 200 reply without a choice or message: reported as such, never as "not JSON". */
 export class EmptyReplyError extends Error {

@@ -87,7 +87,8 @@ export interface ModelClient {
   usage(): ModelUsage;
 }
 
-export type ModelErrorKind = 'http' | 'unreachable' | 'timeout' | 'malformed' | 'aborted';
+/** 'refused': the provider won't answer this request (no such model, the user declined consent, a judge naming the editor's model outside the editor). */
+export type ModelErrorKind = 'http' | 'unreachable' | 'timeout' | 'malformed' | 'aborted' | 'refused';
 
 /** What a call cost before it failed: failed calls are paid for too, so verdicts count them. */
 export interface SpentUsage {

@@ -5,7 +5,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { PROTOCOL_VERSION, type HarnessEvent, type RunReport, type RunRequest } from './protocol';
+import type { ProviderReply } from '../llm/provider';
+import type { ChatRequest } from '../llm/types';
+import { HOST_MODEL_VERSION, PROTOCOL_VERSION, type HarnessEvent, type HostModelFailure, type RunReport, type RunRequest } from './protocol';
 import { newRunId } from './runStore';
 
 export type RunOptions = Omit<RunRequest, 'v' | 'type' | 'runId'> & { runId?: string };
@@ -20,6 +22,11 @@ export interface RunClientOptions {
   env?: NodeJS.ProcessEnv;
   /** How long cancel waits for the harness to stop its agents before killing everything. */
   cancelGraceMs?: number;
+  /**
+   * Answers the harness's model calls for a run with `hostModel` (the editor's model). One
+   * call per request; `signal` aborts when the harness gave up on it.
+   */
+  answerModel?(model: string, request: ChatRequest, signal: AbortSignal): Promise<{ reply: ProviderReply } | { failure: HostModelFailure }>;
 }
 
 export interface RunHandle {
@@ -63,6 +70,7 @@ export function startRun(options: RunOptions, client: RunClientOptions): RunHand
       child.kill('SIGKILL');
       return;
     }
+    if (event.type === 'modelRequest' || event.type === 'modelCancel') return answerModel(event);
     if (event.type === 'attemptStarted' && event.pid) agentPids.add(event.pid);
     if (event.type === 'runFinished') report = event.report;
     if (event.type === 'fatal') fatal = new RunFailure(event.message, event.config ?? false);
@@ -84,6 +92,24 @@ export function startRun(options: RunOptions, client: RunClientOptions): RunHand
   });
   // Nobody may be listening to `done` yet; don't let an early failure be "unhandled".
   done.catch(() => undefined);
+
+  const modelCalls = new Map<string, AbortController>();
+  const answerModel = (event: Extract<HarnessEvent, { type: 'modelRequest' | 'modelCancel' }>) => {
+    if (event.type === 'modelCancel') return modelCalls.get(event.id)?.abort();
+    const send = (answer: { reply: ProviderReply } | { failure: HostModelFailure }) => {
+      modelCalls.delete(event.id);
+      if (child.exitCode === null && child.stdin!.writable) child.stdin!.write(`${JSON.stringify({ v: PROTOCOL_VERSION, type: 'modelReply', version: HOST_MODEL_VERSION, id: event.id, ...answer })}\n`);
+    };
+    if (event.version !== HOST_MODEL_VERSION || !client.answerModel) {
+      const why = client.answerModel ? `model calls v${String(event.version)}, this client v${HOST_MODEL_VERSION}: rebuild (npm run build)` : 'this client does not answer model calls';
+      return send({ failure: { kind: 'refused', message: `the harness asked its parent for a model call, but ${why}` } });
+    }
+    const abort = new AbortController();
+    modelCalls.set(event.id, abort);
+    client.answerModel(event.model, event.request, abort.signal).then(send, (error: unknown) =>
+      send({ failure: { kind: 'unreachable', message: `the editor's model failed: ${(error as Error)?.message ?? String(error)}` } }),
+    );
+  };
 
   let cancelled = false;
   child.stdin!.write(`${JSON.stringify({ v: PROTOCOL_VERSION, type: 'run', runId, ...options })}\n`);

@@ -10,8 +10,23 @@ import { z } from 'zod';
 import type { Verdict, Outcome } from '../judges/types';
 import type { MetricFlag, TraceMetrics } from '../judges/metrics';
 import type { Interval } from '../judges/stats';
+import type { ChatRequest } from '../llm/types';
 
 export const PROTOCOL_VERSION = 1;
+
+/**
+ * Version of the model-call pair (the `modelRequest` event, the `modelReply` request): a run
+ * started in the editor with the editor's model asks the extension host for every model call
+ * (the harness can't reach VS Code's Language Model API). Both sides put it in each message
+ * and refuse another.
+ */
+export const HOST_MODEL_VERSION = 1;
+
+const HostModel = z.object({
+  version: z.literal(HOST_MODEL_VERSION),
+  /** The editor's model for judges (a VS Code selector: vendor/id, id or family; '' = the first available). */
+  model: z.string(),
+});
 
 export const RunRequest = z.object({
   v: z.literal(PROTOCOL_VERSION),
@@ -35,12 +50,44 @@ export const RunRequest = z.object({
   /** Extra environment for judges (model API key); never logged or stored. */
   secretEnv: z.record(z.string(), z.string()).optional(),
   noCache: z.boolean().optional(),
+  /** The parent answers model calls with the editor's model (judges' default provider: vscode). */
+  hostModel: HostModel.optional(),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
 export const CancelRequest = z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('cancel') });
 
-export const HarnessRequest = z.discriminatedUnion('type', [RunRequest, CancelRequest]);
+/** Why the parent could not answer a model call, in the model client's terms (llm/retry.ts Failure). */
+export const HostModelFailure = z.object({
+  kind: z.enum(['aborted', 'timeout', 'unreachable', 'http', 'malformed', 'refused']),
+  message: z.string(),
+  status: z.number().int().optional(),
+  transient: z.boolean().optional(),
+  retryAfterMs: z.number().nonnegative().optional(),
+});
+export type HostModelFailure = z.infer<typeof HostModelFailure>;
+
+/** The parent's answer to a `modelRequest` event: the reply of one request, or why there is none. */
+export const ModelReplyRequest = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  type: z.literal('modelReply'),
+  version: z.literal(HOST_MODEL_VERSION),
+  id: z.string(),
+  reply: z
+    .object({
+      content: z.string().nullable(),
+      toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
+      finishReason: z.string(),
+      model: z.string(),
+      inputTokens: z.number().nonnegative(),
+      outputTokens: z.number().nonnegative(),
+    })
+    .optional(),
+  failure: HostModelFailure.optional(),
+});
+export type ModelReplyRequest = z.infer<typeof ModelReplyRequest>;
+
+export const HarnessRequest = z.discriminatedUnion('type', [RunRequest, CancelRequest, ModelReplyRequest]);
 export type HarnessRequest = z.infer<typeof HarnessRequest>;
 
 export interface AttemptResult {
@@ -121,6 +168,10 @@ export type HarnessEvent =
   | { v: 1; type: 'scenarioFinished'; result: ScenarioResult }
   | { v: 1; type: 'runFinished'; report: RunReport }
   | { v: 1; type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** One model request for the parent to send to the editor's model; answered by a `modelReply` with the same id. */
+  | { v: 1; type: 'modelRequest'; version: typeof HOST_MODEL_VERSION; id: string; model: string; request: ChatRequest }
+  /** The judge that asked gave up (cancel, timeout): the parent may stop the request. */
+  | { v: 1; type: 'modelCancel'; version: typeof HOST_MODEL_VERSION; id: string }
   | { v: 1; type: 'fatal'; message: string; /** true when the workspace's files must be fixed first. */ config?: boolean };
 
 export type HarnessEventType = HarnessEvent['type'];
