@@ -10,6 +10,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+/** Folders refused inside a source folder, whatever the case (case-insensitive file systems). */
+export const PROTECTED_FOLDERS: ReadonlySet<string> = new Set(['.git', 'node_modules']);
+
 export interface ConfinedPath {
   /** Absolute path (as named, not symlink-resolved). */
   abs: string;
@@ -54,12 +57,20 @@ export class SourceFolders {
     if (typeof requested !== 'string' || requested.trim() === '') return refuse('a path is required (workspace-relative, e.g. "agents/my-agent/prompt.md")');
     const named = requested.trim();
     if (named.includes('\0')) return refuse('the path contains a NUL character');
+    // A newline in a path becomes a second header line of the patch (`+++ b/x\n+++ b/../../evil`),
+    // which `patch -p1` follows out of the source folders; no real source file needs one.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(named)) return refuse(`${JSON.stringify(named)} contains a newline or another control character; file names with those are refused`);
     if (path.isAbsolute(named) || path.win32.isAbsolute(named) || named.startsWith('~')) {
       return refuse(`"${named}" is absolute: use a path relative to the workspace inside ${this.describe()}`);
     }
     if (named.split(/[\\/]+/).includes('..')) return refuse(`"${named}" contains "..": paths may not leave ${this.describe()}`);
     const abs = path.resolve(this.workspaceDir, named);
     const rel = toSlash(path.relative(this.workspaceDir, abs));
+    // Repository data and installed dependencies are never the agent's source, even inside a
+    // source folder: an edit to .git/hooks runs code on the next commit.
+    const protectedSegment = rel.split('/').find((segment) => PROTECTED_FOLDERS.has(segment.toLowerCase()));
+    if (protectedSegment) return refuse(`"${named}" is inside ${protectedSegment}/, which Refine never reads or edits`);
     const folderIndex = this.folders.findIndex((folder) => folder === '.' || rel === folder || rel.startsWith(`${folder}/`));
     if (folderIndex < 0) return refuse(`"${named}" is outside the agent's source folders; you may only read and edit ${this.describe()}`);
     const real = await realPathOfNearest(abs);

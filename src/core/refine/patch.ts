@@ -19,6 +19,9 @@ export function changeSetToPatch(changeSet: ChangeSet, options: PatchOptions = {
   const prefix = options.pathPrefix ? `${options.pathPrefix.replace(/\/+$/, '')}/` : '';
   return changeSet.files
     .map((file) => {
+      // A newline in a name would forge a header line that `patch -p1` follows anywhere.
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u001f\u007f]/.test(file.path)) throw new Error(`refused to write a patch for ${JSON.stringify(file.path)}: the path contains a control character`);
       const name = `${prefix}${file.path}`;
       const oldName = file.original === null ? '/dev/null' : `a/${name}`;
       const patch = structuredPatch(oldName, `b/${name}`, originalText(file), file.proposed, undefined, undefined, { context: 3 });

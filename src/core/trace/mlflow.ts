@@ -25,6 +25,7 @@ import { hexToBase64, isTraceId, normalizeId, requireId, SPAN_ID_BYTES, TRACE_ID
 import { toNanos } from './nanos';
 import { reservedAttributes, RESERVED } from './semconv';
 import { spanFromParts, statusCodeFrom } from './spanFromParts';
+import { setOwn } from '../util/ownRecord';
 
 const SCHEMA_VERSION_KEY = 'mlflow.trace_schema.version';
 const COSTAR_FORMAT_VERSION = 1;
@@ -54,7 +55,7 @@ export function toMlflowJson(trace: Trace): object {
 function mlflowSpan(traceId: string, requestId: string, span: Span): object {
   const attributes: Record<string, string> = { [RESERVED.requestId]: JSON.stringify(requestId) };
   for (const [key, value] of Object.entries(reservedAttributes(span))) attributes[key] = JSON.stringify(value);
-  for (const [key, value] of Object.entries(span.attributes)) attributes[key] = JSON.stringify(value);
+  for (const [key, value] of Object.entries(span.attributes)) setOwn(attributes, key, JSON.stringify(value));
   return {
     trace_id: hexToBase64(traceId),
     span_id: hexToBase64(span.spanId),
@@ -207,13 +208,13 @@ function decodeAttributes(value: unknown, where: string): Record<string, unknown
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(attributes)) {
     if (typeof raw !== 'string') {
-      out[key] = raw;
+      setOwn(out, key, raw);
       continue;
     }
     try {
-      out[key] = JSON.parse(raw);
+      setOwn(out, key, JSON.parse(raw));
     } catch {
-      out[key] = raw;
+      setOwn(out, key, raw);
     }
   }
   return out;

@@ -10,6 +10,7 @@ import { normalizeId, requireId, SPAN_ID_BYTES, TRACE_ID_BYTES } from './ids';
 import { toNanos } from './nanos';
 import { spanFromParts, statusCodeFrom } from './spanFromParts';
 import { RESERVED, reservedAttributes } from './semconv';
+import { setOwn } from '../util/ownRecord';
 
 /** Spans grouped by their (lowercase hex) trace id, in arrival order. */
 export type SpansByTrace = Map<string, Span[]>;
@@ -75,7 +76,7 @@ function jsonAttributes(list: unknown, where: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   forEachArray(list ?? [], where, (kv, kvWhere) => {
     if (typeof kv.key !== 'string') throw new Error(`${kvWhere}.key: expected a string`);
-    out[kv.key] = jsonAnyValue(kv.value, `${kvWhere}.value`);
+    setOwn(out, kv.key, jsonAnyValue(kv.value, `${kvWhere}.value`));
   });
   return out;
 }

@@ -6,6 +6,7 @@ import { toNanos } from './nanos';
 import { decodeReserved, push, safeInteger, statusOf, type SpansByTrace } from './otlp';
 import { ExportTraceServiceRequest } from './otlpProto';
 import { spanFromParts, statusCodeFrom } from './spanFromParts';
+import { setOwn } from '../util/ownRecord';
 
 interface PbKeyValue { key: string; value?: PbAnyValue | null }
 interface PbAnyValue {
@@ -75,7 +76,7 @@ export function decodeOtlpProtobuf(bytes: Uint8Array): SpansByTrace {
 
 function pbAttributes(list: PbKeyValue[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const kv of list) out[kv.key] = pbAnyValue(kv.value);
+  for (const kv of list) setOwn(out, kv.key, pbAnyValue(kv.value));
   return out;
 }
 

@@ -16,6 +16,7 @@
  * reported is lost and an export carries them on (MLflow re-derives from them itself).
  */
 import type { Span, SpanEvent, SpanType, TokenUsage } from './model';
+import { getOwn, setOwn } from '../util/ownRecord';
 
 export const RESERVED = {
   spanType: 'mlflow.spanType',
@@ -141,7 +142,7 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.values(RESERVED));
 export function extractSemantics(raw: Record<string, unknown>, events: SpanEvent[] = []): SpanSemantics {
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (!RESERVED_KEYS.has(key)) attributes[key] = value;
+    if (!RESERVED_KEYS.has(key)) setOwn(attributes, key, value);
   }
   const result: SpanSemantics = { spanType: 'UNKNOWN', attributes };
 
@@ -231,7 +232,7 @@ function unpackPrefix(raw: Record<string, unknown>, prefix: string): Record<stri
   let out: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(raw)) {
     if (!key.startsWith(prefix)) continue;
-    (out ??= {})[key.slice(prefix.length)] = Array.isArray(value) ? value.map(parseMaybeJson) : parseMaybeJson(value);
+    setOwn((out ??= {}), key.slice(prefix.length), Array.isArray(value) ? value.map(parseMaybeJson) : parseMaybeJson(value));
   }
   return out;
 }
@@ -287,7 +288,8 @@ function messagesFrom(raw: Record<string, unknown>, prefix: string): unknown[] |
   let list: Record<string, unknown>[] | undefined;
   for (const [key, value] of Object.entries(raw)) {
     if (!key.startsWith(start)) continue;
-    const match = /^(\d+)\.(.+)$/.exec(key.slice(start.length));
+    // At most five digits: `llm.input_messages.999999999999.role` would make a list that long.
+    const match = /^(\d{1,5})\.(.+)$/.exec(key.slice(start.length));
     if (!match) continue;
     list ??= [];
     const entry = (list[Number(match[1])] ??= {});
@@ -299,10 +301,15 @@ function messagesFrom(raw: Record<string, unknown>, prefix: string): unknown[] |
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
   let node = target;
   for (const part of path.slice(0, -1)) {
-    const next = node[part];
-    node = isRecord(next) ? next : (node[part] = {});
+    const next = getOwn(node, part);
+    if (isRecord(next)) node = next;
+    else {
+      const created: Record<string, unknown> = {};
+      setOwn(node, part, created);
+      node = created;
+    }
   }
-  node[path[path.length - 1]!] = value;
+  setOwn(node, path[path.length - 1]!, value);
 }
 
 /** The first key with a value worth showing, JSON-decoded when it is JSON text. */

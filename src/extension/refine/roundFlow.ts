@@ -12,7 +12,8 @@ import type { ModelClient } from '../../core/llm/types';
 import type { AppliedFile } from '../../core/refine/apply';
 import type { FileChange } from '../../core/refine/changeSet';
 import { saveRefinement, type RefinementRecord } from '../../core/refine/history';
-import { proposeRefinement, recordDecisions, type Proposal } from '../../core/refine/refine';
+import { proposeRefinement, recordDecisions, sourceFoldersOf, type Proposal } from '../../core/refine/refine';
+import type { SourceFolders } from '../../core/refine/confinement';
 import { nextRoundOf, redScenariosOfAgent } from '../../core/refine/rounds';
 import { formatVerification, hasRegressions, heldOutOfWorkspace, summarizeVerification, verifyRefinement, type VerificationSummary, type VerifyPhase } from '../../core/refine/verify';
 import type { RunReport } from '../../core/run/protocol';
@@ -172,10 +173,19 @@ async function review(session: RefineSession, record: RefinementRecord): Promise
       for (const change of changes) decide({ path: change.path, accepted: [], rejected: [0], written: false, endedBy: 'discarded' });
     }),
   ];
+  // Confinement again, now: the proposal was checked when it was made, but files, symlinks or
+  // costar.yaml's source folders may have changed while the model worked.
+  const sources = await sourceFoldersOf(workspaceDir, record.agent);
   for (const change of changes) {
-    const uri = vscode.Uri.file(path.join(workspaceDir, change.path));
+    const confined = await sources.resolve(change.path);
+    if (!confined.ok) {
+      void vscode.window.showWarningMessage(`coSTAR: refused the proposed change to ${JSON.stringify(change.path)}: ${confined.reason}`);
+      decide({ path: change.path, accepted: [], rejected: [0], written: false });
+      continue;
+    }
+    const uri = vscode.Uri.file(confined.abs);
     if (change.original === null) {
-      void reviewNewFile(vscode, uri, change).then(decide);
+      void reviewNewFile(vscode, uri, change, sources).then(decide);
       continue;
     }
     const document = await vscode.workspace.openTextDocument(uri);
@@ -188,11 +198,17 @@ async function review(session: RefineSession, record: RefinementRecord): Promise
 }
 
 /** A file the assistant wants to create has no document to decorate: ask, with a preview. */
-async function reviewNewFile(vscode: VSCode, uri: vscodeTypes.Uri, change: FileChange): Promise<AppliedFile> {
+async function reviewNewFile(vscode: VSCode, uri: vscodeTypes.Uri, change: FileChange, sources: SourceFolders): Promise<AppliedFile> {
   const preview = await vscode.workspace.openTextDocument({ content: change.proposed });
   await vscode.window.showTextDocument(preview, { preview: true });
   const choice = await vscode.window.showInformationMessage(`coSTAR proposes a new file ${change.path}: ${change.explanation}`, 'Create', 'Reject');
   if (choice !== 'Create') return { path: change.path, accepted: [], rejected: [0], written: false };
+  // The question may have waited a long time: check the place once more right before creating.
+  const confined = await sources.resolve(change.path);
+  if (!confined.ok) {
+    void vscode.window.showWarningMessage(`coSTAR: did not create ${JSON.stringify(change.path)}: ${confined.reason}`);
+    return { path: change.path, accepted: [], rejected: [0], written: false };
+  }
   const edit = new vscode.WorkspaceEdit();
   edit.createFile(uri, { ignoreIfExists: false, contents: new TextEncoder().encode(change.proposed) });
   const ok = await vscode.workspace.applyEdit(edit);
