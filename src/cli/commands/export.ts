@@ -3,32 +3,31 @@ import { EXIT, UsageError } from '../command';
 import { parseCliArgs, resolveWorkspace } from '../args';
 import { resolveRun } from '../../core/run/runStore';
 import { TraceStore } from '../../core/trace/store';
-import { MlflowRest, MlflowRequestError } from '../../core/export/mlflowRest';
-import { exportRunToMlflow } from '../../core/export/mlflowExport';
+import { exportRunToMlflow, type Transport } from '../../core/export/mlflowExport';
+import { listGoldenJudges, readLabels, formatGoldenProblem } from '../../core/golden/store';
+import type { GoldenLabel } from '../../core/golden/label';
+import { connectMlflow, mlflowFailure } from '../mlflowArgs';
+
+const TRANSPORTS = ['auto', 'otlp', 'rest'] as const;
+const VIA: Record<string, string> = { otlp: 'OTLP (/v1/traces)', rest: 'REST (StartTraceV3 + traces.json artifact)' };
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Export the traces and verdicts of a run to an MLflow tracking server (token from MLFLOW_TRACKING_TOKEN)',
-  usage: 'costar export --mlflow URL --experiment ID [--run ID|latest] [--workspace DIR]',
+  summary: 'Export the traces, verdicts and golden-set labels of a run to an MLflow experiment (token from MLFLOW_TRACKING_TOKEN)',
+  usage: 'costar export --mlflow URL --experiment ID|NAME [--create-experiment] [--run ID|latest] [--transport auto|otlp|rest] [--no-labels] [--workspace DIR]',
   async run(args, io) {
     const { values } = parseCliArgs(args, {
       workspace: { type: 'string', short: 'w' },
       mlflow: { type: 'string' },
       experiment: { type: 'string' },
+      'create-experiment': { type: 'boolean' },
       run: { type: 'string' },
+      transport: { type: 'string', default: 'auto' },
+      'no-labels': { type: 'boolean' },
     });
-    if (!values.mlflow) throw new UsageError('--mlflow URL is required (the tracking server, e.g. http://127.0.0.1:5000)');
-    if (!values.experiment) throw new UsageError('--experiment ID is required (the experiment id shown in the MLflow UI)');
+    const transport = values.transport as Transport;
+    if (!TRANSPORTS.includes(transport)) throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')}`);
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
-    let rest: MlflowRest;
-    try {
-      rest = new MlflowRest(values.mlflow, {
-        ...(io.env.MLFLOW_TRACKING_TOKEN ? { token: io.env.MLFLOW_TRACKING_TOKEN } : {}),
-        ...(io.env.MLFLOW_TRACKING_USERNAME ? { username: io.env.MLFLOW_TRACKING_USERNAME, password: io.env.MLFLOW_TRACKING_PASSWORD ?? '' } : {}),
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
     let report;
     try {
       report = await resolveRun(workspaceDir, values.run);
@@ -36,19 +35,29 @@ export const exportCommand: CliCommand = {
       io.stderr.write(`${(error as Error).message}\n`);
       return EXIT.usage;
     }
-    const store = new TraceStore(workspaceDir);
+    const labels: GoldenLabel[] = [];
+    if (!values['no-labels']) {
+      for (const judge of await listGoldenJudges(workspaceDir)) {
+        const read = await readLabels(workspaceDir, judge);
+        for (const problem of read.problems) io.stderr.write(`warning: ${formatGoldenProblem(problem)}\n`);
+        labels.push(...read.labels);
+      }
+    }
     try {
-      const result = await exportRunToMlflow(report, (id) => store.get(id), rest, values.experiment);
+      const { rest, experiment } = await connectMlflow(values, io.env, values['create-experiment'] ?? false);
+      if (experiment.created) io.stdout.write(`created MLflow experiment "${experiment.name}" (id ${experiment.id})\n`);
+      const store = new TraceStore(workspaceDir);
+      const result = await exportRunToMlflow(report, (id) => store.get(id), rest, { experimentId: experiment.id, transport, labels });
       for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
-      for (const t of result.traces) io.stdout.write(`${t.mlflowTraceId}\t${t.assessments} assessments${t.spansUploaded ? '' : '\t(spans not uploaded)'}\n`);
-      io.stdout.write(`exported ${result.traces.length} traces of run ${report.runId} to experiment ${values.experiment}\n`);
+      for (const t of result.traces) {
+        io.stdout.write(`${t.mlflowTraceId}\t${t.spans} spans\t${t.assessments} new assessments${t.created ? '' : '\t(trace already in MLflow: spans not sent again)'}\n`);
+      }
+      const created = result.traces.filter((t) => t.created).length;
+      const via = result.transport ? ` via ${VIA[result.transport]}` : '';
+      io.stdout.write(`exported ${result.traces.length} traces of run ${report.runId} to experiment "${experiment.name}" (id ${experiment.id})${via}: ${created} new, ${result.traces.length - created} already there\n`);
       return EXIT.ok;
     } catch (error) {
-      if (error instanceof MlflowRequestError) {
-        io.stderr.write(`${error.message}\n`);
-        return EXIT.error;
-      }
-      throw error;
+      return mlflowFailure(error, io);
     }
   },
 };

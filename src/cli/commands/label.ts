@@ -1,17 +1,17 @@
 import * as os from 'node:os';
-import type { CliCommand } from '../command';
+import type { CliCommand, CliIo } from '../command';
 import { EXIT, UsageError } from '../command';
 import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { GoldenSetupError, goldenModelClient, loadGoldenJudge } from '../../core/golden/goldenWorkspace';
-import type { GoldenLabel } from '../../core/golden/label';
+import { traceRefOf, type GoldenLabel } from '../../core/golden/label';
 import { buildQueue } from '../../core/golden/queueSignals';
 import { appendLabels, readLabels } from '../../core/golden/store';
 import { traceCase } from '../../core/golden/traceCase';
 import { valueChoices, valueProblem } from '../../core/golden/values';
-import { traceContentHash } from '../../core/trace/hash';
-import { META } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
 import { describeSkipped, type SkippedFile } from '../../core/util/files';
+import { labelsFromMlflow } from '../../core/golden/fromMlflow';
+import { connectMlflow, mlflowFailure } from '../mlflowArgs';
 
 export const labelCommand: CliCommand = {
   name: 'label',
@@ -19,6 +19,8 @@ export const labelCommand: CliCommand = {
   usage:
     'costar label JUDGE [--samples N] [--limit N] [--json]                      show the traces to label next, and why\n' +
     '  costar label JUDGE --trace ID --value V [--rationale TEXT] [--labeller NAME]   add a label to golden/JUDGE.jsonl\n' +
+    '  costar label --from-mlflow URL --experiment ID|NAME --judge JUDGE [--assessment NAME] [--filter F] [--max N]\n' +
+    '                                                                             HUMAN feedback in MLflow as labels of JUDGE\n' +
     '  [--workspace DIR]',
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
@@ -32,9 +34,16 @@ export const labelCommand: CliCommand = {
         samples: { type: 'string' },
         limit: { type: 'string' },
         json: { type: 'boolean' },
+        'from-mlflow': { type: 'string' },
+        experiment: { type: 'string' },
+        judge: { type: 'string' },
+        assessment: { type: 'string' },
+        filter: { type: 'string' },
+        max: { type: 'string' },
       },
       true,
     );
+    if (values['from-mlflow'] !== undefined) return labelFromMlflow(values, positionals, io);
     if (positionals.length !== 1) throw new UsageError('name exactly one judge: costar label JUDGE');
     if ((values.trace === undefined) !== (values.value === undefined)) throw new UsageError('--trace and --value go together');
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
@@ -52,12 +61,7 @@ export const labelCommand: CliCommand = {
         const problem = valueProblem(def.value, value);
         if (problem) throw new UsageError(`--value for judge ${golden.judge.id}: ${problem}`);
         const label: GoldenLabel = {
-          traceRef: {
-            ...(trace.info.metadata[META.runId] ? { runId: trace.info.metadata[META.runId] } : {}),
-            ...(trace.info.metadata[META.scenarioId] ? { scenarioId: trace.info.metadata[META.scenarioId] } : {}),
-            traceId: trace.info.traceId,
-            contentHash: traceContentHash(trace),
-          },
+          traceRef: traceRefOf(trace),
           judgeId: golden.judge.id,
           judgeVersion: golden.judge.version,
           value: value as GoldenLabel['value'],
@@ -101,6 +105,44 @@ export const labelCommand: CliCommand = {
     }
   },
 };
+
+async function labelFromMlflow(
+  values: { workspace?: string | undefined; 'from-mlflow'?: string | undefined; experiment?: string | undefined; judge?: string | undefined; assessment?: string | undefined; filter?: string | undefined; max?: string | undefined },
+  positionals: string[],
+  io: CliIo,
+): Promise<number> {
+  const judgeId = values.judge ?? positionals[0];
+  if (!judgeId || positionals.length > (values.judge ? 0 : 1)) throw new UsageError('name the judge the labels are for: --judge JUDGE');
+  const max = positiveInt(values.max, '--max');
+  const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
+  try {
+    const golden = await loadGoldenJudge(workspaceDir, judgeId);
+    const def = golden.judge.def;
+    if (!def) throw new GoldenSetupError(`judge ${golden.judge.id} is a built-in check; label judges defined in judge files`);
+    const { rest, experiment } = await connectMlflow({ mlflow: values['from-mlflow'], experiment: values.experiment }, io.env);
+    const assessment = values.assessment ?? golden.judge.id;
+    const result = await labelsFromMlflow(rest, experiment, new TraceStore(workspaceDir), {
+      judgeId: golden.judge.id,
+      judgeVersion: golden.judge.version,
+      def,
+      assessment,
+      existing: golden.labels,
+      ...(values.filter ? { filter: values.filter } : {}),
+      ...(max ? { max } : {}),
+    });
+    for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+    if (result.labels.length > 0) await appendLabels(workspaceDir, result.labels);
+    for (const l of result.labels) io.stdout.write(`${l.traceRef.traceId}\t${JSON.stringify(l.value)}\tby ${l.labeller}\n`);
+    io.stdout.write(`imported ${result.labels.length} label${result.labels.length === 1 ? '' : 's'} for ${golden.judge.id} from the HUMAN "${assessment}" feedback of MLflow experiment "${experiment.name}" (id ${experiment.id})\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof GoldenSetupError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    return mlflowFailure(error, io);
+  }
+}
 
 /** "true"/"false" and numbers as such when the judge has such values; anything else stays text. */
 function parseValue(text: string, choices: readonly unknown[]): unknown {

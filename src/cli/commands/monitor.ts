@@ -2,9 +2,11 @@ import * as path from 'node:path';
 import type { CliCommand } from '../command';
 import { EXIT } from '../command';
 import { UsageError } from '../command';
-import { parseCliArgs, resolveWorkspace } from '../args';
+import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { TraceStore } from '../../core/trace/store';
-import { importProduction } from '../../core/monitor/importProduction';
+import { importProduction, PRODUCTION_META } from '../../core/monitor/importProduction';
+import { importFromMlflow } from '../../core/mlflow/importTraces';
+import { connectMlflow, mlflowFailure } from '../mlflowArgs';
 import { loadMonitorConfig, MonitorConfigError } from '../../core/monitor/config';
 import { ScoreStore } from '../../core/monitor/scoreStore';
 import { scoreProduction } from '../../core/monitor/scoreProduction';
@@ -16,12 +18,35 @@ import { describeSkipped } from '../../core/util/files';
 
 export const monitorImportCommand: CliCommand = {
   name: 'monitor import',
-  summary: 'Import production traces (OTLP JSON/protobuf, MLflow trace JSON, JSONL of either) from files or folders',
-  usage: 'costar monitor import DIR|FILE... [--workspace DIR]',
+  summary: 'Import production traces (OTLP JSON/protobuf, MLflow trace JSON, JSONL of either) from files or folders, or from an MLflow experiment',
+  usage: 'costar monitor import DIR|FILE... [--workspace DIR]\n  costar monitor import --mlflow URL --experiment ID|NAME [--filter "MLFLOW SEARCH FILTER"] [--max N] [--workspace DIR]',
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' } }, true);
-    if (positionals.length === 0) throw new UsageError('name at least one trace file or folder');
+    const { values, positionals } = parseCliArgs(
+      args,
+      { workspace: { type: 'string', short: 'w' }, mlflow: { type: 'string' }, experiment: { type: 'string' }, filter: { type: 'string' }, max: { type: 'string' } },
+      true,
+    );
     const store = new TraceStore(resolveWorkspace(values.workspace, io.cwd));
+    if (values.mlflow !== undefined || values.experiment !== undefined) {
+      if (positionals.length > 0) throw new UsageError('import either files or --mlflow URL --experiment ID, not both');
+      const max = positiveInt(values.max, '--max');
+      try {
+        const { rest, experiment } = await connectMlflow(values, io.env);
+        // Spans of a stored trace never change: only traces new to the store are fetched.
+        const result = await importFromMlflow(rest, experiment, store, {
+          ...(values.filter ? { filter: values.filter } : {}),
+          ...(max ? { max } : {}),
+          skipExisting: true,
+          mark: (trace) => (trace.info.metadata[PRODUCTION_META] = 'true'),
+        });
+        for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+        io.stdout.write(`imported ${result.traces.length} production traces from MLflow experiment "${experiment.name}" (id ${experiment.id}); ${result.skipped} already stored\n`);
+        return result.warnings.length > 0 ? EXIT.usage : EXIT.ok;
+      } catch (error) {
+        return mlflowFailure(error, io);
+      }
+    }
+    if (positionals.length === 0) throw new UsageError('name at least one trace file or folder (or --mlflow URL --experiment ID)');
     const results = await importProduction(positionals.map((p) => path.resolve(io.cwd, p)), store);
     let traces = 0;
     for (const r of results) {

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
-import type { CliCommand } from '../command';
+import type { CliCommand, CliIo } from '../command';
 import { EXIT, UsageError } from '../command';
-import { parseCliArgs, resolveWorkspace } from '../args';
+import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
+import { connectMlflow, mlflowFailure } from '../mlflowArgs';
+import { importFromMlflow } from '../../core/mlflow/importTraces';
 import { META, spanDurationMs, type Span, type Trace } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
 import { readTraceFile } from '../../core/trace/traceFile';
@@ -13,11 +15,28 @@ const IMPORT_FORMATS = ['auto', 'otlp', 'mlflow'] as const;
 
 export const importCommand: CliCommand = {
   name: 'import',
-  summary: 'Store trace files (OTLP JSON/protobuf, MLflow trace JSON, or JSONL of either) and print their ids',
-  usage: 'costar import FILE... [--format auto|otlp|mlflow] [--workspace DIR]',
+  summary: 'Store trace files (OTLP JSON/protobuf, MLflow trace JSON, or JSONL of either), or the traces of an MLflow experiment with their assessments, and print their ids',
+  usage:
+    'costar import FILE... [--format auto|otlp|mlflow] [--workspace DIR]\n' +
+    '  costar import --mlflow URL --experiment ID|NAME [--filter "MLFLOW SEARCH FILTER"] [--max N] [--workspace DIR]',
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' }, format: { type: 'string', default: 'auto' } }, true);
-    if (positionals.length === 0) throw new UsageError('name at least one trace file');
+    const { values, positionals } = parseCliArgs(
+      args,
+      {
+        workspace: { type: 'string', short: 'w' },
+        format: { type: 'string', default: 'auto' },
+        mlflow: { type: 'string' },
+        experiment: { type: 'string' },
+        filter: { type: 'string' },
+        max: { type: 'string' },
+      },
+      true,
+    );
+    if (values.mlflow !== undefined || values.experiment !== undefined) {
+      if (positionals.length > 0) throw new UsageError('import either files or --mlflow URL --experiment ID, not both');
+      return importMlflow(values, io);
+    }
+    if (positionals.length === 0) throw new UsageError('name at least one trace file (or --mlflow URL --experiment ID)');
     const format = values.format as (typeof IMPORT_FORMATS)[number];
     if (!IMPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
     const store = new TraceStore(resolveWorkspace(values.workspace, io.cwd));
@@ -39,6 +58,21 @@ export const importCommand: CliCommand = {
     return failures > 0 ? EXIT.usage : EXIT.ok;
   },
 };
+
+async function importMlflow(values: { workspace?: string | undefined; mlflow?: string | undefined; experiment?: string | undefined; filter?: string | undefined; max?: string | undefined }, io: CliIo): Promise<number> {
+  const max = positiveInt(values.max, '--max');
+  const store = new TraceStore(resolveWorkspace(values.workspace, io.cwd));
+  try {
+    const { rest, experiment } = await connectMlflow(values, io.env);
+    const result = await importFromMlflow(rest, experiment, store, { ...(values.filter ? { filter: values.filter } : {}), ...(max ? { max } : {}) });
+    for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+    for (const trace of result.traces) io.stdout.write(`${trace.info.traceId}\t${trace.spans.length} spans\t${trace.info.assessments?.length ?? 0} assessments\n`);
+    io.stdout.write(`imported ${result.traces.length} traces from MLflow experiment "${experiment.name}" (id ${experiment.id})\n`);
+    return result.warnings.length > 0 ? EXIT.usage : EXIT.ok;
+  } catch (error) {
+    return mlflowFailure(error, io);
+  }
+}
 
 const SHOW_FORMATS = ['tree', 'mlflow', 'otlp'] as const;
 

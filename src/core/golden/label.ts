@@ -8,6 +8,8 @@
  * a judge file that was edited later.
  */
 import { z } from 'zod';
+import { META, type Trace } from '../trace/model';
+import { traceContentHash } from '../trace/hash';
 
 export const TraceRef = z.strictObject({
   runId: z.string().min(1).optional(),
@@ -16,6 +18,16 @@ export const TraceRef = z.strictObject({
   contentHash: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 content hash of 64 lowercase hex digits'),
 });
 export type TraceRef = z.output<typeof TraceRef>;
+
+/** The reference a label given now keeps to a stored trace. */
+export function traceRefOf(trace: Trace): TraceRef {
+  return {
+    ...(trace.info.metadata[META.runId] ? { runId: trace.info.metadata[META.runId] } : {}),
+    ...(trace.info.metadata[META.scenarioId] ? { scenarioId: trace.info.metadata[META.scenarioId] } : {}),
+    traceId: trace.info.traceId,
+    contentHash: traceContentHash(trace),
+  };
+}
 
 export const LabelValue = z.union([z.boolean(), z.string().min(1), z.number()]);
 export type LabelValue = z.output<typeof LabelValue>;

@@ -108,6 +108,7 @@ async function evaluateOne(options: EvaluateOptions & { alignment: AlignmentMemo
     createdAt: Date.now(),
   };
   if (result.error !== undefined) verdict.error = result.error;
+  if (result.model !== undefined) verdict.model = result.model;
   return verdict;
 }
 
@@ -169,8 +170,9 @@ async function runJudge(entry: JudgeEntry, ctx: JudgeContext, model: ModelClient
     case 'llm':
     case 'agentic': {
       if (!model) return { outcome: 'skipped', value: null, rationale: `judge ${entry.id} needs a model: ${MODEL_SETUP_HINT}`, error: MODEL_SETUP_HINT };
-      if (entry.kind === 'agentic') return runAgenticJudge(def!, ctx, model, traceHash());
-      return runLlmJudge(def!, ctx, model, traceHash(), await alignment.promptFor(def!, ctx.trace, ctx.scenario));
+      const asked = { model: def!.model ?? model.model };
+      if (entry.kind === 'agentic') return { ...asked, ...(await runAgenticJudge(def!, ctx, model, traceHash())) };
+      return { ...asked, ...(await runLlmJudge(def!, ctx, model, traceHash(), await alignment.promptFor(def!, ctx.trace, ctx.scenario))) };
     }
   }
 }

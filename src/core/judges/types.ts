@@ -34,6 +34,8 @@ export interface Verdict {
   cost: JudgeCost;
   /** Set when outcome is 'error' or 'skipped': what went wrong and how to fix it. */
   error?: string;
+  /** The model a model-based judge (LLM, agentic) asked; MLflow names it as the assessment's source. */
+  model?: string;
   /** Milliseconds since the epoch. */
   createdAt: number;
 }
@@ -61,6 +63,7 @@ export interface JudgeResult {
   spanIds?: string[];
   error?: string;
   cost?: Partial<JudgeCost>;
+  model?: string;
 }
 
 export interface Judge {

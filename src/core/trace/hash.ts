@@ -3,12 +3,12 @@ import type { Trace } from './model';
 
 /**
  * A stable content hash of a trace: sha256 of canonical JSON (object keys sorted, no whitespace)
- * of the spans, artifacts and info. Tags are left out because they are mutable annotations
- * (labels, notes) added after the fact; changing them must not invalidate cached judge results
- * or golden-set references to the same recorded behaviour.
+ * of the spans, artifacts and info. Tags and MLflow assessments are left out because they are
+ * mutable annotations (labels, notes, feedback) added after the fact; changing them must not
+ * invalidate cached judge results or golden-set references to the same recorded behaviour.
  */
 export function traceContentHash(trace: Trace): string {
-  const { tags: _tags, ...info } = trace.info;
+  const { tags: _tags, assessments: _assessments, ...info } = trace.info;
   return createHash('sha256').update(canonicalJson({ info, spans: trace.spans, artifacts: trace.artifacts })).digest('hex');
 }
 

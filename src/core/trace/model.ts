@@ -103,6 +103,30 @@ export interface TraceInfo {
   assessments?: unknown[];
 }
 
+export type AssessmentSourceType = 'HUMAN' | 'LLM_JUDGE' | 'CODE' | 'SOURCE_TYPE_UNSPECIFIED';
+
+/**
+ * An MLflow assessment, typed (TraceInfo.assessments keeps MLflow's JSON verbatim; assessments.ts
+ * reads and writes it): a verdict or label sent to MLflow, or feedback read from it. Feedback is a
+ * judgement of the trace, an expectation its ground truth.
+ */
+export interface Assessment {
+  /** MLflow's assessment_id, when the assessment came from a server. */
+  id?: string;
+  name: string;
+  kind: 'feedback' | 'expectation';
+  source: { type: AssessmentSourceType; id: string };
+  /** The value; absent when the assessment holds an error instead. */
+  value?: unknown;
+  error?: { code: string; message: string };
+  rationale?: string;
+  /** The span it is about (16 hex), when it is about one. */
+  spanId?: string;
+  metadata: Record<string, string>;
+  /** ISO 8601. */
+  createTime: string;
+}
+
 export interface Trace {
   info: TraceInfo;
   spans: Span[];

@@ -108,9 +108,16 @@ function jsonAnyValue(value: unknown, where: string): unknown {
 
 /**
  * One OTLP JSON export request holding the given traces (used by `costar trace show --format otlp`),
- * spans grouped under their original resource and scope again.
+ * spans grouped under their original resource and scope again. Reserved attributes travel
+ * JSON-encoded, as MLflow's span attributes are.
+ *
+ * `forMlflowIngest`: MLflow's OTLP ingest JSON-encodes every attribute value, then (3.x,
+ * `sanitize_attributes`) strips one layer again from string values whose text is a JSON string,
+ * object or array — so an attribute holding JSON text would arrive as an object. Every string
+ * attribute, reserved or not, goes JSON-encoded and everything else as a plain value: that way
+ * MLflow stores exactly the value (text stays text, numbers stay numbers).
  */
-export function toOtlpJson(traces: Trace[]): object {
+export function toOtlpJson(traces: Trace[], options: { forMlflowIngest?: boolean } = {}): object {
   const groups = new Map<string, { resource: Record<string, unknown>; scopes: Map<string, { scope: Span['scope']; spans: object[] }> }>();
   for (const trace of traces) {
     for (const span of trace.spans) {
@@ -121,7 +128,7 @@ export function toOtlpJson(traces: Trace[]): object {
       const sKey = JSON.stringify(span.scope ?? null);
       let scope = group.scopes.get(sKey);
       if (!scope) group.scopes.set(sKey, (scope = { scope: span.scope, spans: [] }));
-      scope.spans.push(otlpJsonSpan(trace.info.traceId, span));
+      scope.spans.push(otlpJsonSpan(trace.info.traceId, span, options.forMlflowIngest ?? false));
     }
   }
   return {
@@ -134,12 +141,17 @@ export function toOtlpJson(traces: Trace[]): object {
 
 const KIND_NUMBERS: Record<string, number> = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
 
-function otlpJsonSpan(traceId: string, span: Span): object {
+function otlpJsonSpan(traceId: string, span: Span, forMlflowIngest: boolean): object {
   // Derived fields travel as the reserved attributes so a re-import restores them exactly;
   // kind, scope and resource have their own places in OTLP.
   const attributes: Record<string, unknown> = { ...span.attributes };
   const { kind, scope, resource, ...derived } = span;
-  for (const [key, value] of Object.entries(reservedAttributes(derived))) attributes[key] = JSON.stringify(value);
+  if (forMlflowIngest) {
+    Object.assign(attributes, reservedAttributes(derived));
+    for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string') attributes[key] = JSON.stringify(value);
+  } else {
+    for (const [key, value] of Object.entries(reservedAttributes(derived))) attributes[key] = JSON.stringify(value);
+  }
   return {
     traceId,
     spanId: span.spanId,
