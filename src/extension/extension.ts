@@ -61,6 +61,7 @@ export class Extension implements vscodeTypes.Disposable {
     this.disposables.push(
       log, controller, diagnostics, statusBar, discovery, run, rescore,
       vscode.commands.registerCommand('costar.setApiKey', () => apiKeys.promptAndStore()),
+      vscode.commands.registerCommand('costar.selectModel', async (arg?: unknown) => (await import('./llm/selectModel')).selectModelCommand(vscode, arg)),
       vscode.commands.registerCommand('costar.refresh', () => discovery.refresh()),
     );
     // The trace viewer is needed at once (custom editor, panels restored after a reload); the

@@ -1,4 +1,5 @@
 import type * as vscodeTypes from 'vscode';
+import type { ProviderKind } from '../core/llm/provider';
 import type { VSCode } from './vscodeApi';
 
 /** The user-facing settings under `costar.*` (package.json `contributes.configuration`). No secrets here. */
@@ -7,6 +8,10 @@ export interface CostarSettings {
   modelBaseUrl: string;
   /** Model name; empty = use costar.yaml. */
   modelName: string;
+  /** Who answers model calls: the OpenAI-compatible endpoint, or the editor's models (VS Code Language Model API). */
+  modelProvider: ProviderKind;
+  /** With provider vscode: the editor's model ('vendor/id', an id or a family; empty = the first available). */
+  editorModel: string;
   /** Scenarios run at once; 0 = use costar.yaml. */
   concurrency: number;
   /** Per-scenario timeout in seconds; 0 = use costar.yaml. */
@@ -18,6 +23,8 @@ export function readSettings(vscode: VSCode, scope?: vscodeTypes.Uri): CostarSet
   return {
     modelBaseUrl: config.get<string>('model.baseUrl', '').trim(),
     modelName: config.get<string>('model.name', '').trim(),
+    modelProvider: config.get<string>('model.provider', 'openai-compatible') === 'vscode' ? 'vscode' : 'openai-compatible',
+    editorModel: config.get<string>('model.editorModel', '').trim(),
     concurrency: Math.max(0, Math.floor(config.get<number>('concurrency', 0))),
     defaultTimeoutSeconds: Math.max(0, config.get<number>('defaultTimeout', 0)),
   };

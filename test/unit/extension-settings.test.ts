@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { modelEnvironment, type CostarSettings } from '../../src/extension/settings';
 
-const settings: CostarSettings = { modelBaseUrl: 'http://127.0.0.1:9/v1', modelName: 'tiny', concurrency: 0, defaultTimeoutSeconds: 0 };
+const settings: CostarSettings = { modelBaseUrl: 'http://127.0.0.1:9/v1', modelName: 'tiny', modelProvider: 'openai-compatible', editorModel: '', concurrency: 0, defaultTimeoutSeconds: 0 };
 
 test('the harness gets the key under the variable costar.yaml names, plus base URL and model', () => {
   assert.deepEqual(modelEnvironment(settings, 'sk-test', 'MY_KEY'), {

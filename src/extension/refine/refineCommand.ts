@@ -4,12 +4,13 @@
  * re-run, summarize, and further rounds. "coSTAR: Refine agent again" starts the next round
  * of an earlier refinement.
  */
-import { createModelClientFromEnv, MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
+import { MODEL_SETUP_HINT, type ModelConfigDef as ModelConfig } from '../../core/llm/fromEnv';
 import type { ModelClient } from '../../core/llm/types';
 import { listRefinementIds, loadRefinement } from '../../core/refine/history';
 import type { RunReport } from '../../core/run/protocol';
 import { latestRun } from '../../core/run/runStore';
 import { loadWorkspace } from '../../core/scenario/load';
+import { extensionModelClient } from '../llm/editorModels';
 import { modelEnvironment, readSettings } from '../settings';
 import type { VSCode } from '../vscodeApi';
 import type { InlineProposals } from './proposals';
@@ -60,7 +61,7 @@ export async function refineAgentCommand(vscode: VSCode, proposals: InlinePropos
   if (!scenarioIds || scenarioIds.length === 0) return;
 
   const secretEnv = modelEnvironment(readSettings(vscode, vscode.Uri.file(workspaceDir)), await deps.apiKey(), workspace.config?.model?.apiKeyEnv);
-  const model = await modelOrExplain(vscode, secretEnv, workspace.config?.model);
+  const model = await modelOrExplain(vscode, workspaceDir, secretEnv, workspace.config?.model);
   if (!model) return;
   if (options.confirm !== false && !(await confirmModel(vscode, model, agent, scenarioIds))) return;
 
@@ -89,7 +90,7 @@ export async function refineAgainCommand(vscode: VSCode, proposals: InlinePropos
   }
   const workspace = await loadWorkspace(workspaceDir);
   const secretEnv = modelEnvironment(readSettings(vscode, vscode.Uri.file(workspaceDir)), await deps.apiKey(), workspace.config?.model?.apiKeyEnv);
-  const model = await modelOrExplain(vscode, secretEnv, workspace.config?.model);
+  const model = await modelOrExplain(vscode, workspaceDir, secretEnv, workspace.config?.model);
   if (!model) return undefined;
   const request = nextRequest(record);
   if (options.confirm !== false && !(await confirmModel(vscode, model, record.agent, request.scenarioIds ?? record.scenarioIds, request.round))) return undefined;
@@ -107,10 +108,12 @@ function maxRoundsSetting(vscode: VSCode, workspaceDir: string): number {
   return Number.isInteger(value) && value >= 1 ? value : 1;
 }
 
-async function modelOrExplain(vscode: VSCode, secretEnv: Record<string, string>, config: Parameters<typeof createModelClientFromEnv>[1]): Promise<ModelClient | undefined> {
-  const model = createModelClientFromEnv({ ...process.env, ...secretEnv }, config);
+async function modelOrExplain(vscode: VSCode, workspaceDir: string, secretEnv: Record<string, string>, config: ModelConfig | undefined): Promise<ModelClient | undefined> {
+  const settings = readSettings(vscode, vscode.Uri.file(workspaceDir));
+  const model = extensionModelClient(vscode, settings, { ...process.env, ...secretEnv }, config);
   if (model) return model;
-  const choice = await vscode.window.showErrorMessage(`coSTAR: Refine needs a model. ${MODEL_SETUP_HINT}`, 'Set API Key', 'Open Settings');
+  const choice = await vscode.window.showErrorMessage(`coSTAR: Refine needs a model. ${MODEL_SETUP_HINT}`, 'Select Model', 'Set API Key', 'Open Settings');
+  if (choice === 'Select Model') void vscode.commands.executeCommand('costar.selectModel');
   if (choice === 'Set API Key') void vscode.commands.executeCommand('costar.setApiKey');
   if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'costar.model');
   return undefined;
@@ -137,7 +140,7 @@ async function pickScenarios(vscode: VSCode, failing: RunReport['scenarios']): P
 
 async function confirmModel(vscode: VSCode, model: ModelClient, agent: string, scenarioIds: string[], round = 1): Promise<boolean> {
   const choice = await vscode.window.showInformationMessage(
-    `Refine agent "${agent}"${round > 1 ? ` again (round ${round})` : ''} for ${round > 1 ? 'the' : scenarioIds.length} failing scenario(s) with model ${model.model}?`,
+    `Refine agent "${agent}"${round > 1 ? ` again (round ${round})` : ''} for ${round > 1 ? 'the' : scenarioIds.length} failing scenario(s) with model ${model.model || `the editor's default model (${model.source})`}?`,
     { modal: true, detail: 'The assistant reads the failing verdicts and the agent\'s source folders and proposes edits. Nothing is written until you accept.' },
     'Refine',
   );

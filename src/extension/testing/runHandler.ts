@@ -5,7 +5,7 @@
  */
 import type * as vscodeTypes from 'vscode';
 import type { startRun } from '../../core/run/client';
-import type { RunSummary } from '../../core/run/protocol';
+import { HOST_MODEL_VERSION, type RunSummary } from '../../core/run/protocol';
 import type { ApiKeyStore } from '../apiKey';
 import { modelEnvironment, readSettings } from '../settings';
 import type { RunStatusBar } from '../statusBar';
@@ -97,6 +97,8 @@ export class RunHandler {
     });
     try {
       const { startRun } = await import('../../core/run/client');
+      // With the editor's model, the harness asks this host for every model call (protocol modelRequest).
+      const editor = settings.modelProvider === 'vscode' ? await import('../llm/editorModels') : undefined;
       handle = startRun(
         {
           workspaceDir,
@@ -105,9 +107,11 @@ export class RunHandler {
           concurrency: settings.concurrency || undefined,
           timeoutMs: settings.defaultTimeoutSeconds ? settings.defaultTimeoutSeconds * 1000 : undefined,
           secretEnv: modelEnvironment(settings, apiKey, apiKeyEnv),
+          ...(editor ? { hostModel: { version: HOST_MODEL_VERSION, model: settings.editorModel } } : {}),
         },
         {
           harnessPath: this.deps.harnessPath,
+          ...(editor ? { answerModel: editor.answerWithEditorModel(vscode) } : {}),
           onEvent: (event) => {
             if (event.type === 'log') log[event.level](redact(event.message));
             else if (event.type === 'fatal') log.error(redact(event.message));
@@ -139,8 +143,9 @@ export class RunHandler {
     this.modelHintShown = true;
     const { vscode } = this.deps;
     void vscode.window
-      .showInformationMessage(`coSTAR: ${skipped} model-based judge(s) were skipped because no model is configured.`, 'Open Settings', 'Set API Key')
+      .showInformationMessage(`coSTAR: ${skipped} model-based judge(s) were skipped because no model is configured.`, 'Select Model', 'Open Settings', 'Set API Key')
       .then((choice) => {
+        if (choice === 'Select Model') void vscode.commands.executeCommand('costar.selectModel');
         if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'costar.model');
         if (choice === 'Set API Key') void vscode.commands.executeCommand('costar.setApiKey');
       });
