@@ -88,6 +88,7 @@ export function formatScenario(result: ScenarioResult, color: boolean): string {
   }
   for (const flag of result.metricFlags ?? []) lines.push(`    ${paint(33, '△')} ${paint(90, `${flag.message} since the previous run`)}`);
   const last = result.attempts.at(-1);
+  for (const warning of new Set(result.attempts.flatMap((a) => a.warnings ?? []))) lines.push(`    ${paint(33, '△')} ${paint(33, indent(warning))}`);
   if (result.status === 'passed') {
     // A pass with skipped judges is a weaker pass: say which were not run and why.
     for (const verdict of last?.verdicts ?? []) {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Artifact, Span, Trace } from '../core/trace/model';
 import { msToNanos } from '../core/trace/model';
 import type { AgentProcessResult } from './agentProcess';
+import type { OutsideWrite } from './workspaceWatch';
 
 export interface AssembleInput {
   prompt: string;
@@ -15,9 +16,14 @@ export interface AssembleInput {
   agentSpans: Span[];
   process?: AgentProcessResult;
   error?: string;
+  /** Workspace files written outside the sandbox while the agent ran: an attribute and an event of the root span. */
+  outsideWrites?: OutsideWrite[];
   artifacts: Artifact[];
   metadata: Record<string, string>;
 }
+
+/** Outside writes listed in the trace (the count is always exact). */
+const OUTSIDE_WRITES_KEPT = 200;
 
 /** Characters of stdout/stderr kept in the root span (the full capped text is in the stream). */
 const TRACE_OUTPUT_CHARS = 64 * 1024;
@@ -33,6 +39,7 @@ export function assembleRunTrace(input: AssembleInput): Trace {
   const stdout = input.process?.stdout ?? '';
   const stderr = input.process?.stderr ?? '';
   const agentRoots = agentSpans.filter((s) => s.parentId === rootId);
+  const outsideWrites = input.outsideWrites ?? [];
   const finalOutput = agentRoots.find((s) => s.outputs !== undefined)?.outputs ?? stdout.trim();
 
   const root: Span = {
@@ -51,8 +58,16 @@ export function assembleRunTrace(input: AssembleInput): Trace {
       stdout: clip(stdout, input.process?.stdoutTruncatedBytes),
       stderr: clip(stderr, input.process?.stderrTruncatedBytes),
     },
-    attributes: { 'costar.span': 'agent_process' },
-    events: input.error ? [{ name: 'exception', timeUnixNano: msToNanos(startedAt + durationMs), attributes: { 'exception.message': input.error } }] : [],
+    attributes: {
+      'costar.span': 'agent_process',
+      ...(outsideWrites.length > 0 ? { 'costar.outside_writes': outsideWrites.slice(0, OUTSIDE_WRITES_KEPT), 'costar.outside_writes.count': outsideWrites.length } : {}),
+    },
+    events: [
+      ...(outsideWrites.length > 0
+        ? [{ name: 'costar.outside_writes', timeUnixNano: msToNanos(startedAt + durationMs), attributes: { count: outsideWrites.length, paths: outsideWrites.slice(0, OUTSIDE_WRITES_KEPT).map((w) => `${w.change} ${w.path}`).join('\n') } }]
+        : []),
+      ...(input.error ? [{ name: 'exception', timeUnixNano: msToNanos(startedAt + durationMs), attributes: { 'exception.message': input.error } }] : []),
+    ],
   };
 
   return {

@@ -18,6 +18,8 @@ import { collectArtifacts, createSandbox, snapshot } from './sandbox';
 import { assembleRunTrace } from './assembleTrace';
 import { agentBaseEnv } from './agentEnv';
 import { promptFitsEnv } from '../core/scenario/prompt';
+import { isolateWithBubblewrap, type Isolated } from './isolation';
+import { compareWorkspace, describeOutsideWrites, scanWorkspace, type OutsideWrite } from './workspaceWatch';
 
 export interface AttemptInput {
   runId: string;
@@ -39,6 +41,10 @@ export interface AttemptRecord {
   sandboxDir: string;
   /** Why the agent did not finish normally; undefined when it exited 0. */
   agentError?: string;
+  /** Reported but not failing the attempt (outside writes with sandbox.outsideWrites: warn). */
+  warnings: string[];
+  /** Workspace files created, changed or deleted while the agent ran. */
+  outsideWrites: OutsideWrite[];
   exitCode: number | null;
   durationMs: number;
 }
@@ -83,14 +89,20 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   };
 
   const setupError = await runSetupCommands(def.setup.commands, sandboxDir, baseEnv, input);
-  const before = await snapshot(sandboxDir);
+  const [before, workspaceBefore] = await Promise.all([snapshot(sandboxDir), scanWorkspace(workspaceDir)]);
+  const command = resolveCommand(agent, workspaceDir, sandboxDir);
+  const isolated: Isolated =
+    input.config.isolation === 'bubblewrap'
+      ? await isolateWithBubblewrap(command, { workspaceDir, writableDir: attemptDir, cwd: sandboxDir, network: input.config.sandbox.network })
+      : { ok: true, argv: command };
+  const startError = setupError ?? (isolated.ok ? undefined : isolated.reason);
 
   const receiver = await startOtlpReceiver({ token: randomBytes(24).toString('hex') });
   let result: AgentProcessResult | undefined;
   try {
-    if (!setupError) {
+    if (!startError && isolated.ok) {
       result = await runAgentProcess({
-        argv: resolveCommand(agent, workspaceDir, sandboxDir),
+        argv: isolated.argv,
         cwd: sandboxDir,
         env: { ...baseEnv, ...receiver.env(), OTEL_SERVICE_NAME: baseEnv.OTEL_SERVICE_NAME ?? scenario.agentName },
         stdin: def.prompt,
@@ -109,7 +121,12 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   const fileTraces = existsSync(traceFile) ? await readAgentTraceFile(traceFile) : { traces: [], error: undefined };
   const source: TraceSource = agentSpans.length > 0 ? 'otlp' : fileTraces.traces.length > 0 ? 'file' : 'fallback';
   const agentFailure = describeAgentFailure(result, input.timeoutMs);
-  const agentError = setupError ?? (agentFailure && withStderrTail(agentFailure, result)) ?? fileTraces.error;
+  const outsideWrites = compareWorkspace(workspaceBefore, await scanWorkspace(workspaceDir));
+  const outsideMessage = outsideWrites.length > 0 ? describeOutsideWrites(outsideWrites) : undefined;
+  const strict = input.config.sandbox.outsideWrites === 'error';
+  const failures = [startError ?? (agentFailure && withStderrTail(agentFailure, result)) ?? fileTraces.error, strict ? outsideMessage : undefined].filter((f): f is string => f !== undefined);
+  const agentError = failures.length > 0 ? failures.join('\n') : undefined;
+  const warnings = !strict && outsideMessage ? [outsideMessage] : [];
 
   const trace = assembleRunTrace({
     prompt: def.prompt,
@@ -117,6 +134,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
     agentSpans: [...agentSpans, ...fileTraces.traces.flatMap((t) => t.spans)],
     process: result,
     error: agentError,
+    outsideWrites,
     artifacts: await collectArtifacts(sandboxDir, before),
     metadata: {
       [META.runId]: input.runId,
@@ -135,7 +153,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   // cache keys, and nothing a judge sees exists only in this process's memory.
   const stored = await input.store.get(trace.info.traceId);
   if (!stored) throw new Error(`trace ${trace.info.traceId} vanished from the store right after it was written`);
-  return { trace: stored, sandboxDir, agentError, exitCode: result?.exitCode ?? null, durationMs: result?.durationMs ?? 0 };
+  return { trace: stored, sandboxDir, agentError, warnings, outsideWrites, exitCode: result?.exitCode ?? null, durationMs: result?.durationMs ?? 0 };
 }
 
 /**

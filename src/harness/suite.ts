@@ -168,6 +168,8 @@ async function runAndJudgeAttempt(context: SuiteContext, scenario: LoadedScenari
       durationMs: record.durationMs,
       exitCode: record.exitCode,
       ...(record.agentError ? { error: record.agentError, agentError: record.agentError } : {}),
+      ...(record.outsideWrites.length > 0 ? { outsideWrites: record.outsideWrites.slice(0, 200) } : {}),
+      ...(record.warnings.length > 0 ? { warnings: record.warnings } : {}),
       verdicts,
       metrics: computeTraceMetrics(record.trace),
     });
@@ -195,6 +197,8 @@ async function rescoreAttempt(context: SuiteContext, scenario: LoadedScenario, p
       durationMs: previous.durationMs,
       exitCode: previous.exitCode,
       ...(previous.agentError ? { error: previous.agentError, agentError: previous.agentError } : {}),
+      ...(previous.outsideWrites ? { outsideWrites: previous.outsideWrites } : {}),
+      ...(previous.warnings ? { warnings: previous.warnings } : {}),
       verdicts,
       metrics: computeTraceMetrics(trace),
     });

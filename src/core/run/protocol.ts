@@ -103,6 +103,10 @@ export interface AttemptResult {
   verdicts: Verdict[];
   /** Operational metrics of the attempt's trace. */
   metrics?: TraceMetrics;
+  /** Workspace files created, changed or deleted outside the sandbox while the agent ran (at most 200 listed). */
+  outsideWrites?: { path: string; change: 'created' | 'changed' | 'deleted' }[];
+  /** Reported without making the attempt an error (e.g. outside writes with sandbox.outsideWrites: warn). */
+  warnings?: string[];
 }
 
 /** How a scenario with `repeat: N` fared across its attempts. */

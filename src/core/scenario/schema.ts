@@ -69,6 +69,19 @@ export const AssistantsConfig = z
   })
   .meta({ description: 'What coding assistants (Refine, MCP clients, editor chat tools) may see.' });
 
+export const SandboxConfig = z
+  .strictObject({
+    outsideWrites: z
+      .enum(['error', 'warn'])
+      .default('error')
+      .meta({ description: 'Workspace files (outside .costar/, .git/, node_modules/) created, changed or deleted while an agent ran: error (default) makes the attempt an error; warn only reports them.' }),
+    network: z
+      .enum(['shared', 'none'])
+      .default('shared')
+      .meta({ description: "With isolation: bubblewrap: 'none' gives the agent no network at all (not even the harness's OTLP receiver: report traces through COSTAR_TRACE_FILE)." }),
+  })
+  .meta({ description: 'What the agent may do outside its sandbox (see docs/isolation.md).' });
+
 export const WorkspaceConfig = z
   .strictObject({
     agents: z.record(Identifier, AgentConfig).default({}),
@@ -86,6 +99,16 @@ export const WorkspaceConfig = z
       .optional()
       .meta({ description: 'Folders to search for *.scenario.yaml (default: the whole workspace, skipping node_modules and .costar).' }),
     assistants: AssistantsConfig.default({ holdoutTags: ['holdout'] }),
+    isolation: z
+      .enum(['none', 'bubblewrap'])
+      .default('none')
+      .meta({ description: 'bubblewrap: run agents under bwrap (Linux) with the whole file system read-only except their attempt folder (sandbox, trace file) and a private /tmp; an error when bwrap is missing or cannot run, never a silent fallback (see docs/isolation.md).' }),
+    sandbox: SandboxConfig.default({ outsideWrites: 'error', network: 'shared' }),
+  })
+  .superRefine((config, ctx) => {
+    if (config.sandbox.network === 'none' && config.isolation !== 'bubblewrap') {
+      ctx.addIssue({ code: 'custom', path: ['sandbox', 'network'], message: 'network: none needs isolation: bubblewrap (without it nothing can take the network away from the agent)' });
+    }
   })
   .meta({ title: 'coSTAR workspace (costar.yaml)' });
 

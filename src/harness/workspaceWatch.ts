@@ -1,0 +1,95 @@
+/**
+ * Writes outside the sandbox that the harness can see: a cheap lstat snapshot of the
+ * workspace before the agent starts and after it ends, compared. An agent that writes through
+ * $COSTAR_WORKSPACE, `../`, an absolute path or a symlink in its sandbox changes a file here
+ * (the inode's ctime moves even when mtime is forged). Not watched: `.costar/` (the harness
+ * writes traces, reports and other attempts' sandboxes there while this attempt runs), `.git/`
+ * and `node_modules/` (large, and not what judges read); `isolation: bubblewrap` makes all of
+ * the workspace read-only instead.
+ */
+import type { Dirent, Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+export type OutsideWriteChange = 'created' | 'changed' | 'deleted';
+
+export interface OutsideWrite {
+  /** Workspace-relative, with forward slashes. */
+  path: string;
+  change: OutsideWriteChange;
+}
+
+export interface WorkspaceState {
+  entries: Map<string, string>;
+  /** More entries than WATCH_LIMIT: the rest was not watched. */
+  truncated: boolean;
+}
+
+const NOT_WATCHED = new Set(['.costar', '.git', 'node_modules']);
+/** Entries watched at most: beyond it a scan would cost more than the attempt it guards. */
+export const WATCH_LIMIT = 50_000;
+
+export async function scanWorkspace(workspaceDir: string): Promise<WorkspaceState> {
+  const entries = new Map<string, string>();
+  let truncated = false;
+  const pending: string[] = [''];
+  while (pending.length > 0 && !truncated) {
+    const rel = pending.pop()!;
+    let children: Dirent[];
+    try {
+      children = await fs.readdir(path.join(workspaceDir, rel), { withFileTypes: true });
+    } catch {
+      continue; // removed while scanning, or unreadable: the parent's entry records what changed
+    }
+    const stats = await Promise.all(
+      children.map(async (child) => {
+        const childRel = rel === '' ? child.name : `${rel}/${child.name}`;
+        if (rel === '' && NOT_WATCHED.has(child.name)) return undefined;
+        try {
+          return { childRel, stat: await fs.lstat(path.join(workspaceDir, childRel)) };
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    for (const entry of stats) {
+      if (!entry) continue;
+      if (entries.size >= WATCH_LIMIT) {
+        truncated = true;
+        break;
+      }
+      entries.set(entry.childRel, signature(entry.stat));
+      if (entry.stat.isDirectory()) pending.push(entry.childRel);
+    }
+  }
+  return { entries, truncated };
+}
+
+/** Folders are compared by existence and mode only: their mtime moves with every file in them. */
+function signature(stat: Stats): string {
+  if (stat.isDirectory()) return `d:${stat.mode}:${stat.ino}`;
+  const kind = stat.isSymbolicLink() ? 'l' : stat.isFile() ? 'f' : 'o';
+  return `${kind}:${stat.mode}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
+export function compareWorkspace(before: WorkspaceState, after: WorkspaceState): OutsideWrite[] {
+  const writes: OutsideWrite[] = [];
+  for (const [rel, sig] of after.entries) {
+    const was = before.entries.get(rel);
+    if (was === undefined) writes.push({ path: rel, change: 'created' });
+    else if (was !== sig) writes.push({ path: rel, change: 'changed' });
+  }
+  for (const rel of before.entries.keys()) if (!after.entries.has(rel)) writes.push({ path: rel, change: 'deleted' });
+  return writes.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** One sentence: what changed (the first few), and what it means. */
+export function describeOutsideWrites(writes: OutsideWrite[]): string {
+  const shown = writes.slice(0, 5).map((w) => `${w.path} (${w.change})`).join(', ');
+  const more = writes.length > 5 ? ` and ${writes.length - 5} more` : '';
+  return (
+    `${writes.length} workspace file${writes.length === 1 ? '' : 's'} outside the sandbox changed while the agent ran: ${shown}${more}. ` +
+    'Judges ran from their snapshot, but what else the agent touched is unknown; run it under isolation: bubblewrap, ' +
+    'or set sandbox.outsideWrites: warn in costar.yaml if these writes are expected (another process, your editor)'
+  );
+}
