@@ -13,6 +13,7 @@ import { RunHandler } from './testing/runHandler';
 import { TestTree } from './testing/testTree';
 import { registerTraceViewer } from './traceViewer/index';
 import { contributedCommands, registerLazily } from './lazyFeature';
+import { registerAssistantTools, registerMcpServer } from './assist/register';
 import type { VSCode } from './vscodeApi';
 
 /** What `activate` returns: used by the in-editor integration tests (and other extensions). */
@@ -91,6 +92,19 @@ export class Extension implements vscodeTypes.Disposable {
             return ref?.kind === 'scenario' ? { workspaceDir: ref.workspaceDir, scenarioId: ref.scenarioId } : undefined;
           },
         })),
+    );
+    // The coding assistant's side: coSTAR's tools as Language Model Tools, the MCP server for
+    // chats that speak MCP, and "Fix with assistant" (assist/index.ts, loaded on first use).
+    const scenarioOfAny = (item: unknown) => {
+      const ref = item && typeof item === 'object' && 'id' in item ? tree.ref(item as vscodeTypes.TestItem) : undefined;
+      return ref?.kind === 'scenario' || ref?.kind === 'judge' ? { workspaceDir: ref.workspaceDir, scenarioId: ref.scenarioId } : undefined;
+    };
+    const assistDeps = { ...common, harnessPath: context.asAbsolutePath('dist/harness.js'), apiKey: () => apiKeys.get(), scenarioOf: scenarioOfAny };
+    this.disposables.push(
+      ...registerAssistantTools(vscode, context, () => feature<typeof import('./assist/index')>('assist').createAssistFeature(vscode, assistDeps)),
+      ...registerMcpServer(vscode, context, common.workspaceDir),
+      registerLazily(vscode, contributedCommands(context, 'costar.fixWithAssistant'), () =>
+        feature<typeof import('./assist/index')>('assist').registerAssistCommands(vscode, assistDeps)),
     );
     context.subscriptions.push(this);
     discovery.start();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { generateJsonSchemas } from '../../src/core/scenario/jsonSchemas';
+import { languageModelToolContributions } from '../../src/core/assist/toolContributions';
 
 const SCHEMAS = path.join(import.meta.dirname, '../../schemas');
 
@@ -22,4 +23,9 @@ test('the schemas describe what users write: durations as text or seconds, unkno
   const item = scenario.properties.scenarios.items;
   assert.deepEqual(item.required, ['id', 'prompt']);
   assert.equal(item.additionalProperties, false);
+});
+
+test("package.json's languageModelTools are the assistant tool catalog's (run `npm run schemas` when this fails)", () => {
+  const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  assert.deepEqual(manifest.contributes.languageModelTools, languageModelToolContributions());
 });
