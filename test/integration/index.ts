@@ -26,6 +26,7 @@ export function run(): Promise<void> {
     require('./discovery.test');
     require('./run.test');
     require('./continuous.test');
+    require('./assist.test');
   }
   const results: SuiteResults = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {

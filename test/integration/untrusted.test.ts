@@ -16,3 +16,13 @@ describe('an untrusted workspace', () => {
     assert.match(greets!.messages[0]!.markdown, /trusted workspace/);
   });
 });
+
+describe("coSTAR's chat tools in an untrusted workspace", () => {
+  it('refuse to run agents, and say why', async () => {
+    await costarApi();
+    const result = await vscode.lm.invokeTool('costar_run_scenarios', { input: {}, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+    const text = result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+    assert.match(text, /not trusted/);
+    assert.equal(existsSync(path.join(workspaceDir(), '.costar')), false, 'nothing ran');
+  });
+});

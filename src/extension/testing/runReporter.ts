@@ -191,7 +191,9 @@ export class RunReporter {
   }
 
   private verdictMessage(verdict: Verdict, traceFile: string | undefined, at: vscodeTypes.TestItem): vscodeTypes.TestMessage {
-    return this.located(new this.vscode.TestMessage(this.markdown(verdictMarkdown(verdict, traceFile))), at);
+    const message = this.located(new this.vscode.TestMessage(this.markdown(verdictMarkdown(verdict, traceFile))), at);
+    if (verdict.outcome === 'failed' || verdict.outcome === 'error') message.contextValue = RED_MESSAGE;
+    return message;
   }
 
   private textMessage(text: string, traceFile: string | undefined, at: vscodeTypes.TestItem): vscodeTypes.TestMessage {
@@ -201,7 +203,9 @@ export class RunReporter {
     const markdown = new this.vscode.MarkdownString(escapeMarkdown(text).replace(/\r?\n/g, '  \n'));
     if (traceFile) markdown.appendMarkdown(`\n\n[Open trace](${commandUri(OPEN_TRACE_COMMAND, [traceFile])})`);
     markdown.isTrusted = { enabledCommands: [OPEN_TRACE_COMMAND] };
-    return this.located(new this.vscode.TestMessage(markdown), at);
+    const message = this.located(new this.vscode.TestMessage(markdown), at);
+    message.contextValue = RED_MESSAGE;
+    return message;
   }
 
   private markdown(text: string): vscodeTypes.MarkdownString {
@@ -216,6 +220,9 @@ export class RunReporter {
     return message;
   }
 }
+
+/** contextValue of a failing or errored message: "Fix with assistant" is offered on it (package.json menus). */
+export const RED_MESSAGE = 'costar.red';
 
 /** Editor wording for the CLI's hint: the settings and command a VS Code user has. */
 export const EDITOR_MODEL_HINT =
