@@ -4,6 +4,7 @@
 import { commands } from './commands/index';
 import { EXIT, UsageError, type CliIo } from './command';
 import { version } from '../../package.json';
+import { redactUrlCredentials } from '../core/util/redact';
 
 async function main(argv: string[], io: CliIo): Promise<number> {
   const [first, second, ...rest] = argv;
@@ -34,7 +35,7 @@ async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`costar ${command.name}: ${error.message}\nUsage: ${command.usage}\n`);
       return EXIT.usage;
     }
-    io.stderr.write(`costar ${command.name}: ${(error as Error).message}\n`);
+    io.stderr.write(`costar ${command.name}: ${redactUrlCredentials((error as Error).message)}\n`);
     return EXIT.error;
   }
 }

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { HarnessRequest, PROTOCOL_VERSION, type HarnessEvent } from '../core/run/protocol';
 import { HostModelProvider } from '../core/llm/hostProvider';
 import { ConfigError, runSuite } from './suite';
+import { redactUrlCredentials } from '../core/util/redact';
 
 const events = createWriteStream('', { fd: 3 });
 const emit = (event: HarnessEvent) => events.write(`${JSON.stringify(event)}\n`);
@@ -45,8 +46,8 @@ lines.on('line', (line) => {
   }
   running = runSuite(request, emit, controller.signal, host)
     .catch((error: unknown) => {
-      if (error instanceof ConfigError) emit({ v: 1, type: 'fatal', message: error.message, config: true });
-      else emit({ v: 1, type: 'fatal', message: `harness failed: ${(error as Error).stack ?? error}` });
+      if (error instanceof ConfigError) emit({ v: 1, type: 'fatal', message: redactUrlCredentials(error.message), config: true });
+      else emit({ v: 1, type: 'fatal', message: redactUrlCredentials(`harness failed: ${(error as Error).stack ?? error}`) });
     })
     .finally(() => events.end(() => process.exit(0)));
 });

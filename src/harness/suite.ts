@@ -28,6 +28,7 @@ import { TraceStore } from '../core/trace/store';
 import { runAttempt } from './attempt';
 import { judgeModelClient } from './models';
 import { limitConcurrency } from './concurrency';
+import { keyEnvRefusal, resolveModelSettings } from '../core/llm/fromEnv';
 
 export type Emit = (event: HarnessEvent) => void;
 
@@ -42,6 +43,8 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const store = new TraceStore(workspaceDir);
   const modelEnv = { ...process.env, ...request.secretEnv };
   const model = judgeModelClient({ ...request, workspaceDir }, config, modelEnv, host);
+  const refusedKeyEnv = resolveModelSettings(modelEnv, config.model).refusedKeyEnv;
+  if (refusedKeyEnv) emit({ v: 1, type: 'log', level: 'warn', message: keyEnvRefusal(refusedKeyEnv) });
   const judgeFilter = request.judges ? new Set(request.judges) : undefined;
   // Memory-aligned judges retrieve similar labelled examples by the endpoint's embeddings when it has them.
   const alignment = new AlignmentMemories(workspaceDir, { embedder: async () => (await endpointEmbedder(modelEnv, config.model)).embed });

@@ -13,6 +13,7 @@ import type { ModelProvider, ProviderReply } from './provider';
 import { DEFAULT_RETRY, delayBeforeRetry, isTransient, sleep, type Failure, type RetryPolicy } from './retry';
 import { extractJson } from './structuredOutput';
 import { ModelError, type ChatMessage, type ChatOptions, type ChatReply, type ChatRequest, type ModelCallRecord, type ModelClient, type ModelUsage } from './types';
+import { redactUrlCredentials } from '../util/redact';
 
 export interface ClientOptions {
   model: string;
@@ -50,7 +51,7 @@ export class ProviderModelClient implements ModelClient {
     private readonly options: ClientOptions,
   ) {
     this.model = options.model;
-    this.source = provider.endpoint ? `${provider.kind} ${provider.endpoint}` : provider.kind;
+    this.source = provider.endpoint ? `${provider.kind} ${redactUrlCredentials(provider.endpoint)}` : provider.kind;
     this.limiter = new Limiter(options.maxConcurrency ?? 4);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.cache = options.cacheDir ? new ReplyCache(options.cacheDir) : undefined;

@@ -19,6 +19,26 @@ export interface ResolvedModelSettings {
   model?: string;
   apiKey?: string;
   apiKeyEnv: string;
+  /** costar.yaml named a key variable the user has not approved: it was not read (see keyEnvApproved). */
+  refusedKeyEnv?: string;
+}
+
+/** Names the user approves for model.apiKeyEnv, comma-separated (the CLI's way; the editor asks once). */
+export const ALLOW_KEY_ENV = 'COSTAR_ALLOW_KEY_ENV';
+
+/**
+ * Whether the variable costar.yaml names as `model.apiKeyEnv` may be read. A cloned repository
+ * could otherwise name GITHUB_TOKEN or AWS_SECRET_ACCESS_KEY and receive it, as the "API key",
+ * at a base URL of its choosing. OPENAI_API_KEY and COSTAR_* are approved by default; any other
+ * name only when the user lists it in COSTAR_ALLOW_KEY_ENV (docs/security.md).
+ */
+export function keyEnvApproved(name: string, env: Env): boolean {
+  if (name === 'OPENAI_API_KEY' || /^COSTAR_[A-Z0-9_]+$/.test(name)) return true;
+  return (env[ALLOW_KEY_ENV] ?? '').split(',').map((n) => n.trim()).includes(name);
+}
+
+export function keyEnvRefusal(name: string): string {
+  return `costar.yaml names model.apiKeyEnv "${name}", which coSTAR does not read without your approval (only OPENAI_API_KEY and COSTAR_* are read by default): to use it, set ${ALLOW_KEY_ENV}=${name} (VS Code asks once per workspace)`;
 }
 
 export function resolveModelSettings(env: Env, config?: Partial<ModelConfigDef>): ResolvedModelSettings {
@@ -26,7 +46,9 @@ export function resolveModelSettings(env: Env, config?: Partial<ModelConfigDef>)
   const settings: ResolvedModelSettings = { apiKeyEnv };
   const baseUrl = nonEmpty(env.COSTAR_MODEL_BASE_URL) ?? nonEmpty(config?.baseUrl);
   const model = nonEmpty(env.COSTAR_MODEL) ?? nonEmpty(config?.model);
-  const apiKey = nonEmpty(env[apiKeyEnv]);
+  const approved = keyEnvApproved(apiKeyEnv, env);
+  if (!approved) settings.refusedKeyEnv = apiKeyEnv;
+  const apiKey = approved ? nonEmpty(env[apiKeyEnv]) : undefined;
   if (baseUrl) settings.baseUrl = baseUrl;
   if (model) settings.model = model;
   if (apiKey) settings.apiKey = apiKey;

@@ -3,6 +3,7 @@
  * timeouts, dropped connections and unparseable bodies are transient; other 4xx are not
  * (a wrong model name or key won't fix itself).
  */
+import { redactUrlCredentials } from '../util/redact';
 /** The SDK's error classes; passed in by the client, which loads the SDK on its first call. */
 export type SdkErrors = Pick<typeof import('openai'), 'APIConnectionError' | 'APIConnectionTimeoutError' | 'APIError' | 'APIUserAbortError'>;
 
@@ -30,7 +31,14 @@ export class EmptyReplyError extends Error {
   override readonly name = 'EmptyReplyError';
 }
 
-export function classify(error: unknown, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: SdkErrors): Failure {
+/** What went wrong, for retries and for people; credentials in a quoted URL are redacted. */
+export function classify(error: unknown, sdk: SdkErrors): Failure {
+  const failure = classifyError(error, sdk);
+  if ('message' in failure) failure.message = redactUrlCredentials(failure.message);
+  return failure;
+}
+
+function classifyError(error: unknown, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: SdkErrors): Failure {
   if (error instanceof APIUserAbortError) return { kind: 'aborted' };
   if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout', message: 'the model endpoint did not answer in time' };
   if (error instanceof APIConnectionError) return { kind: 'unreachable', message: `cannot reach the model endpoint: ${causeOf(error)}` };
