@@ -171,7 +171,8 @@ test('the limiter never runs more than its limit at once', async () => {
 
 test('settings: the environment wins over costar.yaml; no model or no endpoint means no client', () => {
   const config = { baseUrl: 'http://127.0.0.1:1/v1', model: 'from-yaml', apiKeyEnv: 'MY_KEY', maxConcurrency: 2 };
-  assert.deepEqual(resolveModelSettings({ COSTAR_MODEL: 'from-env', MY_KEY: 'k' }, config), { apiKeyEnv: 'MY_KEY', baseUrl: 'http://127.0.0.1:1/v1', model: 'from-env', apiKey: 'k' });
+  // MY_KEY is read only because the user approved it (docs/security.md).
+  assert.deepEqual(resolveModelSettings({ COSTAR_MODEL: 'from-env', MY_KEY: 'k', COSTAR_ALLOW_KEY_ENV: 'MY_KEY' }, config), { apiKeyEnv: 'MY_KEY', baseUrl: 'http://127.0.0.1:1/v1', model: 'from-env', apiKey: 'k' });
   assert.equal(resolveModelSettings({ OPENAI_API_KEY: 'k' }, config).apiKey, undefined, 'only the named variable holds the key');
   assert.equal(createModelClientFromEnv({}, undefined), undefined);
   assert.equal(createModelClientFromEnv({ COSTAR_MODEL_BASE_URL: server.baseUrl }, undefined), undefined, 'a model name is required');
