@@ -158,7 +158,7 @@ async function runAndJudgeAttempt(context: SuiteContext, scenario: LoadedScenari
       attempt,
       timeoutMs: request.timeoutMs ?? scenario.def.timeout ?? context.config.defaults.timeout,
       store: context.store,
-      judgeDigests: context.snapshot.digests(),
+      judgeDigests: context.snapshot.digestsFor(scenario.def.id),
       signal: context.signal,
       onStarted: (pid) => emit({ v: 1, type: 'attemptStarted', scenarioId, attempt, pid }),
       onOutput: (stream, text) => emit({ v: 1, type: 'output', scenarioId, attempt, stream, text }),

@@ -94,6 +94,12 @@ test('module judges run from the snapshot: rewriting the module (or its schema) 
   assert.match(cjs!.rationale, /cjs on string/);
   assert.equal(schema!.outcome, 'passed', schema!.rationale);
 
+  // What judged the scenario, for its traces: the inputs it uses and its parsed expectations.
+  const { catalog } = await loadJudgeCatalog(ws.dir, {});
+  const digests = (await JudgeSnapshot.take(ws.dir, catalog, [Scenario.parse({ id: 's', prompt: 'p', expectations })])).digestsFor('s');
+  assert.deepEqual(Object.keys(digests), ['judges/common.cjs', 'judges/verdict.mjs', 'schema.json', 'expectations']);
+  assert.ok(Object.values(digests).every((d) => /^[0-9a-f]{64}$/.test(d)));
+
   // Without a snapshot (a re-score: no agent ran) the disk is what counts.
   const [rescored] = await verdicts([expectations[0]]);
   assert.equal(rescored!.rationale, 'REWRITTEN');

@@ -131,6 +131,15 @@ test('a slow endpoint past the client timeout is retried, then an error verdict'
   assert.match(v!.rationale, /did not answer in time \(after 2 attempts\)/);
 });
 
+test("an llm judge over its own timeout is stopped: an error verdict naming the limit, the request dropped", async () => {
+  server.reply({ fault: 'slow', delayMs: 30_000 });
+  const client = new OpenAIModelClient({ baseUrl: server.baseUrl, model: 'm', timeoutMs: 60_000, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 2 } });
+  const [v] = await run([{ judge: 'correct', timeout: '300ms' }], client);
+  assert.equal(v!.outcome, 'error');
+  assert.match(v!.rationale, /judge correct did not finish within its timeout of 300ms \(the expectation's timeout\)/);
+  assert.equal(server.chatRequests.length, 1);
+});
+
 test('re-scoring the same trace with the cache makes zero HTTP requests; noCache asks again', async (t) => {
   const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'costar-llm-judge-cache-'));
   t.after(() => fs.rm(cacheDir, { recursive: true, force: true }));

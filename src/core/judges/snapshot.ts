@@ -25,26 +25,32 @@ export class JudgeSnapshot {
   private constructor(
     private readonly workspaceDir: string,
     private readonly files: ReadonlyMap<string, SnapshotFile>,
+    private readonly byScenario: ReadonlyMap<string, { files: string[]; expectations: string }>,
   ) {}
 
   /** Reads every file the expectations of `scenarios` will make their judges read. */
   static async take(workspaceDir: string, catalog: JudgeLookup, scenarios: readonly ScenarioDef[]): Promise<JudgeSnapshot> {
     const wanted = new Set<string>();
+    const byScenario = new Map<string, { files: string[]; expectations: string }>();
     for (const scenario of scenarios) {
+      const mine = new Set<string>();
+      const add = (file: string) => (wanted.add(file), mine.add(file));
       for (const expectation of scenario.expectations) {
         const entry = catalog.get(expectation.judge);
         if (!entry) continue;
-        if (entry.file) wanted.add(entry.file);
+        if (entry.file) add(entry.file);
         const def = entry.def;
         const args: Record<string, unknown> = { ...(def?.kind === 'module' ? { path: def.module } : {}), ...def?.with, ...expectation.with };
         const checkId = entry.check?.id;
-        if (checkId === 'module' && typeof args.path === 'string') wanted.add(path.resolve(workspaceDir, args.path));
-        if (checkId === 'json-schema' && typeof args.schemaFile === 'string') wanted.add(path.resolve(workspaceDir, args.schemaFile));
+        if (checkId === 'module' && typeof args.path === 'string') add(path.resolve(workspaceDir, args.path));
+        if (checkId === 'json-schema' && typeof args.schemaFile === 'string') add(path.resolve(workspaceDir, args.schemaFile));
       }
+      // The expectations (judge ids and arguments) as parsed at the start, hashed for the record.
+      byScenario.set(scenario.id, { files: [...mine], expectations: createHash('sha256').update(JSON.stringify(scenario.expectations)).digest('hex') });
     }
     const files = new Map<string, SnapshotFile>();
     await Promise.all([...wanted].map(async (file) => files.set(file, await readAndHash(file))));
-    return new JudgeSnapshot(workspaceDir, files);
+    return new JudgeSnapshot(workspaceDir, files, byScenario);
   }
 
   /** The bytes of `file` as they were when the run started; undefined when it was not snapshotted. */
@@ -52,12 +58,19 @@ export class JudgeSnapshot {
     return this.files.get(path.resolve(file));
   }
 
-  /** Workspace-relative path → sha256, for the trace (what judged this attempt, exactly). */
-  digests(): Record<string, string> {
+  /**
+   * What judged a scenario, for its traces: workspace-relative path → sha256 of each judge input
+   * it uses, and `expectations` → sha256 of its expectations as parsed when the run started.
+   */
+  digestsFor(scenarioId: string): Record<string, string> {
+    const mine = this.byScenario.get(scenarioId);
+    if (!mine) return {};
     const out: Record<string, string> = {};
-    for (const [file, entry] of [...this.files].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const file of [...mine.files].sort()) {
+      const entry = this.files.get(file)!;
       out[path.relative(this.workspaceDir, file).split(path.sep).join('/')] = 'sha256' in entry ? entry.sha256 : `unreadable: ${entry.error}`;
     }
+    out.expectations = mine.expectations;
     return out;
   }
 }

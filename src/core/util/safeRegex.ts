@@ -9,7 +9,14 @@
  * that is capped by ScanBudget. The price is RE2's syntax: no backreferences, no lookahead;
  * such a pattern is refused with a message saying so, never run on another engine.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+
+// Loaded on first use: the harness, the CLI and the extension import the checks at start-up,
+// and most runs compile no regex at all.
+let engine: typeof RE2JS | undefined;
+function re2(): typeof RE2JS {
+  return (engine ??= (require('re2js') as typeof import('re2js')).RE2JS);
+}
 
 /** Characters one search may read (≈ 1–3 s of the slowest patterns on one core). */
 export const REGEX_SCAN_LIMIT = 4 * 1024 * 1024;
@@ -22,19 +29,20 @@ export interface RegexMatch {
 
 export type CompiledRegex = { ok: true; regex: SafeRegex } | { ok: false; reason: string };
 
-const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL };
+const FLAG_NAMES = { i: 'CASE_INSENSITIVE', m: 'MULTILINE', s: 'DOTALL' } as const;
 /** Accepted and meaningless here: RE2 is always Unicode-aware; callers decide whether to find one match or all. */
 const IGNORED_FLAGS = new Set(['u', 'g', 'd']);
 
 /** Compiles a JavaScript-style pattern and flags (i, m, s; u, g, d accepted) for RE2, or says why it cannot. */
 export function compileRegex(pattern: string, flags = ''): CompiledRegex {
-  let bits = RE2JS.LOOKBEHINDS;
+  const RE2 = re2();
+  let bits = RE2.LOOKBEHINDS;
   for (const flag of flags) {
-    if (FLAG_BITS[flag] !== undefined) bits |= FLAG_BITS[flag]!;
+    if (flag in FLAG_NAMES) bits |= RE2[FLAG_NAMES[flag as keyof typeof FLAG_NAMES]];
     else if (!IGNORED_FLAGS.has(flag)) return { ok: false, reason: `the regex flag "${flag}" is not supported (supported: i, m, s; u and g are accepted and change nothing)` };
   }
   try {
-    return { ok: true, regex: new SafeRegex(pattern, flags, RE2JS.compile(translateEscapes(pattern), bits)) };
+    return { ok: true, regex: new SafeRegex(pattern, flags, RE2.compile(translateEscapes(pattern), bits)) };
   } catch (error) {
     return { ok: false, reason: describeSyntaxError(pattern, (error as Error).message) };
   }
