@@ -5,7 +5,7 @@
  * watchers and extension host go with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { waitFor } from './waitFor';
@@ -32,6 +32,11 @@ export interface CodeServerOptions {
   /** Fixture files (relative) left out of the copy. */
   omit?: string[];
   extraSettings?: Record<string, unknown>;
+  /**
+   * Extension folders installed into this run's extensions folder (beside coSTAR, which is
+   * loaded as the development extension): code-server loads only one development extension.
+   */
+  installExtensions?: string[];
 }
 
 const USER_SETTINGS = {
@@ -52,6 +57,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const omitted = new Set((options.omit ?? []).map((f) => path.join(options.fixture, f)));
   cpSync(options.fixture, workspace, { recursive: true, filter: (source) => !omitted.has(source) });
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.extraSettings }, null, 2));
+  installFolders(path.join(runDir, 'exts'), options.installExtensions ?? []);
 
   const port = await freePort();
   const args = [
@@ -116,4 +122,18 @@ function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+/** Copies extension folders into an extensions folder and lists them in its extensions.json, as an install would. */
+function installFolders(extensionsDir: string, folders: string[]): void {
+  if (folders.length === 0) return;
+  const manifest = folders.map((folder) => {
+    const pkg = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    const id = `${pkg.publisher}.${pkg.name}`;
+    const relativeLocation = `${id}-${pkg.version}`;
+    const location = path.join(extensionsDir, relativeLocation);
+    cpSync(folder, location, { recursive: true });
+    return { identifier: { id }, version: pkg.version, location: { $mid: 1, scheme: 'file', path: location }, relativeLocation, metadata: { installedTimestamp: Date.now(), source: 'vsix' } };
+  });
+  writeFileSync(path.join(extensionsDir, 'extensions.json'), JSON.stringify(manifest));
 }

@@ -2,7 +2,7 @@
  * `npm run test:editor`: the in-editor mocha suite (trusted and untrusted workspace) and the
  * UI tests, each against a fresh code-server. Run folders (logs, screenshots) are kept under
  * test-results/editor/ when something fails. Last line: "N passed, N failed".
- * Arguments pick parts: `in-editor`, `untrusted`, `refine`, `ui`, or one UI test `ui:N` (default: all).
+ * Arguments pick parts: `in-editor`, `untrusted`, `refine`, `lm` (the editor's models), `ui`, or one UI test `ui:N` (default: all).
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -54,6 +54,24 @@ async function main(): Promise<number> {
       report(results.outsideRequests.length === 0, '[in-editor, refine] no request left 127.0.0.1', results.outsideRequests.join('\n'));
     } catch (error) {
       report(false, '[in-editor, refine] suite', (error as Error).stack);
+    }
+  }
+
+  // The editor's models: a test chat model provider extension beside coSTAR, AI features on.
+  if (wanted('lm')) {
+    const runDir = path.join(RESULTS, 'integration-lm');
+    mkdirSync(runDir, { recursive: true });
+    try {
+      const results = await runIntegrationSuite({
+        runDir, fixture: path.join(REPO, 'scenarios'), suite: 'lm', omit: ['.costar'],
+        extensions: [path.join(REPO, 'test', 'fixtures', 'lm-provider')],
+        settings: { 'chat.disableAIFeatures': false },
+      });
+      for (const title of results.passed) report(true, `[in-editor] ${title}`);
+      for (const failure of results.failed) report(false, `[in-editor] ${failure.title}`, failure.error);
+      report(results.outsideRequests.length === 0, '[in-editor, lm] no request left 127.0.0.1', results.outsideRequests.join('\n'));
+    } catch (error) {
+      report(false, '[in-editor, lm] suite', (error as Error).stack);
     }
   }
 

@@ -24,8 +24,16 @@ export async function runIntegrationSuite(options: {
   suite?: string;
   /** Fixture entries not copied into the workspace (e.g. '.costar'). */
   omit?: string[];
+  /** Extension folders installed beside coSTAR (absolute), e.g. a test chat model provider. */
+  extensions?: string[];
+  /** User settings over the rig's defaults. */
+  settings?: Record<string, unknown>;
 }): Promise<IntegrationRun> {
-  const server = await startCodeServer({ runDir: options.runDir, fixture: options.fixture, workspaceTrust: options.untrusted, ...(options.omit ? { omit: options.omit } : {}) });
+  const server = await startCodeServer({
+    runDir: options.runDir, fixture: options.fixture, workspaceTrust: options.untrusted,
+    ...(options.omit ? { omit: options.omit } : {}), ...(options.settings ? { extraSettings: options.settings } : {}),
+    ...(options.extensions ? { installExtensions: options.extensions } : {}),
+  });
   const browser = await openBrowser();
   const resultsFile = path.join(options.runDir, 'results.json');
   const consoleLines: string[] = [];

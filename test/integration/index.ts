@@ -4,7 +4,8 @@
  * @vscode/test-electron (runTestElectron.ts). Results are also written as JSON to
  * $RESULTS_FILE, because the browser rig only sees an exit code.
  * COSTAR_SUITE=untrusted selects the suite for a workspace that is not trusted; COSTAR_SUITE=refine
- * the Refine suite, which runs on a copy of the example workspace (scenarios/).
+ * the Refine suite, which runs on a copy of the example workspace (scenarios/); COSTAR_SUITE=lm the
+ * editor's-models suite (same workspace, with the test chat model provider of test/fixtures/lm-provider).
  */
 import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
@@ -22,6 +23,8 @@ export function run(): Promise<void> {
     require('./untrusted.test');
   } else if (process.env.COSTAR_SUITE === 'refine') {
     require('./refine.test');
+  } else if (process.env.COSTAR_SUITE === 'lm') {
+    require('./lmProvider.test');
   } else {
     require('./discovery.test');
     require('./run.test');
