@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Artifact, Span, Trace } from '../core/trace/model';
 import { msToNanos } from '../core/trace/model';
 import type { AgentProcessResult } from './agentProcess';
-import type { OutsideWrite } from './workspaceWatch';
+import { WATCH_LIMIT, type OutsideWrite } from './workspaceWatch';
 
 export interface AssembleInput {
   prompt: string;
@@ -18,6 +18,8 @@ export interface AssembleInput {
   error?: string;
   /** Workspace files written outside the sandbox while the agent ran: an attribute and an event of the root span. */
   outsideWrites?: OutsideWrite[];
+  /** The workspace had more entries than the watch covers: say so beside the outside writes. */
+  workspaceWatchTruncated?: boolean;
   artifacts: Artifact[];
   metadata: Record<string, string>;
 }
@@ -60,6 +62,7 @@ export function assembleRunTrace(input: AssembleInput): Trace {
     },
     attributes: {
       'costar.span': 'agent_process',
+      ...(input.workspaceWatchTruncated ? { 'costar.outside_writes.watched': `the first ${WATCH_LIMIT} entries of the workspace only` } : {}),
       ...(outsideWrites.length > 0 ? { 'costar.outside_writes': outsideWrites.slice(0, OUTSIDE_WRITES_KEPT), 'costar.outside_writes.count': outsideWrites.length } : {}),
     },
     events: [

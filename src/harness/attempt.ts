@@ -19,7 +19,7 @@ import { assembleRunTrace } from './assembleTrace';
 import { agentBaseEnv } from './agentEnv';
 import { promptFitsEnv } from '../core/scenario/prompt';
 import { isolateWithBubblewrap, type Isolated } from './isolation';
-import { compareWorkspace, describeOutsideWrites, scanWorkspace, type OutsideWrite } from './workspaceWatch';
+import { compareWorkspace, describeOutsideWrites, scannerFor, type OutsideWrite } from './workspaceWatch';
 
 export interface AttemptInput {
   runId: string;
@@ -89,7 +89,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   };
 
   const setupError = await runSetupCommands(def.setup.commands, sandboxDir, baseEnv, input);
-  const [before, workspaceBefore] = await Promise.all([snapshot(sandboxDir), scanWorkspace(workspaceDir)]);
+  const scanner = scannerFor(workspaceDir);
+  const [before, workspaceBefore] = await Promise.all([snapshot(sandboxDir), scanner.current()]);
   const command = resolveCommand(agent, workspaceDir, sandboxDir);
   const isolated: Isolated =
     input.config.isolation === 'bubblewrap'
@@ -121,7 +122,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   const fileTraces = existsSync(traceFile) ? await readAgentTraceFile(traceFile) : { traces: [], error: undefined };
   const source: TraceSource = agentSpans.length > 0 ? 'otlp' : fileTraces.traces.length > 0 ? 'file' : 'fallback';
   const agentFailure = describeAgentFailure(result, input.timeoutMs);
-  const outsideWrites = compareWorkspace(workspaceBefore, await scanWorkspace(workspaceDir));
+  const outsideWrites = compareWorkspace(workspaceBefore, await scanner.fresh());
   const outsideMessage = outsideWrites.length > 0 ? describeOutsideWrites(outsideWrites) : undefined;
   const strict = input.config.sandbox.outsideWrites === 'error';
   const failures = [startError ?? (agentFailure && withStderrTail(agentFailure, result)) ?? fileTraces.error, strict ? outsideMessage : undefined].filter((f): f is string => f !== undefined);
@@ -135,6 +136,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
     process: result,
     error: agentError,
     outsideWrites,
+    workspaceWatchTruncated: workspaceBefore.truncated,
     artifacts: await collectArtifacts(sandboxDir, before),
     metadata: {
       [META.runId]: input.runId,

@@ -7,8 +7,7 @@
  * and `node_modules/` (large, and not what judges read); `isolation: bubblewrap` makes all of
  * the workspace read-only instead.
  */
-import type { Dirent, Stats } from 'node:fs';
-import { promises as fs } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
 
 export type OutsideWriteChange = 'created' | 'changed' | 'deleted';
@@ -29,40 +28,78 @@ const NOT_WATCHED = new Set(['.costar', '.git', 'node_modules']);
 /** Entries watched at most: beyond it a scan would cost more than the attempt it guards. */
 export const WATCH_LIMIT = 50_000;
 
+/** Entries stat'ed between two yields to the event loop (sync calls are ~6× faster than async ones here). */
+const CHUNK = 1000;
+
 export async function scanWorkspace(workspaceDir: string): Promise<WorkspaceState> {
   const entries = new Map<string, string>();
-  let truncated = false;
   const pending: string[] = [''];
-  while (pending.length > 0 && !truncated) {
+  let sinceYield = 0;
+  while (pending.length > 0) {
     const rel = pending.pop()!;
     let children: Dirent[];
     try {
-      children = await fs.readdir(path.join(workspaceDir, rel), { withFileTypes: true });
+      children = readdirSync(path.join(workspaceDir, rel), { withFileTypes: true });
     } catch {
       continue; // removed while scanning, or unreadable: the parent's entry records what changed
     }
-    const stats = await Promise.all(
-      children.map(async (child) => {
-        const childRel = rel === '' ? child.name : `${rel}/${child.name}`;
-        if (rel === '' && NOT_WATCHED.has(child.name)) return undefined;
-        try {
-          return { childRel, stat: await fs.lstat(path.join(workspaceDir, childRel)) };
-        } catch {
-          return undefined;
-        }
-      }),
-    );
-    for (const entry of stats) {
-      if (!entry) continue;
-      if (entries.size >= WATCH_LIMIT) {
-        truncated = true;
-        break;
+    for (const child of children) {
+      if (rel === '' && NOT_WATCHED.has(child.name)) continue;
+      if (entries.size >= WATCH_LIMIT) return { entries, truncated: true };
+      const childRel = rel === '' ? child.name : `${rel}/${child.name}`;
+      const stat = lstatSync(path.join(workspaceDir, childRel), { throwIfNoEntry: false });
+      if (!stat) continue;
+      entries.set(childRel, signature(stat));
+      if (stat.isDirectory()) pending.push(childRel);
+      // Keep the harness responsive: other attempts' timers and output must not wait for a scan.
+      if (++sinceYield >= CHUNK) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      entries.set(entry.childRel, signature(entry.stat));
-      if (entry.stat.isDirectory()) pending.push(entry.childRel);
     }
   }
-  return { entries, truncated };
+  return { entries, truncated: false };
+}
+
+/**
+ * One scanner per workspace, shared by the attempts running at once, so 20 concurrent
+ * attempts do not scan the same tree 40 times: at most one scan runs and one waits.
+ */
+export class WorkspaceScanner {
+  private running: Promise<WorkspaceState> | undefined;
+  private next: Promise<WorkspaceState> | undefined;
+
+  constructor(private readonly workspaceDir: string) {}
+
+  /** Before an agent starts: any scan that ends after this call shows the state it starts from. */
+  current(): Promise<WorkspaceState> {
+    return this.running ?? this.fresh();
+  }
+
+  /** After an agent ended: a scan that starts after this call (the running one may predate the agent's last write). */
+  fresh(): Promise<WorkspaceState> {
+    if (!this.running) return this.start();
+    return (this.next ??= this.running.then(() => {
+      this.next = undefined;
+      return this.start();
+    }));
+  }
+
+  private start(): Promise<WorkspaceState> {
+    const scan = scanWorkspace(this.workspaceDir).finally(() => {
+      if (this.running === scan) this.running = undefined;
+    });
+    this.running = scan;
+    return scan;
+  }
+}
+
+const scanners = new Map<string, WorkspaceScanner>();
+
+export function scannerFor(workspaceDir: string): WorkspaceScanner {
+  let scanner = scanners.get(workspaceDir);
+  if (!scanner) scanners.set(workspaceDir, (scanner = new WorkspaceScanner(workspaceDir)));
+  return scanner;
 }
 
 /** Folders are compared by existence and mode only: their mtime moves with every file in them. */
