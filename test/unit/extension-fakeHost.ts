@@ -147,6 +147,8 @@ class FakeCollection {
  *     started
  *     failed: **says please** failed @ greetings.scenario.yaml:18
  */
+const STREAM_MARK = '\u0000';
+
 export class FakeTestRun {
   private readonly entries = new Map<FakeItem | undefined, string[]>();
   ended = false;
@@ -159,19 +161,23 @@ export class FakeTestRun {
   failed(item: FakeItem, message: TestMessage | readonly TestMessage[]): void { this.logMessages(item, 'failed', message); }
   errored(item: FakeItem, message: TestMessage | readonly TestMessage[]): void { this.logMessages(item, 'errored', message); }
   appendOutput(text: string, location?: Location, item?: FakeItem): void {
-    const at = location ? ` @ ${where(location)}` : '';
     const lines = text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n');
-    this.log(item, `output: ${lines[0]}${at}`, ...lines.slice(1).map((line) => `  | ${line}`));
+    // Unlocated output is the agent's stream, chunked as the pipe delivered it: marked so a
+    // log can leave it out (`{ streams: false }`) and stay deterministic.
+    const mark = location ? '' : STREAM_MARK;
+    this.log(item, `${mark}output: ${lines[0]}${location ? ` @ ${where(location)}` : ''}`, ...lines.slice(1).map((line) => `${mark}  | ${line}`));
   }
   end(): void {
     if (this.ended) throw new Error('TestRun.end() called twice');
     this.ended = true;
   }
 
-  /** Paths are shown relative to `baseDir`. */
-  renderLog(baseDir: string): string {
+  /** Paths are shown relative to `baseDir`; `streams: false` leaves out the agent's own output. */
+  renderLog(baseDir: string, options: { streams?: boolean } = {}): string {
     const out: string[] = [];
-    for (const [item, lines] of this.entries) {
+    for (const [item, all] of this.entries) {
+      const lines = all.filter((line) => options.streams !== false || !line.startsWith(STREAM_MARK)).map((line) => line.replace(STREAM_MARK, ''));
+      if (lines.length === 0) continue;
       out.push(item ? `${itemPath(item)}${item.range ? ` [${item.range.start.line + 1}:${item.range.start.character}]` : ''}` : '(run)');
       for (const line of lines) out.push(`  ${line}`);
     }

@@ -12,6 +12,7 @@ import type { RunStatusBar } from '../statusBar';
 import type { VSCode } from '../vscodeApi';
 import type { Discovery } from './discovery';
 import type { ResultLog } from './resultLog';
+import { AgentSourceWatch } from './agentSources';
 import { RunReporter } from './runReporter';
 import { selectScenarios } from './selection';
 import type { TestTree } from './testTree';
@@ -160,27 +161,47 @@ export class RunHandler {
 
   /**
    * Continuous run: a scenario file change re-runs that file's scenarios; a judge or
-   * costar.yaml change re-scores the watched scenarios (their traces stay valid).
+   * costar.yaml change re-scores the watched scenarios (their traces stay valid); an edit in
+   * an agent's `source` folders re-runs the watched scenarios of that agent (Run profile only:
+   * re-scoring would judge the old traces again).
    */
   private watch(request: vscodeTypes.TestRunRequest, token: vscodeTypes.CancellationToken, mode: RunMode): Promise<void> {
     const { vscode, tree, discovery } = this.deps;
     return new Promise((resolve) => {
       let queue = Promise.resolve();
+      const watched = () => [...selectScenarios(tree, request.include, request.exclude).values()].flat();
+      const enqueue = (items: vscodeTypes.TestItem[], runMode: RunMode) => {
+        if (items.length === 0) return;
+        const next = new vscode.TestRunRequest(items, request.exclude, request.profile, false);
+        queue = queue.then(() => this.runOnce(next, token, runMode));
+      };
+      const sources = new AgentSourceWatch(vscode, ({ workspaceDir, agents }) => {
+        const agentOf = new Map((discovery.workspace(workspaceDir)?.scenarios ?? []).map((s) => [s.def.id, s.agentName]));
+        enqueue(watched().filter((item) => {
+          const ref = tree.ref(item);
+          return ref?.kind === 'scenario' && ref.workspaceDir === workspaceDir && agents.has(agentOf.get(ref.scenarioId) ?? '');
+        }), 'run');
+      });
+      const watchSources = () => {
+        if (mode !== 'run') return;
+        const dirs = new Set(watched().map((item) => tree.ref(item)?.workspaceDir));
+        sources.update([...dirs].flatMap((dir) => (dir && discovery.workspace(dir)) || []));
+      };
+      void discovery.settled().then(watchSources);
       const subscription = discovery.onDidReload(({ files }) => {
-        const watched = [...selectScenarios(tree, request.include, request.exclude).values()].flat();
+        watchSources();
+        const items = watched();
         const judgesChanged = files.some((f) => /(\.judge\.yaml|costar\.yaml)$/.test(f));
-        const changedScenarios = watched.filter((item) => {
+        const changedScenarios = items.filter((item) => {
           const ref = tree.ref(item);
           return ref?.kind === 'scenario' && files.includes(ref.file);
         });
-        const items = judgesChanged ? watched : changedScenarios;
-        if (items.length === 0) return;
         const runMode: RunMode = judgesChanged && mode === 'run' && changedScenarios.length === 0 ? 'rescore' : mode;
-        const next = new vscode.TestRunRequest(items, request.exclude, request.profile, false);
-        queue = queue.then(() => this.runOnce(next, token, runMode));
+        enqueue(judgesChanged ? items : changedScenarios, runMode);
       });
       token.onCancellationRequested(() => {
         subscription.dispose();
+        sources.dispose();
         void queue.then(() => resolve());
       });
     });

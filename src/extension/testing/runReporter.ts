@@ -14,6 +14,7 @@ import { traceFilePath } from './traceLocation';
 
 export class RunReporter {
   private readonly finished = new Set<string>();
+  private readonly started = new Set<string>();
   /** Model-based judges skipped because no model is configured (the handler offers to set one up). */
   modelSkips = 0;
 
@@ -37,7 +38,10 @@ export class RunReporter {
     switch (event.type) {
       case 'attemptStarted': {
         const item = this.item(event.scenarioId);
-        if (!item) return;
+        // The harness says so twice per attempt (again with the agent's pid once it runs).
+        const key = `${event.scenarioId}\u0000${event.attempt}`;
+        if (!item || this.started.has(key)) return;
+        this.started.add(key);
         this.run.started(item);
         item.children.forEach((child) => this.run.started(child));
         return;

@@ -1,0 +1,145 @@
+/**
+ * The Run profile's handler end to end in plain Node: the fake VS Code host, the real
+ * discovery and test tree, the real harness (dist/harness.js) running the fixture agent.
+ * Asserted as the fake TestRun's ASCII log, so what the Test Explorer would show is what
+ * the test reads. Requires `npm run build`.
+ */
+import { after, describe, it, mock } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type * as vscodeTypes from 'vscode';
+import { ApiKeyStore } from '../../src/extension/apiKey';
+import { AgentSourceWatch, type AgentSourceChange } from '../../src/extension/testing/agentSources';
+import { RunStatusBar } from '../../src/extension/statusBar';
+import { Discovery } from '../../src/extension/testing/discovery';
+import { ResultLog } from '../../src/extension/testing/resultLog';
+import { RunHandler, UNTRUSTED_MESSAGE } from '../../src/extension/testing/runHandler';
+import { TestTree, type LoadedWorkspace } from '../../src/extension/testing/testTree';
+import { HARNESS } from '../support/workspace';
+import { fakeController, fakeHost, FakeCancellationTokenSource, FakeTestRunRequest, type FakeTestRun } from './extension-fakeHost';
+
+const FIXTURE = path.resolve(__dirname, '../fixtures/editor-ws');
+const dirs: string[] = [];
+
+async function editor(options: { trusted?: boolean; costarYaml?: (text: string) => string } = {}) {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'costar-handler-')), 'ws');
+  dirs.push(path.dirname(dir));
+  cpSync(FIXTURE, dir, { recursive: true });
+  if (options.costarYaml) writeFileSync(path.join(dir, 'costar.yaml'), options.costarYaml(readFileSync(path.join(dir, 'costar.yaml'), 'utf8')));
+  const host = fakeHost(dir, { trusted: options.trusted });
+  const controller = fakeController();
+  const tree = new TestTree(host.vscode, controller as unknown as vscodeTypes.TestController);
+  const discovery = new Discovery(host.vscode, tree, host.diagnostics, host.log);
+  discovery.start();
+  await discovery.settled();
+  const results = new ResultLog();
+  const handler = new RunHandler({
+    vscode: host.vscode, tree, discovery, results, log: host.log, harnessPath: HARNESS,
+    statusBar: new RunStatusBar(host.vscode),
+    apiKeys: new ApiKeyStore(host.vscode, { get: async () => undefined } as unknown as vscodeTypes.SecretStorage),
+  });
+  const items = (...ids: string[]) => ids.map((id) => tree.scenarioItem(dir, id)!);
+  return { dir, host, controller, handler, items, discovery };
+}
+
+/** Bounded wait for a condition (a run the handler started on its own). */
+async function until<T>(what: string, read: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const endedRun = (runs: FakeTestRun[], n: number) => () => (runs.length >= n && runs[n - 1]!.ended ? runs[n - 1] : undefined);
+
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the run handler', { timeout: 180_000 }, () => {
+  it('runs the harness and reports states, located messages and not-run judges of a crash', async () => {
+    const { dir, host, controller, handler, items } = await editor();
+    await handler.handle(new FakeTestRunRequest(items('polite', 'crashes', 'kind-words')) as never, new FakeCancellationTokenSource().token as never, 'run');
+    assert.equal(controller.runs.length, 1);
+    const run = controller.runs[0]!;
+    assert.ok(run.ended, 'the run is ended');
+    const log = run.renderLog(dir, { streams: false });
+    for (const block of [
+      ['greetings.scenario.yaml > polite [10:4]', '  enqueued', '  started', '  failed: **says please** failed @ greetings.scenario.yaml:18'],
+      ['greetings.scenario.yaml > polite > says hello [15:8]', '  enqueued', '  started', '  passed'],
+      ['greetings.scenario.yaml > polite > says please [18:8]', '  enqueued', '  started', '  failed: **says please** failed @ greetings.scenario.yaml:18'],
+      ['trouble.scenario.yaml > crashes [2:4]', '  enqueued', '  started', '  errored: The agent exited with code 3; last lines of its stderr:   @ trouble.scenario.yaml:2'],
+      ['trouble.scenario.yaml > crashes > contains [6:8]', '  enqueued', '  started', '  skipped',
+        '  output: contains was not assessed: the agent did not finish (the agent exited with code 3). On what the agent produced before it stopped, this check failed: stdout does not contain "hello"; it starts with "" @ trouble.scenario.yaml:6'],
+      ['tone.scenario.yaml > kind-words > friendly tone [6:8]', '  enqueued', '  started', '  skipped',
+        '  output: friendly tone was skipped: no model is configured. Set costar.model.baseUrl and costar.model.name (Settings › Extensions › coSTAR) and run "coSTAR: Set API Key" if the endpoint needs a key, then run again. @ tone.scenario.yaml:6'],
+    ]) {
+      assert.ok(log.includes(block.join('\n')), `the log has\n${block.join('\n')}\n--- log ---\n${log}`);
+    }
+    assert.match(run.renderLog(dir), /output: hello from the fixture agent/, 'the agent output reaches the test output');
+    assert.deepEqual(host.notifications, ['coSTAR: 1 model-based judge(s) were skipped because no model is configured.']);
+  });
+
+  it('in an untrusted workspace, reports every selected scenario as errored and runs nothing', async () => {
+    const { dir, host, controller, handler, items } = await editor({ trusted: false });
+    await handler.handle(new FakeTestRunRequest(items('greets')) as never, new FakeCancellationTokenSource().token as never, 'run');
+    assert.equal(controller.runs[0]!.renderLog(dir), [
+      'greetings.scenario.yaml > greets [2:4]',
+      `  errored: ${UNTRUSTED_MESSAGE}`,
+      'greetings.scenario.yaml > greets > contains [7:8]',
+      `  errored: ${UNTRUSTED_MESSAGE}`,
+    ].join('\n'));
+    assert.deepEqual(host.notifications, [UNTRUSTED_MESSAGE]);
+    assert.throws(() => readFileSync(path.join(dir, '.costar', 'fixture-agent-runs.log')), /ENOENT/, 'no agent ran');
+  });
+
+  it("a continuous run re-runs on edits of the agent's source folders, not on what runs write", async () => {
+    const { dir, host, controller, handler, items } = await editor({ costarYaml: (text) => text.replace('command: [node, agent.mjs]', 'command: [node, agent.mjs]\n    source: [.]') });
+    const cancel = new FakeCancellationTokenSource();
+    const watching = handler.handle(new FakeTestRunRequest(items('greets'), [], undefined, true) as never, cancel.token as never, 'run');
+    const agentFile = path.join(dir, 'agent.mjs');
+    await until('the agent source watcher', () => (host.watching(agentFile) > 0 ? true : undefined));
+    assert.equal(host.watching(path.join(dir, 'README.md')) > 0, true, 'source: [.] is the whole folder');
+
+    host.fileEvent('change', path.join(dir, '.costar', 'traces', 'x.trace.json'));
+    appendFileSync(agentFile, '\n// an edit\n');
+    host.fileEvent('change', agentFile);
+    const run = await until('the re-run after the edit', endedRun(controller.runs, 1));
+    assert.match(run.renderLog(dir, { streams: false }), /greetings\.scenario\.yaml > greets \[2:4\]\n {2}enqueued\n {2}started\n {2}passed/);
+    assert.equal(controller.runs.length, 1, 'one edit, one run; .costar/ writes are not edits');
+
+    cancel.cancel();
+    await watching;
+    assert.equal(host.watching(agentFile), 0, 'the watcher is gone with the continuous run');
+  });
+});
+
+it("agent source watching ignores what runs write under .costar/ and batches one save's events", () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const dir = path.join(tmpdir(), 'costar-sources-ws');
+    const host = fakeHost(dir);
+    const changes: AgentSourceChange[] = [];
+    const watch = new AgentSourceWatch(host.vscode, (change) => changes.push(change));
+    const agents = { analyst: { source: ['.'] }, helper: { source: ['tools'] } };
+    watch.update([{ workspaceDir: dir, config: { agents } } as unknown as LoadedWorkspace]);
+
+    host.fileEvent('change', path.join(dir, '.costar', 'sandboxes', 'r1', 'a', '1', 'sandbox', 'out.csv'));
+    mock.timers.tick(1000);
+    assert.deepEqual(changes, [], 'a run writing under .costar/ is not an edit');
+
+    host.fileEvent('change', path.join(dir, 'main.mjs'));
+    host.fileEvent('create', path.join(dir, 'tools', 'x.mjs'));
+    mock.timers.tick(150);
+    assert.deepEqual(changes.map((c) => [c.workspaceDir, [...c.agents].sort()]), [[dir, ['analyst', 'helper']]]);
+    watch.dispose();
+    assert.equal(host.watching(path.join(dir, 'main.mjs')), 0);
+  } finally {
+    mock.timers.reset();
+  }
+});
