@@ -18,6 +18,13 @@ export function traceViewerTest(): UiTest {
       const rationale = await verdict.locator('.rationale').innerText();
       if (!/send_email[\s\S]*SMTP refused the connection/.test(rationale)) throw new Error(`unexpected rationale: ${rationale}`);
 
+      // A trace with a failing verdict and an erroring span never carries the OK badge, and it
+      // opens on the failing verdict's evidence.
+      const badge = await viewer.locator('.trace-state').innerText();
+      if (badge === 'OK') throw new Error('the failed trace shows the OK badge');
+      await viewer.locator('.row[role="treeitem"][aria-selected="true"]:not([hidden]) .name', { hasText: /^send_email$/ }).waitFor({ timeout: 10_000 });
+      await viewer.getByRole('separator', { name: 'Resize the side panel' }).waitFor({ timeout: 10_000 });
+
       // Hide the cited span first (the viewer opens on the root cause, which is that span).
       // The tree pools its row elements: rows outside the window are [hidden] (and must not show), not removed.
       const spanRow = (name: string) => viewer.locator('.row[role="treeitem"]').filter({ has: viewer.locator('.name', { hasText: new RegExp(`^${name}$`) }) });

@@ -120,9 +120,45 @@ describe('dashboard webview', { skip: !dashboardBuilt() && 'run `npm run build` 
     await eventually(async () => posted.slice(1), [{ type: 'promote', traceId: first.traceId }, { type: 'openTrace', traceId: second.traceId }]);
 
     posted.length = 0;
-    await page.locator('circle.point[data-chart="runs-tokens"][data-index="2"]').click();
+    await page.locator('circle.point[data-chart="runs-tokens"][data-series="0"][data-index="2"]').click();
     await eventually(async () => posted, [{ type: 'openTrace', traceId: '21'.padEnd(32, 'e') }], 'the failing scenario of the last run comes first');
     assert.equal(await page.locator('.chart-card:has([data-chart="runs-tokens"]) .promote').count(), 0, 'test-run traces are scenarios already');
+  });
+
+  it('counts judge tokens beside the agent\'s, with round y ticks and a label per run', async () => {
+    const tokens = chartOf('runs-tokens');
+    assert.deepEqual(tokens.series.map((s) => s.name), ['Agent', 'Judges']);
+    assert.deepEqual(tokens.series[1]!.points.map((p) => p.y), [0, 0, 0], 'the fixture verdicts cost no tokens');
+    const { page } = dashboard;
+    const yLabels = await page.locator('figure[data-chart="runs-tokens"] .axis-label:not(.x-label)').allTextContents();
+    assert.deepEqual(yLabels, ['0', '1000', '2000', '3000', '4000']);
+    const xLabels = await page.locator('figure[data-chart="runs-tokens"] .x-label').allTextContents();
+    assert.deepEqual(xLabels, ['04-01 10:00:00', '04-01 10:00:01', '04-01 10:00:02'], 'one label per run');
+  });
+
+  it('keeps nine series apart by colour and makes points at the same value all clickable', async () => {
+    const point = (x: number) => ({ x, label: `20240401-1${x}0000-abc`, y: 0.5, n: 1, traces: [] });
+    const nine: DashboardState = {
+      title: 'nine', generatedAt: 0,
+      sections: [{ id: 'runs', title: 'Test runs', alerts: [], charts: [{
+        id: 'nine', title: 'Nine judges', unit: 'rate',
+        series: Array.from({ length: 9 }, (_, i) => ({ name: `judge ${i}`, points: [point(1), point(2)] })),
+      }] }],
+    };
+    const opened = await harness.open(nine);
+    const { page } = opened;
+    await page.locator('circle.point').first().waitFor();
+    const colours = await page.locator('figure[data-chart="nine"] .legend-item .swatch').evaluateAll((swatches) => swatches.map((s) => getComputedStyle(s).backgroundColor));
+    assert.equal(new Set(colours).size, 9, `nine distinct colours: ${colours.join(' ')}`);
+    for (let series = 0; series < 9; series++) {
+      const dot = page.locator(`circle.point[data-chart="nine"][data-series="${series}"][data-index="1"]`);
+      const box = (await dot.boundingBox())!;
+      const hit = await page.evaluate(([x, y]) => {
+        const el = document.elementFromPoint(x!, y!);
+        return el?.getAttribute('data-series') ?? null;
+      }, [box.x + box.width / 2, box.y + box.height / 2]);
+      assert.equal(hit, String(series), `the point of series ${series} is on top at its centre`);
+    }
   });
 
   it('shows hostile judge names and messages as text: no script runs, nothing loads', async () => {

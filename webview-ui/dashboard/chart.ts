@@ -5,14 +5,24 @@
  */
 import type { Chart, ChartPoint } from '../../src/shared/dashboardProtocol';
 import { h } from '../shared/dom';
+import { niceTicks } from '../shared/ticks';
 import { formatValue } from './format';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const WIDTH = 520;
 const HEIGHT = 200;
 const PAD = { left: 52, right: 12, top: 16, bottom: 28 };
-/** Series colours come from the theme (--vscode-charts-*), by class. */
-export const SERIES_COLOURS = 6;
+/**
+ * Series colours come from the theme (--vscode-charts-*), by class: its six colours, then the
+ * same six mixed with the foreground and dashed, so twelve series stay apart.
+ */
+export const SERIES_COLOURS = 12;
+/** Room per x-axis label ("04-01 10:00:00"). */
+const X_LABEL_PX = 84;
+/** Points closer than this (vertically, same x) count as overlapping… */
+const OVERLAP_PX = 6;
+/** …and are set this far apart sideways. */
+const SPREAD_PX = 7;
 
 export interface PointRef {
   chart: Chart;
@@ -37,7 +47,8 @@ function svgTitle(text: string): SVGTitleElement {
 export function renderChart(chart: Chart, onSelect: (ref: PointRef) => void): HTMLElement {
   const xs = [...new Set(chart.series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   const values = chart.series.flatMap((s) => s.points.flatMap((p) => [p.y, p.high ?? null])).filter((v): v is number => v !== null);
-  const yMax = chart.unit === 'rate' ? 1 : niceMax(Math.max(0, ...values));
+  const yTicks = chart.unit === 'rate' ? [0, 0.25, 0.5, 0.75, 1] : niceTicks(Math.max(0, ...values), 4, { integer: chart.unit !== 'ms', cover: true });
+  const yMax = yTicks.at(-1)!;
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   // Points sit at even steps: runs are not evenly spaced in time, and equal steps read better.
@@ -46,23 +57,37 @@ export function renderChart(chart: Chart, onSelect: (ref: PointRef) => void): HT
 
   const root = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'chart-svg', role: 'img' });
   root.append(svgTitle(chart.title));
-  for (const tick of [0, 0.5, 1]) {
-    const y = yOf(tick * yMax);
+  for (const tick of yTicks) {
+    const y = yOf(tick);
     root.append(svg('line', { x1: PAD.left, x2: WIDTH - PAD.right, y1: y, y2: y, class: 'grid' }));
     const label = svg('text', { x: PAD.left - 6, y: y + 4, class: 'axis-label', 'text-anchor': 'end' });
-    label.textContent = formatValue(chart.unit, tick * yMax);
+    label.textContent = formatValue(chart.unit, tick);
     root.append(label);
   }
-  if (xs.length > 0) {
-    const first = chart.series.flatMap((s) => s.points).find((p) => p.x === xs[0]);
-    const last = chart.series.flatMap((s) => s.points).find((p) => p.x === xs.at(-1));
-    for (const [p, anchor] of [[first, 'start'], [last, 'end']] as const) {
-      if (!p || (anchor === 'end' && xs.length === 1)) continue;
-      const label = svg('text', { x: anchor === 'start' ? PAD.left : WIDTH - PAD.right, y: HEIGHT - 8, class: 'axis-label', 'text-anchor': anchor });
-      label.textContent = p.label;
-      root.append(label);
-    }
-  }
+  // Every run gets a label when there is room; otherwise every k-th, the last one always.
+  const labelOf = new Map(chart.series.flatMap((s) => s.points).map((p) => [p.x, p.label] as const));
+  const every = Math.max(1, Math.ceil(xs.length / Math.max(1, Math.floor(plotW / X_LABEL_PX))));
+  xs.forEach((x, i) => {
+    if (i % every !== 0 && i !== xs.length - 1) return;
+    if (i !== xs.length - 1 && xs.length - 1 - i < every) return; // too close to the last label
+    const anchor = xs.length === 1 ? 'middle' : i === 0 ? 'start' : i === xs.length - 1 ? 'end' : 'middle';
+    const label = svg('text', { x: xOf(x), y: HEIGHT - 8, class: 'axis-label x-label', 'text-anchor': anchor });
+    label.textContent = shortLabel(labelOf.get(x) ?? '');
+    root.append(label);
+  });
+
+  // Points of different series at the same place would stack, only the top one clickable:
+  // spread them sideways around their x.
+  const spread = new Map<string, number[]>();
+  chart.series.forEach((series, seriesIndex) => series.points.forEach((p) => {
+    if (p.y === null) return;
+    const key = `${p.x}:${Math.round(yOf(p.y) / OVERLAP_PX)}`;
+    spread.set(key, [...(spread.get(key) ?? []), seriesIndex]);
+  }));
+  const dxOf = (seriesIndex: number, p: ChartPoint) => {
+    const group = spread.get(`${p.x}:${Math.round(yOf(p.y!) / OVERLAP_PX)}`) ?? [seriesIndex];
+    return (group.indexOf(seriesIndex) - (group.length - 1) / 2) * SPREAD_PX;
+  };
 
   chart.series.forEach((series, seriesIndex) => {
     const colour = `series-${seriesIndex % SERIES_COLOURS}`;
@@ -75,12 +100,12 @@ export function renderChart(chart: Chart, onSelect: (ref: PointRef) => void): HT
     };
     for (const p of series.points) {
       if (p.y === null) flush();
-      else run.push(`${xOf(p.x).toFixed(1)},${yOf(p.y).toFixed(1)}`);
+      else run.push(`${(xOf(p.x) + dxOf(seriesIndex, p)).toFixed(1)},${yOf(p.y).toFixed(1)}`);
     }
     flush();
     series.points.forEach((p, pointIndex) => {
       if (p.y === null) return;
-      const cx = xOf(p.x);
+      const cx = xOf(p.x) + dxOf(seriesIndex, p);
       const cy = yOf(p.y);
       if (p.low !== undefined && p.high !== undefined) {
         group.append(svg('line', { x1: cx, x2: cx, y1: yOf(p.low), y2: yOf(p.high), class: 'whisker' }));
@@ -121,9 +146,8 @@ export function renderChart(chart: Chart, onSelect: (ref: PointRef) => void): HT
   return figure;
 }
 
-function niceMax(max: number): number {
-  if (max <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= max) return step * magnitude;
-  return 10 * magnitude;
+/** Run ids (`20240401-100000-abc`) as `04-01 10:00:00`; other labels as they are. */
+function shortLabel(label: string): string {
+  const m = /^\d{4}(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-/.exec(label);
+  return m ? `${m[1]}-${m[2]} ${m[3]}:${m[4]}:${m[5]}` : label;
 }

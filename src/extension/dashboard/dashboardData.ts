@@ -81,9 +81,21 @@ export function runsSection(reports: readonly RunReport[], metricsOf: (traceId: 
       }),
     }],
   });
+  const tokens = metricChart('runs-tokens', 'Tokens per run (total)', 'tokens', sumOrNull, 'totalTokens');
+  tokens.series[0]!.name = 'Agent';
+  // Model judges spend tokens too (recorded in each verdict's cost, not in the agent's trace).
+  tokens.series.push({
+    name: 'Judges',
+    points: reports.map((report) => {
+      const verdicts = report.scenarios.flatMap((s) => lastAttemptVerdicts(s));
+      const judged = verdicts.filter((v) => v.source === 'LLM_JUDGE');
+      const y = verdicts.reduce((sum, v) => sum + v.cost.inputTokens + v.cost.outputTokens, 0);
+      return { x: report.startedAt, label: report.runId, y, n: judged.length, traces: bounded(runTraces(report)) };
+    }),
+  });
   section.charts.push(
     passRate,
-    metricChart('runs-tokens', 'Tokens per run (total)', 'tokens', sumOrNull, 'totalTokens'),
+    tokens,
     metricChart('runs-latency', 'Latency (median per scenario)', 'ms', median, 'latencyMs'),
     metricChart('runs-tool-failures', 'Tool failures per run', 'count', sumOrNull, 'toolErrors'),
   );
