@@ -152,10 +152,11 @@ describe('dashboard webview', { skip: !dashboardBuilt() && 'run `npm run build` 
     assert.equal(new Set(colours).size, 9, `nine distinct colours: ${colours.join(' ')}`);
     for (let series = 0; series < 9; series++) {
       const dot = page.locator(`circle.point[data-chart="nine"][data-series="${series}"][data-index="1"]`);
+      await dot.scrollIntoViewIfNeeded();
       const box = (await dot.boundingBox())!;
       const hit = await page.evaluate(([x, y]) => {
         const el = document.elementFromPoint(x!, y!);
-        return el?.getAttribute('data-series') ?? null;
+        return el?.getAttribute('data-series') ?? `${el?.tagName}.${el?.getAttribute('class')}`; // what covers the point, when it is not the point
       }, [box.x + box.width / 2, box.y + box.height / 2]);
       assert.equal(hit, String(series), `the point of series ${series} is on top at its centre`);
     }
