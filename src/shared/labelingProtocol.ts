@@ -62,6 +62,8 @@ export const LabelingState = z.object({
   blind: z.boolean(),
   /** What to tell the user instead of a queue (no judges, no traces…). */
   notice: z.string().optional(),
+  /** Traces this judge assesses that the labeller had labelled before: progress survives reopening. */
+  labelledBefore: z.number().int().min(0).optional(),
   /** Damaged files that were skipped (a corrupt trace, a report), each naming the file. */
   warnings: z.array(z.string()).optional(),
 });
@@ -104,5 +106,7 @@ export const HostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('undone'), traceId: z.string() }),
   z.object({ type: z.literal('agreement'), agreement: AgreementView.nullable(), message: z.string().optional() }),
   z.object({ type: z.literal('error'), message: z.string(), traceId: z.string().optional() }),
+  /** Traces were stored since the queue was built (a run finished, an import). */
+  z.object({ type: z.literal('newTraces') }),
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;

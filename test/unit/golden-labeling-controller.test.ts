@@ -50,3 +50,36 @@ test('a value outside the judge\'s value type, or a trace outside the queue, is 
     fixture.ws.dispose();
   }
 });
+
+test('the queue holds only traces the judge assesses, counts earlier labels as progress, and says honestly why it is empty', async () => {
+  const empty = await goldenFixture({ good: 0, terse: 0, vague: 0 }, { label: false });
+  try {
+    const state = await new LabelingController({ workspaceDir: empty.ws.dir, labeller: 'ana' }).state();
+    assert.equal(state.notice, 'No stored traces yet — run scenarios first (Test Explorer or `costar run`), or import traces (`costar import`).');
+  } finally {
+    empty.ws.dispose();
+  }
+
+  const fixture = await goldenFixture({ good: 3, terse: 0, vague: 0 }, { label: false });
+  try {
+    // clean-1 is a scenario of this workspace whose expectations don't name quality; clean-2 names it;
+    // clean-3's scenario is gone, so nothing says quality does not assess it.
+    fixture.ws.write('clean.scenario.yaml', [
+      'scenarios:',
+      '  - id: clean-1', '    prompt: p', '    expectations:', '      - judge: file-exists', '        with: { paths: out.csv }',
+      '  - id: clean-2', '    prompt: p', '    expectations:', '      - judge: quality',
+      '',
+    ].join('\n'));
+    const [, second] = fixture.traces;
+    await appendLabels(fixture.ws.dir, [humanLabel(second!.trace, second!.kind, 'ana', 1)]);
+    const state = await new LabelingController({ workspaceDir: fixture.ws.dir, labeller: 'ana' }).state('quality');
+    assert.deepEqual(state.items.map((i) => i.scenarioId), ['clean-3']);
+    assert.equal(state.labelledBefore, 1, 'the label on clean-2 is progress, not forgotten');
+
+    await appendLabels(fixture.ws.dir, [humanLabel(fixture.traces[2]!.trace, 'good', 'ana', 2)]);
+    const done = await new LabelingController({ workspaceDir: fixture.ws.dir, labeller: 'ana' }).state('quality');
+    assert.equal(done.notice, 'Nothing left to label for quality: you have labelled all 2 stored traces it assesses. Run scenarios or import traces to get more.');
+  } finally {
+    fixture.ws.dispose();
+  }
+});

@@ -72,6 +72,36 @@ describe('labeling panel', () => {
     }
   });
 
+  it('shows the judge\'s question on top and the answer keys in view, marks the chosen answer, keeps progress across reopening, offers new traces', async () => {
+    const panel = await openPanel();
+    try {
+      const { page } = panel;
+      const question = page.locator('.question');
+      assert.ok(((await question.textContent()) ?? '').length > 0, 'the question is on the page, not only in a tooltip');
+      const questionBox = (await question.boundingBox())!;
+      assert.ok(questionBox.y < (await page.locator('.item-head').boundingBox())!.y, 'above the trace');
+      const yes = page.locator('button.value[data-value=\'"yes"\']');
+      const keys = (await yes.boundingBox())!;
+      assert.ok(keys.y + keys.height <= 900, `the answer keys are in view (y=${keys.y})`);
+      await page.keyboard.press('1');
+      await eventually(saved(panel), 1);
+      assert.equal(await yes.getAttribute('aria-pressed'), 'true');
+      assert.match((await yes.textContent()) ?? '', /^✓ 1/);
+      assert.equal(await page.locator('button.value.chosen').count(), 1);
+
+      const reopened = await harness.open({ workspaceDir: fixture.ws.dir, labeller: 'tester', now: () => new Date() });
+      await eventually(() => reopened.page.locator('.progress').textContent(), '1 of 6 labelled', 'the earlier label still counts');
+      await reopened.send({ type: 'newTraces' });
+      await reopened.page.locator('.new-traces button').waitFor();
+      await reopened.page.keyboard.press('r');
+      await eventually(async () => reopened.posted.filter((m) => m.type === 'chooseJudge').length, 1, 'r rebuilds the queue');
+      await reopened.page.locator('.new-traces').waitFor({ state: 'detached' });
+      await reopened.page.close();
+    } finally {
+      fixture.ws.dispose();
+    }
+  });
+
   it('blind mode keeps the judge\'s verdict out of the page until the human answered, then shows both side by side', async () => {
     const panel = await openPanel();
     try {

@@ -25,6 +25,8 @@ export interface OpenedPanel {
   opened: string[];
   errors: string[];
   requests: string[];
+  /** Sends a message as the extension would. */
+  send(message: HostMessage): Promise<void>;
 }
 
 export async function startLabelingHarness(): Promise<LabelingHarness> {
@@ -51,7 +53,7 @@ export async function startLabelingHarness(): Promise<LabelingHarness> {
         });
       },
     });
-    const panel: OpenedPanel = { page: stub.page, controller, posted, answered, opened, errors: stub.errors, requests: stub.requests };
+    const panel: OpenedPanel = { page: stub.page, controller, posted, answered, opened, errors: stub.errors, requests: stub.requests, send: (m) => stub.send(m) };
     await panel.page.goto(url);
     await panel.page.locator('.header').waitFor({ timeout: 5000 }).catch((e: Error) => { throw new Error(`${e.message}\n${panel.errors.join('\n')}`); });
     return panel;

@@ -26,6 +26,12 @@ let showAgreement = false;
 let agreement: AgreementView | null | undefined;
 let agreementMessage = '';
 let notice = '';
+/** Traces were stored since this queue was built. */
+let newTraces = false;
+
+function refresh(): void {
+  if (state.judge) channel.post({ type: 'chooseJudge', judgeId: state.judge.id });
+}
 const answers = new Map<string, Answer>();
 const drafts = new Map<string, string>();
 /** Traces in the order they were answered, for undo. */
@@ -50,8 +56,14 @@ function start(): void {
 
 function onHostMessage(message: HostMessage): void {
   switch (message.type) {
+    case 'newTraces':
+      // An empty queue has nothing to lose: refresh at once; otherwise offer it.
+      if (state.items.length === 0 && state.judge) refresh();
+      else newTraces = true;
+      break;
     case 'state':
       state = message.state;
+      newTraces = false;
       index = 0;
       answers.clear();
       drafts.clear();
@@ -145,6 +157,7 @@ function onKey(event: KeyboardEvent): void {
   else if (event.key === 'e') (document.getElementById('rationale') as HTMLTextAreaElement | null)?.focus();
   else if (event.key === 'u') undo();
   else if (event.key === 'a') toggleAgreement();
+  else if (event.key === 'r' && newTraces) refresh();
   else return;
   event.preventDefault();
 }
@@ -161,6 +174,14 @@ function render(): void {
   clear(app);
   app.append(header());
   if (notice) app.append(h('div', { className: 'notice', role: 'alert', text: notice }));
+  if (newTraces) {
+    app.append(h('div', { className: 'notice new-traces', role: 'status' }, [
+      h('span', { text: 'New traces were stored since this queue was built. ' }),
+      h('button', { className: 'button secondary', text: 'Refresh (r)', onClick: refresh }),
+    ]));
+  }
+  // The judge's question, in view while grading (the select only shows its id).
+  if (state.judge?.description && !showAgreement) app.append(h('p', { className: 'question', text: state.judge.description }));
   if (state.notice) app.append(h('p', { className: 'placeholder', text: state.notice }));
   for (const warning of state.warnings ?? []) app.append(h('div', { className: 'notice warning', role: 'status', text: warning }));
   app.append(showAgreement ? agreementPanel() : itemPanel());
@@ -176,7 +197,10 @@ function header(): HTMLElement {
     select.append(option);
   }
   select.addEventListener('change', () => channel.post({ type: 'chooseJudge', judgeId: select.value }));
-  const labelled = state.items.filter((i) => answers.has(i.traceId)).length;
+  // Labels from earlier sessions count: reopening the panel does not restart at 0.
+  const before = state.labelledBefore ?? 0;
+  const labelled = before + state.items.filter((i) => answers.has(i.traceId)).length;
+  const total = before + state.items.length;
   const blind = h('input', { attrs: { 'aria-label': 'Blind mode: hide the judge until you answer' } });
   blind.type = 'checkbox';
   blind.checked = state.blind;
@@ -187,7 +211,7 @@ function header(): HTMLElement {
   return h('header', { className: 'header' }, [
     h('span', { className: 'muted', text: 'Judge' }),
     select,
-    h('span', { className: 'progress', attrs: { 'data-progress': `${labelled}/${state.items.length}` }, text: `${labelled} of ${state.items.length} labelled` }),
+    h('span', { className: 'progress', attrs: { 'data-progress': `${labelled}/${total}` }, text: `${labelled} of ${total} labelled` }),
     h('label', { className: 'blind', title: 'Hide the judge\'s verdict until you have answered' }, [blind, ' Blind']),
     h('button', { className: 'button secondary', text: showAgreement ? 'Back to queue (a)' : 'Agreement (a)', onClick: toggleAgreement }),
     h('span', { className: 'labeller muted', text: `as ${state.labeller}` }),
@@ -261,7 +285,7 @@ function answerArea(item: LabelItem, given: Answer | undefined): HTMLElement {
     h('button', {
       className: `button value${given && given.value === value ? ' chosen' : ''}`,
       attrs: { 'data-value': JSON.stringify(value), 'aria-pressed': String(given?.value === value) },
-      text: `${i + 1}  ${String(value)}`,
+      text: `${given && given.value === value ? '✓ ' : ''}${i + 1}  ${String(value)}`,
       onClick: () => answer(value),
     }),
   );
@@ -287,7 +311,7 @@ function answerArea(item: LabelItem, given: Answer | undefined): HTMLElement {
       h('button', { className: 'button secondary', text: 'u  undo', onClick: undo }),
     ]),
     rationale,
-    h('p', { className: 'keys muted', text: '1…9 answer · j/k next/previous · e rationale · s skip · u undo · a agreement' }),
+    h('p', { className: 'keys muted', text: `1…9 answer · j/k next/previous · e rationale · s skip · u undo · a agreement${newTraces ? ' · r refresh' : ''}` }),
     given ? h('p', { className: 'status muted', text: given.saved ? 'Saved to the golden set.' : 'Saving…' }) : null,
   ]);
 }

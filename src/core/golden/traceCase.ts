@@ -31,6 +31,18 @@ export function traceCase(trace: Trace, judgeId: string, scenarios: readonly Loa
   return { trace, scenario, expectation };
 }
 
+/**
+ * Whether `judgeId` assesses this trace: a run of a scenario in the workspace is assessed by
+ * the judges its expectations name; an imported or production trace, or one whose scenario is
+ * gone (renamed, deleted: its labels still count), has no scenario to say, so any judge may be
+ * asked about it.
+ */
+export function judgeAssesses(info: Pick<Trace['info'], 'metadata'>, judgeId: string, scenarios: readonly LoadedScenario[]): boolean {
+  const scenarioId = info.metadata[META.scenarioId];
+  const scenario = scenarioId ? scenarios.find((s) => s.def.id === scenarioId) : undefined;
+  return !scenario || scenario.def.expectations.some((e) => e.judge === judgeId);
+}
+
 /** The task an imported trace was given: its root span's input, else the request preview. */
 export function taskOf(trace: Trace): string {
   const root = rootSpans(trace)[0];

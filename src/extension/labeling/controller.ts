@@ -12,7 +12,7 @@ import { latestVerdicts } from '../../core/golden/judgeVerdicts';
 import { labelKey, type GoldenLabel } from '../../core/golden/label';
 import { buildQueue } from '../../core/golden/queueSignals';
 import { appendLabels, readLabels, removeLabels } from '../../core/golden/store';
-import { traceCase, type TraceCase } from '../../core/golden/traceCase';
+import { judgeAssesses, traceCase, type TraceCase } from '../../core/golden/traceCase';
 import { valueChoices, valueProblem } from '../../core/golden/values';
 import type { Env } from '../../core/llm/fromEnv';
 import { traceContentHash } from '../../core/trace/hash';
@@ -69,10 +69,20 @@ export class LabelingController {
     const mine = new Set((await readLabels(this.options.workspaceDir, judge.id)).labels.filter((l) => l.labeller === this.options.labeller).map((l) => l.traceRef.traceId));
     const store = new TraceStore(this.options.workspaceDir);
     const skipped: SkippedFile[] = [];
-    const infos = (await store.list(skipped)).filter((info) => !mine.has(info.traceId)).slice(0, MAX_ITEMS);
+    const stored = await store.list(skipped);
     const cases: TraceCase[] = [];
     this.traces = new Map();
-    for (const info of infos) {
+    let assessed = 0;
+    let labelledBefore = 0;
+    // Newest first; only traces this judge assesses; the ones already labelled count as progress.
+    for (const info of stored) {
+      if (!judgeAssesses(info, judge.id, scenarios)) continue;
+      assessed++;
+      if (mine.has(info.traceId)) {
+        labelledBefore++;
+        continue;
+      }
+      if (cases.length >= MAX_ITEMS) continue;
       const trace = await store.getOrSkip(info.traceId, skipped);
       if (!trace) continue;
       this.traces.set(info.traceId, trace);
@@ -96,7 +106,8 @@ export class LabelingController {
       judge: { id: judge.id, version: judge.version, description: judge.description, choices: valueChoices(def.value), ...(range ? { range } : {}) },
       items,
       ...(skipped.length > 0 ? { warnings: skipped.map(describeSkipped) } : {}),
-      ...(items.length === 0 ? { notice: `Nothing left to label for ${judge.id}: every stored trace has your label. Run scenarios or import traces to get more.` } : {}),
+      labelledBefore,
+      ...(items.length === 0 ? { notice: emptyNotice(judge.id, stored.length, assessed) } : {}),
     };
   }
 
@@ -212,6 +223,13 @@ function toItem(c: TraceCase, reasons: string[]): LabelItem {
     moreSpans: Math.max(0, s.ids.length - MAX_SPANS),
     reasons,
   };
+}
+
+/** Why the queue is empty, honestly: no traces at all, none this judge assesses, or all labelled. */
+function emptyNotice(judgeId: string, stored: number, assessed: number): string {
+  if (stored === 0) return 'No stored traces yet — run scenarios first (Test Explorer or `costar run`), or import traces (`costar import`).';
+  if (assessed === 0) return `None of the ${stored} stored traces is assessed by ${judgeId}: no scenario that ran names it in its expectations. Add it to a scenario's expectations and run it, or import traces.`;
+  return `Nothing left to label for ${judgeId}: you have labelled all ${assessed} stored traces it assesses. Run scenarios or import traces to get more.`;
 }
 
 function cap(text: string, max: number): string {

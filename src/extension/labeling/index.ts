@@ -14,6 +14,8 @@ type VSCode = typeof import('vscode');
 
 export const LABEL_TRACES_COMMAND = 'costar.labelTraces';
 const PANEL_VIEW_TYPE = 'costar.labeling';
+/** A run stores its traces one after another: announce them once. */
+const NEW_TRACES_BATCH_MS = 500;
 
 export type LabelingDeps = FeatureDeps;
 
@@ -44,7 +46,19 @@ export function registerLabeling(vscode: VSCode, context: vscodeTypes.ExtensionC
         log: deps.log,
       }),
     );
+    // New traces (a run finished, an import) are offered, not forced: a rebuilt queue would
+    // move the person away from the trace they are reading.
+    const traces = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspaceDir), '.costar/traces/*.trace.json'));
+    let announce: ReturnType<typeof setTimeout> | undefined;
+    const onNewTrace = () => {
+      clearTimeout(announce);
+      announce = setTimeout(() => post({ type: 'newTraces' }), NEW_TRACES_BATCH_MS);
+    };
+    const created = traces.onDidCreate(onNewTrace);
     panel.onDidDispose(() => {
+      clearTimeout(announce);
+      created.dispose();
+      traces.dispose();
       subscription.dispose();
       if (open === panel) open = undefined;
     });
