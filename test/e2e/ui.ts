@@ -3,7 +3,7 @@
  * development. Each UI test gets a fresh code-server on a copy of the fixture workspace; a
  * test may start its own servers first (setUp: e.g. the test model server, and the user
  * settings pointing at it) and prepare the workspace before the workbench opens.
- * Selectors and races are the ones recorded in ../shared/TESTING.md (VS Code 1.139.1).
+ * Selectors and races are the ones recorded in docs/testing.md (VS Code 1.139.1).
  */
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';

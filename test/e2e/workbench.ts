@@ -1,7 +1,7 @@
 /**
  * Steps a person takes in the code-server workbench (VS Code 1.139.1), shared by the UI
  * tests: the Testing view's rows, running one scenario, the command palette, webview content.
- * Selectors and races are the ones recorded in ../shared/TESTING.md.
+ * Selectors and races are the ones recorded in docs/testing.md.
  */
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { waitFor } from './waitFor';
