@@ -29,6 +29,7 @@ import { runAttempt } from './attempt';
 import { judgeModelClient } from './models';
 import { limitConcurrency } from './concurrency';
 import { keyEnvRefusal, resolveModelSettings } from '../core/llm/fromEnv';
+import { shardScenarios } from '../core/report/shard';
 
 export type Emit = (event: HarnessEvent) => void;
 
@@ -39,7 +40,7 @@ export class ConfigError extends Error {}
 export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSignal, host?: HostModelProvider): Promise<RunReport> {
   const startedAt = Date.now();
   const workspaceDir = path.resolve(request.workspaceDir);
-  const { config, catalog, scenarios } = await loadForRun(workspaceDir, request);
+  const { config, catalog, scenarios, complete } = await loadForRun(workspaceDir, request);
   const store = new TraceStore(workspaceDir);
   const modelEnv = { ...process.env, ...request.secretEnv };
   const model = judgeModelClient({ ...request, workspaceDir }, config, modelEnv, host);
@@ -90,6 +91,8 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
     ...(fromRun ? { fromRunId: fromRun.runId } : {}),
     workspaceDir,
     startedAt,
+    // A re-score of a partial run is partial too.
+    complete: complete && (!fromRun || fromRun.complete !== false),
     scenarios: results,
     summary: {
       total: results.length,
@@ -125,12 +128,37 @@ async function loadForRun(workspaceDir: string, request: RunRequest) {
   if (errors.length > 0 || !workspace.config || !catalog) {
     throw new ConfigError(`${errors.length} problem(s) in the workspace; fix them first:\n${errors.map((p) => formatProblem(p, workspaceDir)).join('\n')}`);
   }
+  const all = workspace.scenarios;
   if (request.scenarioIds) {
-    const known = new Set(workspace.scenarios.map((s) => s.def.id));
+    const known = new Set(all.map((s) => s.def.id));
     const unknown = request.scenarioIds.filter((id) => !known.has(id));
-    if (unknown.length) throw new ConfigError(`no scenario with id ${unknown.map((id) => `"${id}"`).join(', ')} in ${workspaceDir}`);
+    if (unknown.length) throw new ConfigError(`no scenario with id ${unknown.map((id) => `"${id}"`).join(', ')} in ${workspaceDir}; ${listScenarios(all)}`);
   }
-  return { config: workspace.config, catalog, scenarios: workspace.scenarios.filter((s) => selected(s, request)) };
+  const chosen = all.filter((s) => selected(s, request));
+  // Like pytest's "no tests ran" and Playwright's "No tests found": a selection that matches
+  // nothing is a mistake (a typo in --tag or --filter), never a green run.
+  if (chosen.length === 0) throw new ConfigError(`no scenario matches ${describeSelection(request)}; ${listScenarios(all)}`);
+  // A shard's share of the selection may be empty: more workers than scenarios is no mistake.
+  const share = request.shard && new Set(shardScenarios(chosen.map((s) => s.def.id), request.shard.index, request.shard.total));
+  const scenarios = share ? chosen.filter((s) => share.has(s.def.id)) : chosen;
+  const complete = !request.shard && !request.judges && chosen.length === all.length;
+  return { config: workspace.config, catalog, scenarios, complete };
+}
+
+function describeSelection(request: RunRequest): string {
+  const parts = [
+    ...(request.scenarioIds ? [`scenario ${request.scenarioIds.map((id) => `"${id}"`).join(', ')}`] : []),
+    ...(request.tags?.length ? [`tag ${request.tags.map((t) => `"${t}"`).join(' or ')}`] : []),
+    ...(request.filter ? [`filter "${request.filter}" (in id, description or file)`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' and ') : 'the selection (the workspace has no scenario files)';
+}
+
+/** What the user can select from: every id, and every tag in use. */
+function listScenarios(all: readonly LoadedScenario[]): string {
+  if (all.length === 0) return 'the workspace has no scenarios yet (files named *.scenario.yaml)';
+  const tags = [...new Set(all.flatMap((s) => s.def.tags))].sort();
+  return `scenarios: ${all.map((s) => s.def.id).join(', ')}; tags: ${tags.length > 0 ? tags.join(', ') : '(none)'}`;
 }
 
 function selected(scenario: LoadedScenario, request: RunRequest): boolean {

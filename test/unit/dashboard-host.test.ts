@@ -30,13 +30,17 @@ test('compare with last green: the newest run against the last all-green one, as
   const ws = await mkdtemp(path.join(tmpdir(), 'costar-rundiff-'));
   await assert.rejects(lastGreenDiff(ws), (e: Error) => e instanceof RunSelectionError && /no stored run .* run the scenarios first/.test(e.message));
   await saveReport(ws, report('20240101-000000-aaa', [scenario('clean-csv', 'passed', [verdict('file-exists', 'passed')])]));
-  await assert.rejects(lastGreenDiff(ws), /no all-green run before 20240101-000000-aaa/);
+  await assert.rejects(lastGreenDiff(ws), /no complete all-green run before 20240101-000000-aaa/);
   await saveReport(ws, report('20240102-000000-bbb', [scenario('clean-csv', 'failed', [verdict('file-exists', 'failed', 'clean.csv is missing')])]));
   const diff = await lastGreenDiff(ws);
   assert.deepEqual([diff.runA, diff.runB], ['20240101-000000-aaa', '20240102-000000-bbb']);
   assert.match(diff.text, /^Comparing 20240101-000000-aaa \(A: /);
   assert.match(diff.text, /Newly failing \(1\):\n.*clean-csv/);
   assert.match(diff.text, /clean\.csv is missing/);
+  // A green re-run of part of the suite is not "the last green run".
+  await saveReport(ws, report('20240103-000000-ccc', [scenario('clean-csv', 'passed', [verdict('file-exists', 'passed')])], { complete: false }));
+  await saveReport(ws, report('20240104-000000-ddd', [scenario('clean-csv', 'failed', [verdict('file-exists', 'failed', 'clean.csv is missing')])], { complete: true }));
+  assert.equal((await lastGreenDiff(ws)).runA, '20240101-000000-aaa');
 });
 
 test('compare with last green links each scenario line: file:line to the scenario, each outcome to its run\'s trace', async () => {

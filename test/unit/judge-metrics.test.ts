@@ -54,9 +54,10 @@ test('compareMetrics flags ×2 rises and halvings, not smaller changes', () => {
       ['totalTokens', 'up', 2],
       ['toolErrors', 'down', 0],
       ['toolFailureRatio', 'down', 0],
-      ['latencyMs', 'down', 0.5],
     ],
+    'latency halved, but by less than the 1 s floor: noise',
   );
+  assert.deepEqual(compareMetrics({ ...before, latencyMs: 4000 }, { ...before, latencyMs: 2000 }).map((f) => [f.metric, f.direction, f.ratio]), [['latencyMs', 'up', 2]]);
   assert.match(flags[0]!.message, /totalTokens ×2 \(180 → 360\)/);
   const fromZero = compareMetrics({ ...before, toolErrors: 3 }, { ...before, toolErrors: 0 });
   assert.deepEqual(fromZero.map((f) => [f.metric, f.ratio]), [['toolErrors', null]]);

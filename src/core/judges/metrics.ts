@@ -121,13 +121,19 @@ export interface MetricFlag {
   message: string;
 }
 
-/** Flags each metric that at least doubled or at least halved since the previous run. */
+/**
+ * Changes smaller than this never flag, whatever the ratio: 300 ms → 700 ms is scheduling
+ * noise on a busy machine, not a regression. Metrics not listed flag on any change ×2.
+ */
+export const METRIC_FLAG_FLOORS: Partial<Record<MetricName, number>> = { latencyMs: 1000 };
+
+/** Flags each metric that at least doubled or at least halved since the previous run (and moved by at least its floor). */
 export function compareMetrics(current: TraceMetrics, previous: TraceMetrics, factor = 2): MetricFlag[] {
   const flags: MetricFlag[] = [];
   for (const metric of METRIC_NAMES) {
     const now = current[metric];
     const before = previous[metric];
-    if (now === before) continue;
+    if (now === before || Math.abs(now - before) < (METRIC_FLAG_FLOORS[metric] ?? 0)) continue;
     if (before === 0) {
       flags.push({ metric, current: now, previous: before, ratio: null, direction: 'up', message: `${metric} rose from 0 to ${round(now)}` });
       continue;

@@ -126,9 +126,13 @@ function diffJudges(a: Verdict[], b: Verdict[]): JudgeDiff[] {
   });
 }
 
-/** A failure and an error both count as "not passing" here: either way the scenario went red. */
+/**
+ * A failure and an error both count as "not passing" here: either way the scenario went red.
+ * Something new that is red is newly failing: against a complete baseline it did not exist
+ * then, so it is a regression of this change like any other.
+ */
 export function classify(before: Outcome | undefined, after: Outcome | undefined): Change {
-  if (before === undefined) return 'added';
+  if (before === undefined) return after !== undefined && after !== 'passed' && after !== 'skipped' ? 'newly-failing' : 'added';
   if (after === undefined) return 'removed';
   if (before === 'skipped' || after === 'skipped') return 'skipped';
   const wasRed = before !== 'passed';
@@ -141,4 +145,14 @@ export function classify(before: Outcome | undefined, after: Outcome | undefined
 /** All green: something ran and nothing failed or errored. */
 export function isGreen(report: RunReport): boolean {
   return report.summary.passed > 0 && report.summary.failed === 0 && report.summary.error === 0;
+}
+
+/**
+ * A baseline "last green run" must have run the whole suite: a one-scenario re-run that passed
+ * says nothing about the others. Reports record `complete` (see RunReport); one written
+ * before that field existed counts when it ran at least as many scenarios as `than`.
+ */
+export function isCompleteGreen(report: RunReport, than: RunReport): boolean {
+  const complete = report.complete ?? report.scenarios.length >= than.scenarios.length;
+  return complete && isGreen(report);
 }

@@ -2,19 +2,21 @@
 import type { RunReport } from '../run/protocol';
 import { listRunIds, loadReport, loadReportOrSkip, runsDir } from '../run/runStore';
 import type { SkippedFile } from '../util/files';
-import { isGreen } from './diff';
+import { isCompleteGreen } from './diff';
 
 export class RunSelectionError extends Error {}
 
 /**
- * B: the named run, else the newest. A: the named run, else the newest all-green run older
- * than B — "what broke since it was last green". Runs are only picked among readable reports:
- * a damaged one is added to `skipped` and passed over; a damaged run named by id is an error.
+ * B: the named run, else the newest. A: the named run, else the newest complete all-green run
+ * older than B — "what broke since it was last green"; "latest" names the newest run. Runs are
+ * only picked among readable reports: a damaged one is added to `skipped` and passed over; a
+ * damaged run named by id is an error.
  */
 export async function selectRunsToDiff(workspaceDir: string, runA?: string, runB?: string, skipped: SkippedFile[] = []): Promise<{ a: RunReport; b: RunReport }> {
   const ids = await listRunIds(workspaceDir);
   if (ids.length === 0) throw new RunSelectionError(`no stored run in ${runsDir(workspaceDir)}: run the scenarios first (costar run)`);
-  const load = async (id: string) => {
+  const load = async (name: string) => {
+    const id = name === 'latest' ? ids.at(-1)! : name;
     if (!ids.includes(id)) throw new RunSelectionError(`no run "${id}" in ${runsDir(workspaceDir)}; stored runs: ${ids.slice(-5).join(', ')}${ids.length > 5 ? ', …' : ''}`);
     try {
       return await loadReport(workspaceDir, id);
@@ -29,7 +31,9 @@ export async function selectRunsToDiff(workspaceDir: string, runA?: string, runB
   if (runA) return { a: await load(runA), b };
   for (const id of ids.slice(0, ids.indexOf(b.runId)).reverse()) {
     const candidate = await loadReportOrSkip(workspaceDir, id, skipped);
-    if (candidate && isGreen(candidate)) return { a: candidate, b };
+    if (candidate && isCompleteGreen(candidate, b)) return { a: candidate, b };
   }
-  throw new RunSelectionError(`no all-green run before ${b.runId} to compare with; name both runs: costar diff RUN_A RUN_B`);
+  throw new RunSelectionError(
+    `no complete all-green run before ${b.runId} to compare with (a run of every scenario, without --scenario, --tag, --filter or --shard, in which nothing failed); name both runs: costar diff RUN_A RUN_B`,
+  );
 }

@@ -40,6 +40,8 @@ export const RunRequest = z.object({
   /** Substring filter on scenario id/description. */
   filter: z.string().optional(),
   tags: z.array(z.string()).optional(),
+  /** `--shard i/n`: after the selection, only this worker's stable share of it (may be empty). */
+  shard: z.object({ index: z.number().int().positive(), total: z.number().int().positive() }).optional(),
   concurrency: z.number().int().positive().optional(),
   /** For rescore: the run whose traces are judged ('latest' by default). */
   fromRunId: z.string().optional(),
@@ -158,6 +160,12 @@ export interface RunReport {
   fromRunId?: string;
   workspaceDir: string;
   startedAt: number;
+  /**
+   * True when the run judged every scenario the workspace had (no --scenario/--tag/--filter
+   * narrowing, no shard, no --judge subset): only such a run can be "the last green run".
+   * Absent in reports written before it existed (see selectRuns.ts).
+   */
+  complete?: boolean;
   scenarios: ScenarioResult[];
   summary: RunSummary;
 }
