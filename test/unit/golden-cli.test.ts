@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import type { CliCommand, CliIo } from '../../src/cli/command';
 import { agreementCommand } from '../../src/cli/commands/agreement';
 import { labelCommand } from '../../src/cli/commands/label';
 import { readLabels } from '../../src/core/golden/store';
 import { goldenFixture, saveQualityReport, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
+import { CLI } from '../support/workspace';
 
 async function run(command: CliCommand, fixture: GoldenFixture, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
@@ -66,6 +68,62 @@ test('costar label adds a checked label from the terminal and lists the queue wi
     assert.deepEqual(labels.map((l) => [l.traceRef.traceId, l.traceRef.scenarioId, l.value, l.rationale, l.labeller]), [[good!.trace.info.traceId, 'clean-1', 'yes', 'complete', 'cli']]);
     const queue = await run(labelCommand, fixture, ['quality', '--labeller', 'cli', '--json']);
     assert.deepEqual(JSON.parse(queue.stdout).map((i: { traceId: string }) => i.traceId), [terse!.trace.info.traceId], 'already labelled traces leave this labeller\'s queue');
+  } finally {
+    fixture.ws.dispose();
+  }
+});
+
+/**
+ * A module judge (value bool by default) whose verdicts carry an incidental number, as the
+ * example's robust-imputation does (the value it found: 757333.33). Labels are true/false.
+ */
+async function moduleJudgeFixture(): Promise<{ fixture: GoldenFixture; ids: string[] }> {
+  const fixture = await goldenFixture({ good: 2, terse: 2, vague: 0 }, { label: false });
+  fixture.ws.write('judges/imputation.judge.yaml', 'id: imputation\nkind: module\nmodule: judges/imputation.mjs\n');
+  fixture.ws.write('judges/imputation.mjs', 'export default () => ({ outcome: "passed", value: 1 });\n');
+  const ids = fixture.traces.map((t) => t.trace.info.traceId);
+  const passes = [true, true, false, false];
+  const { saveReport } = await import('../../src/core/run/runStore');
+  const scenarios = ids.map((traceId, i) => {
+    const outcome = passes[i] ? ('passed' as const) : ('failed' as const);
+    const verdict = {
+      judge: 'imputation', name: 'imputation', expectationIndex: 0, outcome, value: passes[i] ? 47000 : 757333.33, rationale: `filled with ${passes[i] ? 47000 : 757333.33}`,
+      source: 'CODE' as const, spanIds: [], judgeVersion: '1', cost: { inputTokens: 0, outputTokens: 0, modelCalls: 0, ms: 1 }, createdAt: 0,
+    };
+    return { id: `clean-${i + 1}`, file: 'x.scenario.yaml', line: 1, status: outcome, traceId, durationMs: 1, attempts: [{ attempt: 1, status: outcome, traceId, durationMs: 1, verdicts: [verdict] }] };
+  });
+  await saveReport(fixture.ws.dir, { runId: '20250103-000000000-cccccc', mode: 'run', workspaceDir: fixture.ws.dir, startedAt: 0, scenarios, summary: { total: 4, passed: 2, failed: 2, error: 0, skipped: 0, durationMs: 1 } });
+  return { fixture, ids };
+}
+
+test('costar agreement on a module judge compares the labels with its pass/fail, never with an incidental number', async () => {
+  const { fixture, ids } = await moduleJudgeFixture();
+  try {
+    // The human agrees with the judge on three traces of four.
+    for (const [i, value] of ['true', 'true', 'false', 'true'].entries()) {
+      assert.equal((await run(labelCommand, fixture, ['imputation', '--trace', ids[i]!, '--value', value, '--labeller', 'ana'])).code, 0);
+    }
+    const { code, stdout } = await run(agreementCommand, fixture, ['--judge', 'imputation', '--json']);
+    assert.equal(code, 0);
+    const [report] = JSON.parse(stdout);
+    assert.equal(report.judgeVsHuman.n, 4);
+    assert.equal(report.judgeVsHuman.accuracy, 0.75);
+  } finally {
+    fixture.ws.dispose();
+  }
+});
+
+test('costar label (a real process) refuses a value that does not fit the judge: exit 2, saying what fits', async () => {
+  const { fixture, ids } = await moduleJudgeFixture();
+  try {
+    const label = (value: string) => spawnSync(process.execPath, [CLI, 'label', 'imputation', '--trace', ids[0]!, '--value', value], { cwd: fixture.ws.dir, encoding: 'utf8' });
+    for (const value of ['757333.33', 'yes', 'maybe']) {
+      const refused = label(value);
+      assert.equal(refused.status, 2, `${value}: ${refused.stderr}`);
+      assert.match(refused.stderr, /--value for judge imputation: expected true or false, got /);
+    }
+    assert.equal((await readLabels(fixture.ws.dir, 'imputation')).labels.length, 0, 'nothing written');
+    assert.equal(label('false').status, 0);
   } finally {
     fixture.ws.dispose();
   }

@@ -8,7 +8,7 @@ import { AlignmentMemories } from './align/judgeTimeMemory';
 import { mapLimited } from '../llm/limiter';
 import type { ModelClient } from '../llm/types';
 import type { JudgeOpinion } from './judgeVerdicts';
-import { isRated } from './judgeVerdicts';
+import { opinionValue } from './judgeVerdicts';
 import type { TraceCase } from './traceCase';
 
 export interface EvaluateOnTracesOptions {
@@ -34,8 +34,9 @@ export async function evaluateOnTraces(cases: readonly TraceCase[], options: Eva
   await mapLimited([...cases], options.concurrency ?? 4, async (c) => {
     const [verdict] = await evaluateExpectations({ trace: c.trace, scenario: c.scenario, workspaceDir: options.workspaceDir, catalog: options.catalog, model: options.model, alignment, signal, concurrency: 1 });
     const traceId = c.trace.info.traceId;
-    if (verdict && (verdict.outcome === 'passed' || verdict.outcome === 'failed') && isRated(verdict.value)) {
-      opinions.set(traceId, { traceId, value: verdict.value, rationale: verdict.rationale, judgeVersion: verdict.judgeVersion, source: 'evaluated' });
+    const value = verdict && opinionValue(verdict, options.catalog.get(verdict.judge)?.def?.value);
+    if (verdict && value !== undefined) {
+      opinions.set(traceId, { traceId, value, rationale: verdict.rationale, judgeVersion: verdict.judgeVersion, source: 'evaluated' });
     } else {
       failures.push({ traceId, reason: verdict?.error ?? verdict?.rationale ?? 'no verdict' });
     }

@@ -91,7 +91,7 @@ export class LabelingController {
     const samples = this.options.samples ?? 0;
     const model = samples > 0 && this.options.env ? goldenModelClient(this.options.workspaceDir, this.options.env, config) : undefined;
     const queue = await buildQueue({ workspaceDir: this.options.workspaceDir, ...(judge.def ? { def: judge.def } : {}), cases, ...(model ? { model } : {}), samples });
-    const verdicts = await latestVerdicts(this.options.workspaceDir, judge.id, new Set(cases.map((c) => c.trace.info.traceId)), skipped);
+    const verdicts = await latestVerdicts(this.options.workspaceDir, judge.id, new Set(cases.map((c) => c.trace.info.traceId)), judge.def?.value, skipped);
     const byId = new Map(cases.map((c) => [c.trace.info.traceId, c]));
     const items: LabelItem[] = queue.map((q) => {
       const item = toItem(byId.get(q.traceId)!, q.reasons);
@@ -184,7 +184,7 @@ export class LabelingController {
     const judge = this.requireJudge();
     const { labels } = await readLabels(this.options.workspaceDir, judge.id);
     if (labels.length === 0) return { type: 'agreement', agreement: null, message: `No labels for ${judge.id} yet.` };
-    const opinions = await latestVerdicts(this.options.workspaceDir, judge.id, new Set(labels.map((l) => l.traceRef.traceId)));
+    const opinions = await latestVerdicts(this.options.workspaceDir, judge.id, new Set(labels.map((l) => l.traceRef.traceId)), judge.def?.value);
     return { type: 'agreement', agreement: computeAgreement(judge.id, labels, opinions, judge.def ? valueChoices(judge.def.value) : []) };
   }
 
