@@ -1,12 +1,11 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
-import { UsageError } from './command';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
+import { UsageError, type OptionSpecs } from './command';
+import { CONFIG_FILE_NAME } from '../core/scenario/load';
 
 /** node:util parseArgs, with its errors turned into usage errors (exit code 2). */
-export function parseCliArgs<O extends Options>(args: string[], options: O, allowPositionals = false) {
+export function parseCliArgs<O extends OptionSpecs>(args: string[], options: O, allowPositionals = false) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
@@ -14,16 +13,26 @@ export function parseCliArgs<O extends Options>(args: string[], options: O, allo
   }
 }
 
-/** The workspace folder: --workspace, else the nearest folder upwards holding costar.yaml, else cwd. */
+/** The `values` parseCliArgs returns for these options. */
+export type ParsedValues<O extends OptionSpecs> = ReturnType<typeof parseCliArgs<O>>['values'];
+
+/**
+ * The workspace folder: --workspace, else the nearest folder upwards holding costar.yaml.
+ * Without one the command stops (exit 2): searching a home folder for scenario files, or
+ * writing .costar/ into it, is never what the user meant.
+ */
 export function resolveWorkspace(flag: string | undefined, cwd: string): string {
   if (flag) {
     const dir = path.resolve(cwd, flag);
     if (!existsSync(dir)) throw new UsageError(`--workspace ${flag}: no such folder`);
+    if (!existsSync(path.join(dir, CONFIG_FILE_NAME))) throw new UsageError(`--workspace ${flag}: no ${CONFIG_FILE_NAME} in ${dir}; create one there with: costar init --workspace ${flag}`, false);
     return dir;
   }
   for (let dir = cwd; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'costar.yaml'))) return dir;
-    if (path.dirname(dir) === dir) return cwd;
+    if (existsSync(path.join(dir, CONFIG_FILE_NAME))) return dir;
+    if (path.dirname(dir) === dir) {
+      throw new UsageError(`no ${CONFIG_FILE_NAME} in ${cwd} or any folder above it: create one with \`costar init\`, or name the workspace with --workspace DIR`, false);
+    }
   }
 }
 

@@ -5,8 +5,30 @@
 import type { HarnessEvent, RunReport, ScenarioResult } from '../core/run/protocol';
 import { formatDuration } from '../core/util/duration';
 import { escapeFileName } from '../core/scenario/yamlSource';
+import { plural } from './command';
 
-const MARK = { passed: '✓', failed: '✗', error: '!', skipped: '-' } as const;
+/** Lines of an agent's stderr shown under a failed or errored scenario (pytest's captured output). */
+const STDERR_TAIL_LINES = 12;
+/** Characters of stderr kept per attempt while it runs, enough for the tail. */
+const STDERR_KEEP_CHARS = 16 * 1024;
+
+/**
+ * Colors on a terminal, off in logs and pipes. NO_COLOR (no-color.org) turns them off,
+ * FORCE_COLOR (as Node and most CLIs read it) on; FORCE_COLOR=0 is off, and FORCE_COLOR wins.
+ */
+export function useColor(env: NodeJS.ProcessEnv, out: { isTTY?: boolean }): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return Boolean(out.isTTY);
+}
+
+export interface PrettyOptions {
+  mode: RunReport['mode'];
+  color: boolean;
+}
+
+export const MARK = { passed: '✓', failed: '✗', error: '!', skipped: '-' } as const;
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export class PrettyReporter {
@@ -16,26 +38,34 @@ export class PrettyReporter {
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
 
+  /** The end of each attempt's stderr, by scenario id and attempt. */
+  private readonly stderr = new Map<string, string>();
+
   constructor(
     private readonly out: NodeJS.WritableStream & { isTTY?: boolean },
-    private readonly verb: 'Running' | 'Re-scoring' = 'Running',
-    private readonly color = Boolean(out.isTTY),
+    private readonly options: PrettyOptions,
   ) {}
 
   onEvent(event: HarnessEvent): void {
     switch (event.type) {
       case 'runStarted':
         this.total = event.scenarios.length;
-        this.write(`${this.verb} ${this.total} scenario(s) — run ${event.runId}\n`);
+        this.write(`${this.options.mode === 'rescore' ? 'Re-scoring' : 'Running'} ${plural(this.total, 'scenario')} — run ${event.runId}\n`);
         if (this.out.isTTY) this.timer = setInterval(() => this.drawProgress(), 100);
         break;
       case 'attemptStarted':
         this.running.add(event.scenarioId);
         break;
+      case 'output':
+        if (event.stream === 'stderr') {
+          const key = attemptKey(event.scenarioId, event.attempt);
+          this.stderr.set(key, ((this.stderr.get(key) ?? '') + event.text).slice(-STDERR_KEEP_CHARS));
+        }
+        break;
       case 'scenarioFinished':
         this.running.delete(event.result.id);
         this.finished++;
-        this.write(formatScenario(event.result, this.color));
+        this.write(formatScenario(event.result, { ...this.options, stderr: this.stderr.get(attemptKey(event.result.id, event.result.attempts.at(-1)?.attempt ?? 1)) ?? '' }));
         break;
       case 'log':
         if (event.level !== 'info') this.write(`${event.level}: ${event.message}\n`);
@@ -51,7 +81,10 @@ export class PrettyReporter {
     const parts = [`${s.passed} passed`, `${s.failed} failed`];
     if (s.error) parts.push(`${s.error} errored`);
     if (s.skipped) parts.push(`${s.skipped} skipped`);
-    this.write(`\n${parts.join(', ')} (${s.total} scenarios, ${formatDuration(s.durationMs)}) — report .costar/runs/${report.runId}/report.json\n`);
+    // A judge that could not run (no model configured) weakens a pass: count it where CI logs look.
+    const skippedJudges = report.scenarios.flatMap((r) => r.attempts.at(-1)?.verdicts ?? []).filter((v) => v.outcome === 'skipped').length;
+    if (skippedJudges) parts.push(`${plural(skippedJudges, 'judge')} skipped`);
+    this.write(`\n${parts.join(', ')} (${plural(s.total, 'scenario')}, ${formatDuration(s.durationMs)}) — report .costar/runs/${report.runId}/report.json\n`);
   }
 
   stop(): void {
@@ -77,12 +110,14 @@ export class PrettyReporter {
   }
 }
 
-export function formatScenario(result: ScenarioResult, color: boolean): string {
-  const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+export function formatScenario(result: ScenarioResult, options: PrettyOptions & { stderr?: string }): string {
+  const paint = (code: number, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const tone = { passed: 32, failed: 31, error: 33, skipped: 90 }[result.status];
   const repeat = result.repeat;
   const attempts = repeat ? ` [${repeat.passed}/${repeat.attempts} attempts passed, ${passStats(repeat)}]` : '';
-  const lines = [`${paint(tone, MARK[result.status])} ${result.id} ${paint(90, `(${formatDuration(result.durationMs)}) ${escapeFileName(result.file)}:${result.line}`)}${attempts}`];
+  // A re-score runs no agent: the stored attempt's duration is not this run's.
+  const duration = options.mode === 'rescore' ? '' : `(${formatDuration(result.durationMs)}) `;
+  const lines = [`${paint(tone, MARK[result.status])} ${result.id} ${paint(90, `${duration}${escapeFileName(result.file)}:${result.line}`)}${attempts}`];
   for (const judge of repeat?.judges ?? []) {
     if (judge.passed < judge.counted) lines.push(`    ${paint(90, `${judge.name}: passed ${judge.passed}/${judge.counted} (95% CI ${percent(judge.low)}–${percent(judge.high)})`)}`);
   }
@@ -101,8 +136,15 @@ export function formatScenario(result: ScenarioResult, color: boolean): string {
       const reason = verdict.error ?? verdict.rationale;
       lines.push(`    ${MARK[verdict.outcome]} ${verdict.name} ${paint(90, verdict.outcome)}: ${indent(reason)}`);
     }
+    const tail = (options.stderr ?? '').trimEnd().split('\n').slice(-STDERR_TAIL_LINES);
+    if (tail.join('').trim()) lines.push(`    ${paint(90, "agent's stderr (last lines):")}`, ...tail.map((line) => `      ${paint(90, '|')} ${line}`));
+    if (result.traceId) lines.push(`    trace ${result.traceId} — see it with: costar trace show ${result.traceId}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function attemptKey(scenarioId: string, attempt: number): string {
+  return `${scenarioId}\u0000${attempt}`;
 }
 
 function passStats(repeat: NonNullable<ScenarioResult['repeat']>): string {

@@ -15,7 +15,7 @@ export interface WorkspaceWithJudges {
 export async function loadWorkspaceWithJudges(workspaceDir: string, opts: Pick<LoadOptions, 'overrides'> = {}): Promise<WorkspaceWithJudges> {
   const loadedConfig = await loadConfig(workspaceDir, opts.overrides);
   const judges = loadedConfig.config ? await loadJudgeCatalog(workspaceDir, loadedConfig.config) : undefined;
-  const workspace = await loadWorkspace(workspaceDir, { ...opts, loadedConfig, ...(judges ? { knownJudges: judges.catalog.ids() } : {}) });
+  const workspace = await loadWorkspace(workspaceDir, { ...opts, loadedConfig, ...(judges ? { knownJudges: judges.catalog.ids(), judges: judges.catalog } : {}) });
   return {
     workspace,
     ...(judges ? { catalog: judges.catalog } : {}),

@@ -1,5 +1,5 @@
 import type { CliCommand } from '../command';
-import { EXIT } from '../command';
+import { defineOptions, EXIT, WORKSPACE_OPTION } from '../command';
 import { parseCliArgs, resolveWorkspace } from '../args';
 import { computeAgreement, formatAgreement, type AgreementReport } from '../../core/golden/agreement';
 import { evaluateOnTraces } from '../../core/golden/evaluateOnTraces';
@@ -9,17 +9,22 @@ import { listGoldenJudges } from '../../core/golden/store';
 import { valueChoices } from '../../core/golden/values';
 import { MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
 
+const OPTIONS = defineOptions({
+  judge: { type: 'string', multiple: true, arg: 'ID', help: 'only this judge (repeatable)', otherwise: 'every judge with a golden set (golden/*.jsonl)' },
+  evaluate: { type: 'boolean', help: 'judge the labelled traces now instead of reading their verdicts from run reports' },
+  json: { type: 'boolean', help: 'print the reports as JSON' },
+  workspace: WORKSPACE_OPTION,
+});
+
 export const agreementCommand: CliCommand = {
   name: 'agreement',
   summary: 'Judge/human agreement on the golden set: accuracy, Cohen\'s κ, confusion matrix, disagreements',
-  usage: 'costar agreement [--judge ID]... [--evaluate] [--json] [--workspace DIR]   (--evaluate judges the labelled traces now instead of reading run reports)',
+  usage: 'costar agreement [options]',
+  options: OPTIONS,
+  examples: ['costar agreement', 'costar agreement --judge answer-quality --evaluate'],
+  notes: "The judge's opinion is its value when that fits the judge's value type, else its pass/fail (bool and yes/no judges).",
   async run(args, io) {
-    const { values } = parseCliArgs(args, {
-      workspace: { type: 'string', short: 'w' },
-      judge: { type: 'string', multiple: true },
-      evaluate: { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
+    const { values } = parseCliArgs(args, OPTIONS);
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
     const judgeIds = values.judge ?? (await listGoldenJudges(workspaceDir));
     if (judgeIds.length === 0) {
@@ -46,7 +51,7 @@ export const agreementCommand: CliCommand = {
           for (const f of outcome.failures) io.stderr.write(`warning: ${judgeId} could not rate trace ${f.traceId}: ${f.reason}\n`);
           opinions = outcome.opinions;
         } else {
-          opinions = await latestVerdicts(workspaceDir, judgeId, new Set(golden.labels.map((l) => l.traceRef.traceId)));
+          opinions = await latestVerdicts(workspaceDir, judgeId, new Set(golden.labels.map((l) => l.traceRef.traceId)), golden.judge.def?.value);
         }
         const order = golden.judge.def ? valueChoices(golden.judge.def.value) : [];
         reports.push(computeAgreement(judgeId, golden.labels, opinions, order));

@@ -1,5 +1,5 @@
 import type { CliCommand, CliIo } from '../command';
-import { EXIT, UsageError } from '../command';
+import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
 import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { acceptAlignment, alignJudge, AlignmentRefused, type AlignMethod, type AlignResult } from '../../core/golden/align/align';
 import { BudgetExhausted } from '../../core/golden/align/budget';
@@ -8,26 +8,25 @@ import { GoldenSetupError, goldenModelClient, loadGoldenJudge } from '../../core
 import type { KappaResult } from '../../core/golden/kappa';
 import { MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
 
+const OPTIONS = defineOptions({
+  method: { type: 'string', default: 'memory', arg: 'memory|instructions', help: 'memory: guidelines and retrieved examples; instructions: rewrite the judge instructions' },
+  budget: { type: 'string', arg: 'CALLS', help: 'most model calls the alignment may make', otherwise: '5 per labelled trace, at least 200' },
+  seed: { type: 'string', arg: 'TEXT', help: 'seed of the train/held-out split', default: 'costar' },
+  k: { type: 'string', arg: 'N', help: 'similar labelled examples retrieved per trace (memory)', otherwise: '3' },
+  write: { type: 'boolean', help: 'write the offered judge version (and its memory) into the workspace' },
+  json: { type: 'boolean', help: 'print the result as JSON' },
+  workspace: WORKSPACE_OPTION,
+});
+
 export const alignCommand: CliCommand = {
   name: 'align',
   summary: 'Align an LLM judge with its golden set (memory or instructions); offers a new judge version only if held-out κ improves',
-  usage:
-    'costar align JUDGE [--method memory|instructions] [--budget CALLS] [--seed TEXT] [--k N] [--write] [--json] [--workspace DIR]\n' +
-    '  exit 0: a new version is offered (written with --write); 1: no improvement, nothing offered; 2: not enough labels or setup problem',
+  usage: 'costar align JUDGE [options]',
+  options: OPTIONS,
+  examples: ['costar align answer-quality', 'costar align answer-quality --method instructions --budget 200 --write'],
+  notes: 'Exit codes: 0 a new version is offered (written with --write), 1 no improvement, nothing offered, 2 not enough labels or setup problem.',
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(
-      args,
-      {
-        workspace: { type: 'string', short: 'w' },
-        method: { type: 'string', default: 'memory' },
-        budget: { type: 'string' },
-        seed: { type: 'string' },
-        k: { type: 'string' },
-        write: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-      true,
-    );
+    const { values, positionals } = parseCliArgs(args, OPTIONS, true);
     if (positionals.length !== 1) throw new UsageError('name exactly one judge: costar align JUDGE');
     const method = values.method as string;
     if (method !== 'memory' && method !== 'instructions') throw new UsageError(`--method expects memory or instructions, got "${method}"`);

@@ -1,19 +1,27 @@
 import type { CliCommand } from '../command';
-import { EXIT, UsageError } from '../command';
+import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
 import { parseCliArgs, resolveWorkspace } from '../args';
-import { diffRuns, type RunDiff } from '../../core/report/diff';
 import { renderDiffText } from '../../core/report/diffText';
 import { selectRunsToDiff, RunSelectionError } from '../../core/report/selectRuns';
-import { loadRunMetrics } from '../../core/report/runMetrics';
-import { TraceStore } from '../../core/trace/store';
+import { diffStoredRuns } from '../../core/report/storedDiff';
 import { describeSkipped, type SkippedFile } from '../../core/util/files';
+
+const OPTIONS = defineOptions({
+  workspace: WORKSPACE_OPTION,
+  json: { type: 'boolean', help: 'print the diff as JSON' },
+});
 
 export const diffCommand: CliCommand = {
   name: 'diff',
-  summary: 'Compare two runs: newly failing, fixed, still failing, and metrics that moved ×2 (default: last green vs latest)',
-  usage: 'costar diff [RUN_A] [RUN_B] [--json] [--workspace DIR]   (exit 1 when a scenario is newly failing)',
+  summary: 'Compare two runs: newly failing, fixed, still failing, and metrics that moved ×2 (default: last complete green run vs latest)',
+  usage: 'costar diff [RUN_A] [RUN_B] [options]',
+  options: OPTIONS,
+  examples: ['costar diff', 'costar diff latest', 'costar diff 20260101-120000000-a1b2c3 latest --json'],
+  notes:
+    'RUN_A defaults to the last complete green run before RUN_B (one that ran every scenario, unfiltered and unsharded); RUN_B to the latest run. ' +
+    '"latest" names the newest run.\nExit codes: 0 nothing newly failing, 1 some scenario is newly failing, 2 no such run or no baseline.',
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' } }, true);
+    const { values, positionals } = parseCliArgs(args, OPTIONS, true);
     if (positionals.length > 2) throw new UsageError('name at most two runs: costar diff [RUN_A] [RUN_B]');
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
     let runs;
@@ -30,8 +38,7 @@ export const diffCommand: CliCommand = {
       throw error;
     }
     for (const damaged of skipped) io.stderr.write(`warning: ${describeSkipped(damaged)}\n`);
-    const metrics = await loadRunMetrics(new TraceStore(workspaceDir), [runs.a, runs.b]);
-    const diff: RunDiff = diffRuns(runs.a, runs.b, { metricsOf: (id) => metrics.get(id) });
+    const diff = await diffStoredRuns(workspaceDir, runs.a, runs.b);
     io.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffText(diff));
     return diff.counts['newly-failing'] > 0 ? EXIT.failed : EXIT.ok;
   },

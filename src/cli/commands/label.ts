@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import type { CliCommand, CliIo } from '../command';
-import { EXIT, UsageError } from '../command';
+import { defineOptions, EXIT, plural, UsageError, WORKSPACE_OPTION } from '../command';
 import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { GoldenSetupError, goldenModelClient, loadGoldenJudge } from '../../core/golden/goldenWorkspace';
 import { traceRefOf, type GoldenLabel } from '../../core/golden/label';
@@ -13,36 +13,39 @@ import { describeSkipped, type SkippedFile } from '../../core/util/files';
 import { labelsFromMlflow } from '../../core/golden/fromMlflow';
 import { connectMlflow, mlflowFailure } from '../mlflowArgs';
 
+const OPTIONS = defineOptions({
+  trace: { type: 'string', arg: 'ID', help: 'the stored trace to label (with --value)', otherwise: 'show the queue instead' },
+  value: { type: 'string', arg: 'V', help: "your verdict, in the judge's value type (true/false, yes/no, a number, a category)", otherwise: 'none: goes with --trace' },
+  rationale: { type: 'string', default: '', arg: 'TEXT', help: 'why (kept with the label)' },
+  labeller: { type: 'string', arg: 'NAME', help: 'who labels', otherwise: '$USER' },
+  samples: { type: 'string', arg: 'N', help: 'model samples per trace to rank the queue by disagreement (needs a model)', otherwise: '0: report signals only' },
+  limit: { type: 'string', arg: 'N', help: 'most traces considered for the queue', otherwise: '50' },
+  json: { type: 'boolean', help: 'print the queue as JSON' },
+  'from-mlflow': { type: 'string', arg: 'URL', help: "import the HUMAN feedback of an MLflow experiment as labels (with --experiment and --judge)", otherwise: 'label here' },
+  experiment: { type: 'string', arg: 'ID|NAME', help: 'the MLflow experiment (with --from-mlflow)', otherwise: 'none: goes with --from-mlflow' },
+  judge: { type: 'string', arg: 'JUDGE', help: 'the judge the imported labels are for (with --from-mlflow)', otherwise: 'the JUDGE argument' },
+  assessment: { type: 'string', arg: 'NAME', help: 'the MLflow assessment name to import (with --from-mlflow)', otherwise: 'the judge id' },
+  filter: { type: 'string', arg: 'F', help: 'an MLflow trace search filter (with --from-mlflow)', otherwise: 'every trace of the experiment' },
+  max: { type: 'string', arg: 'N', help: 'most traces read from MLflow (with --from-mlflow)', otherwise: 'no limit' },
+  workspace: WORKSPACE_OPTION,
+});
+
 export const labelCommand: CliCommand = {
   name: 'label',
   summary: 'Golden set from the terminal: show the uncertainty-first queue of a judge, or add one label',
   usage:
-    'costar label JUDGE [--samples N] [--limit N] [--json]                      show the traces to label next, and why\n' +
-    '  costar label JUDGE --trace ID --value V [--rationale TEXT] [--labeller NAME]   add a label to golden/JUDGE.jsonl\n' +
-    '  costar label --from-mlflow URL --experiment ID|NAME --judge JUDGE [--assessment NAME] [--filter F] [--max N]\n' +
-    '                                                                             HUMAN feedback in MLflow as labels of JUDGE\n' +
-    '  [--workspace DIR]',
+    'costar label JUDGE [--samples N] [--limit N] [--json]   (the queue: traces to label next, and why)\n' +
+    '       costar label JUDGE --trace ID --value V [--rationale TEXT]   (add a label to golden/JUDGE.jsonl)\n' +
+    '       costar label --from-mlflow URL --experiment ID|NAME --judge JUDGE [--assessment NAME] [--filter F] [--max N]   (HUMAN feedback in MLflow as labels)',
+  options: OPTIONS,
+  examples: [
+    'costar label answer-quality',
+    'costar label answer-quality --trace 0af7651916cd43dd8448eb211c80319c --value false --rationale "invents a total"',
+    'costar label --from-mlflow http://127.0.0.1:5000 --experiment agents --judge answer-quality',
+  ],
+  notes: "Exit codes: 0 ok, 2 unknown judge or trace, or a --value that does not fit the judge's value type (the message says what fits).",
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(
-      args,
-      {
-        workspace: { type: 'string', short: 'w' },
-        trace: { type: 'string' },
-        value: { type: 'string' },
-        rationale: { type: 'string', default: '' },
-        labeller: { type: 'string' },
-        samples: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean' },
-        'from-mlflow': { type: 'string' },
-        experiment: { type: 'string' },
-        judge: { type: 'string' },
-        assessment: { type: 'string' },
-        filter: { type: 'string' },
-        max: { type: 'string' },
-      },
-      true,
-    );
+    const { values, positionals } = parseCliArgs(args, OPTIONS, true);
     if (values['from-mlflow'] !== undefined) return labelFromMlflow(values, positionals, io);
     if (positionals.length !== 1) throw new UsageError('name exactly one judge: costar label JUDGE');
     if ((values.trace === undefined) !== (values.value === undefined)) throw new UsageError('--trace and --value go together');
@@ -91,7 +94,7 @@ export const labelCommand: CliCommand = {
       if (values.json) {
         io.stdout.write(`${JSON.stringify(queue.map(({ traceId, score, reasons }) => ({ traceId, score, reasons })), null, 2)}\n`);
       } else {
-        io.stdout.write(`${queue.length} trace(s) to label for ${golden.judge.id} (as ${labeller}), most useful first:\n`);
+        io.stdout.write(`${plural(queue.length, 'trace')} to label for ${golden.judge.id} (as ${labeller}), most useful first:\n`);
         const byId = new Map(cases.map((c) => [c.trace.info.traceId, c]));
         for (const item of queue) io.stdout.write(`  ${item.traceId}  ${byId.get(item.traceId)?.scenario.id ?? ''}  score ${item.score.toFixed(2)}: ${item.reasons.join('; ')}\n`);
       }

@@ -9,17 +9,22 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CliCommand } from '../command';
-import { EXIT } from '../command';
+import { defineOptions, EXIT, WORKSPACE_OPTION } from '../command';
 import { harnessPath, parseCliArgs, resolveWorkspace } from '../args';
 import { ASSIST_TOOLS, assistToolInputSchema, callAssistTool } from '../../core/assist/tools';
 import { version } from '../../../package.json';
 
+const OPTIONS = defineOptions({ workspace: WORKSPACE_OPTION });
+
 export const mcpCommand: CliCommand = {
   name: 'mcp',
   summary: 'Serve the workspace to a coding assistant over MCP (stdio): run scenarios, read verdicts and traces',
-  usage: 'costar mcp [--workspace DIR]   (started by the assistant; see README "Coding assistants")',
+  usage: 'costar mcp [options]',
+  options: OPTIONS,
+  examples: ['costar mcp', 'costar mcp --workspace scenarios'],
+  notes: 'Started by the coding assistant, which speaks MCP on its stdin/stdout; see README "Coding assistants".',
   async run(args, io) {
-    const { values } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' } });
+    const { values } = parseCliArgs(args, OPTIONS);
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
     const server = new Server({ name: 'costar', version }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, () => ({

@@ -1,18 +1,31 @@
 import * as path from 'node:path';
 import type { CliCommand } from '../command';
-import { EXIT, UsageError } from '../command';
-import { parseCliArgs } from '../args';
+import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
+import { parseCliArgs, resolveWorkspace } from '../args';
 import { mergeReports, MergeError } from '../../core/report/merge';
 import { readReportFile, ReportFileError } from '../../core/report/readReport';
 import { parseReporterSpecs, ReporterSpecError, writeReports } from '../../core/report/reporterSpecs';
 import { exitCodeFor } from './run';
 
+const OPTIONS = defineOptions({
+  reporter: { type: 'string', multiple: true, short: 'r', arg: 'FORMAT[:FILE]', help: 'json, junit, markdown or github, to stdout or FILE (repeatable)', otherwise: 'json to stdout' },
+  out: { type: 'string', short: 'o', arg: 'FILE', help: 'write the first file-less reporter to FILE', otherwise: 'stdout' },
+  workspace: {
+    ...WORKSPACE_OPTION,
+    help: "the workspace the scenario files are in, here (file paths in annotations are relative to it); merge needs no costar.yaml otherwise",
+    otherwise: 'the workspace folder the shards recorded',
+  },
+});
+
 export const mergeCommand: CliCommand = {
   name: 'merge',
   summary: 'Merge the JSON reports of the shards of one suite (--shard i/n) into one report',
-  usage: 'costar merge REPORT.json... [--reporter json|junit|markdown|github[:FILE]]... [--out FILE]',
+  usage: 'costar merge REPORT.json... [options]',
+  options: OPTIONS,
+  examples: ['costar merge shard-*.json --reporter junit:results.xml', 'costar merge shard-1.json shard-2.json --reporter github --workspace .'],
+  notes: 'Exit codes as costar run, for the merged report; 2 when the reports cannot be merged.',
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(args, { reporter: { type: 'string', multiple: true, short: 'r' }, out: { type: 'string', short: 'o' } }, true);
+    const { values, positionals } = parseCliArgs(args, OPTIONS, true);
     if (positionals.length === 0) throw new UsageError('name the shard reports to merge (written by costar run --reporter json:FILE)');
     let specs;
     try {
@@ -25,6 +38,8 @@ export const mergeCommand: CliCommand = {
     if (specs.length === 0) specs.push({ format: 'json' });
     try {
       const merged = mergeReports(await Promise.all(positionals.map((file) => readReportFile(path.resolve(io.cwd, file)))));
+      // Shards ran on other machines: their workspace path may not exist here.
+      if (values.workspace !== undefined) merged.workspaceDir = resolveWorkspace(values.workspace, io.cwd);
       io.stdout.write(await writeReports(merged, specs, { cwd: io.cwd, ...(io.env.GITHUB_WORKSPACE ? { repoRoot: io.env.GITHUB_WORKSPACE } : {}) }));
       return exitCodeFor(merged);
     } catch (error) {

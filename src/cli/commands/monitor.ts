@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import type { CliCommand } from '../command';
-import { EXIT } from '../command';
-import { UsageError } from '../command';
+import { defineOptions, EXIT, plural, UsageError, WORKSPACE_OPTION } from '../command';
 import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
+import { MLFLOW_IMPORT_OPTIONS } from '../mlflowOptions';
 import { TraceStore } from '../../core/trace/store';
 import { importProduction, PRODUCTION_META } from '../../core/monitor/importProduction';
 import { importFromMlflow } from '../../core/mlflow/importTraces';
@@ -16,16 +16,17 @@ import { renderMonitorText } from '../../core/monitor/renderText';
 import { escapeFileName } from '../../core/scenario/yamlSource';
 import { describeSkipped } from '../../core/util/files';
 
+const IMPORT_OPTIONS = defineOptions({ workspace: WORKSPACE_OPTION, ...MLFLOW_IMPORT_OPTIONS });
+
 export const monitorImportCommand: CliCommand = {
   name: 'monitor import',
   summary: 'Import production traces (OTLP JSON/protobuf, MLflow trace JSON, JSONL of either) from files or folders, or from an MLflow experiment',
-  usage: 'costar monitor import DIR|FILE... [--workspace DIR]\n  costar monitor import --mlflow URL --experiment ID|NAME [--filter "MLFLOW SEARCH FILTER"] [--max N] [--workspace DIR]',
+  usage: 'costar monitor import DIR|FILE... [options]\n       costar monitor import --mlflow URL --experiment ID|NAME [--filter F] [--max N]',
+  options: IMPORT_OPTIONS,
+  examples: ['costar monitor import exports/2026-01/', 'costar monitor import prod.jsonl', 'costar monitor import --mlflow http://127.0.0.1:5000 --experiment production'],
+  notes: 'Exit codes: 0 everything imported, 2 some file or trace could not be read (the others are imported).',
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(
-      args,
-      { workspace: { type: 'string', short: 'w' }, mlflow: { type: 'string' }, experiment: { type: 'string' }, filter: { type: 'string' }, max: { type: 'string' } },
-      true,
-    );
+    const { values, positionals } = parseCliArgs(args, IMPORT_OPTIONS, true);
     const store = new TraceStore(resolveWorkspace(values.workspace, io.cwd));
     if (values.mlflow !== undefined || values.experiment !== undefined) {
       if (positionals.length > 0) throw new UsageError('import either files or --mlflow URL --experiment ID, not both');
@@ -53,17 +54,22 @@ export const monitorImportCommand: CliCommand = {
       if (r.error) io.stderr.write(`${r.error}\n`);
       traces += r.traceIds.length;
     }
-    io.stdout.write(`imported ${traces} production traces from ${results.filter((r) => !r.error).length} files\n`);
+    io.stdout.write(`imported ${plural(traces, 'production trace')} from ${plural(results.filter((r) => !r.error).length, 'file')}\n`);
     return results.some((r) => r.error) ? EXIT.usage : EXIT.ok;
   },
 };
 
+const REPORT_OPTIONS = defineOptions({ workspace: WORKSPACE_OPTION, json: { type: 'boolean', help: 'print the report as JSON' } });
+
 export const monitorReportCommand: CliCommand = {
   name: 'monitor report',
   summary: 'Score new production traces (sampled per judge) and report pass rates per window with drift alerts (exit 1 on an alert)',
-  usage: 'costar monitor report [--json] [--workspace DIR]',
+  usage: 'costar monitor report [options]',
+  options: REPORT_OPTIONS,
+  examples: ['costar monitor report', 'costar monitor report --json > monitor.json'],
+  notes: 'Exit codes: 0 no alert, 1 some drift alert, 2 bad costar.monitor.yaml.',
   async run(args, io) {
-    const { values } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' } });
+    const { values } = parseCliArgs(args, REPORT_OPTIONS);
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
     let config;
     try {

@@ -1,22 +1,26 @@
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { CliCommand } from '../command';
-import { EXIT, UsageError } from '../command';
+import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
 import { parseCliArgs, resolveWorkspace } from '../args';
 import { PromoteError, promoteTrace, writePromotedDraft } from '../../core/promote/promote';
+
+const OPTIONS = defineOptions({
+  out: { type: 'string', short: 'o', arg: 'FILE', help: 'write the draft to FILE (never over an existing file)', otherwise: 'print the draft to stdout' },
+  agent: { type: 'string', arg: 'NAME', help: 'the agent the scenario runs', otherwise: "the agent of the run that produced the trace, else the only agent of costar.yaml" },
+  id: { type: 'string', arg: 'SCENARIO_ID', help: 'the new scenario id', otherwise: 'promoted-<first 8 hex digits of the trace id>' },
+  'with-model': { type: 'boolean', help: "let the model propose the setup files and expectations (needs --out and a model)" },
+  workspace: WORKSPACE_OPTION,
+});
 
 export const promoteCommand: CliCommand = {
   name: 'promote',
   summary: 'Draft a scenario from a stored (failing) trace: prompt from its input, expectations from the judges that failed; --with-model also fills setup',
-  usage: 'costar promote TRACE_ID [--out FILE] [--agent NAME] [--id SCENARIO_ID] [--with-model] [--workspace DIR]',
+  usage: 'costar promote TRACE_ID [options]',
+  options: OPTIONS,
+  examples: ['costar promote 0af7651916cd43dd8448eb211c80319c', 'costar promote 0af7651916cd43dd8448eb211c80319c --with-model --out suites/regression.scenario.yaml'],
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(args, {
-      workspace: { type: 'string', short: 'w' },
-      out: { type: 'string', short: 'o' },
-      agent: { type: 'string' },
-      id: { type: 'string' },
-      'with-model': { type: 'boolean' },
-    }, true);
+    const { values, positionals } = parseCliArgs(args, OPTIONS, true);
     const [traceId] = positionals;
     if (!traceId || positionals.length > 1) throw new UsageError('name exactly one trace id');
     // The model's setup files are written beside the draft, so they need a place to go.

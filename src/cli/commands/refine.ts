@@ -13,7 +13,7 @@
  */
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
-import { EXIT, UsageError } from '../command';
+import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
 import { harnessPath, parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { createModelClientFromEnv, MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
 import { ModelError } from '../../core/llm/types';
@@ -26,25 +26,30 @@ import { formatVerification, hasRegressions } from '../../core/refine/verify';
 import { proposeRefinement } from '../../core/refine/refine';
 import { writeFileAtomic } from '../../core/util/atomicWrite';
 
+const OPTIONS = defineOptions({
+  agent: { type: 'string', short: 'a', arg: 'NAME', help: 'the agent of costar.yaml to fix (required)', otherwise: 'none: the option is required' },
+  scenario: { type: 'string', multiple: true, arg: 'ID', help: 'only these failing scenarios (repeatable)', otherwise: "every failing scenario of the agent" },
+  run: { type: 'string', arg: 'ID|latest', help: 'the run whose failures are fixed', default: 'latest' },
+  out: { type: 'string', short: 'o', arg: 'FILE', help: 'write the patch to FILE (- for stdout)', otherwise: 'stdout' },
+  feedback: { type: 'string', arg: 'ID|FILE', help: 'another round: a refinement id, its record, or a patch of the rejected hunks', otherwise: 'a first round' },
+  'max-steps': { type: 'string', arg: 'N', help: 'most assistant steps', otherwise: '24' },
+  'max-tokens': { type: 'string', arg: 'N', help: 'most model tokens', otherwise: '400000' },
+  verify: { type: 'boolean', help: 'try the patch in a scratch copy first: refined scenarios, the suite and held-out scenarios (exit 1 when it breaks one)' },
+  workspace: WORKSPACE_OPTION,
+});
+
 export const refineCommand: CliCommand = {
   name: 'refine',
   summary: "Propose a fix of an agent's failing scenarios as a patch (nothing is applied)",
-  usage: 'costar refine --agent NAME [--workspace DIR] [--scenario ID]... [--run ID|latest] [--out change.patch] [--verify] [--feedback ID|FILE] [--max-steps N] [--max-tokens N]',
+  usage: 'costar refine --agent NAME [options]',
+  options: OPTIONS,
+  examples: ['costar refine --agent analyst --out change.patch', 'costar refine --agent analyst --verify --out change.patch', 'costar refine --agent analyst --feedback rejected.patch --out round2.patch'],
+  notes: 'Exit codes: 0 a patch was produced (with --verify: and breaks nothing), 1 no change proposed or --verify flagged it, 2 usage or configuration problem, 3 the assistant could not finish.',
   run: refine,
 };
 
 async function refine(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCliArgs(args, {
-    workspace: { type: 'string', short: 'w' },
-    agent: { type: 'string', short: 'a' },
-    scenario: { type: 'string', multiple: true },
-    run: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    feedback: { type: 'string' },
-    'max-steps': { type: 'string' },
-    'max-tokens': { type: 'string' },
-    verify: { type: 'boolean' },
-  });
+  const { values } = parseCliArgs(args, OPTIONS);
   const agent = values.agent as string | undefined;
   if (!agent) throw new UsageError('--agent NAME is required (an agent of costar.yaml)');
   const workspaceDir = resolveWorkspace(values.workspace as string | undefined, io.cwd);

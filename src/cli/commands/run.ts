@@ -1,56 +1,76 @@
 import type { CliCommand, CliIo } from '../command';
-import { EXIT, UsageError } from '../command';
-import { harnessPath, parseCliArgs, positiveInt, resolveWorkspace } from '../args';
-import { PrettyReporter } from '../pretty';
+import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
+import { harnessPath, parseCliArgs, positiveInt, resolveWorkspace, type ParsedValues } from '../args';
+import { PrettyReporter, useColor } from '../pretty';
 import { RunFailure, startRun, type RunOptions } from '../../core/run/client';
 import type { RunReport } from '../../core/run/protocol';
 import { parseDuration } from '../../core/util/duration';
 import { parseReporterSpecs, ReporterSpecError, writeReports } from '../../core/report/reporterSpecs';
-import { parseShard, shardScenarios, ShardSpecError } from '../../core/report/shard';
-import { loadWorkspace } from '../../core/scenario/load';
+import { parseShard, ShardSpecError, type Shard } from '../../core/report/shard';
+
+const SELECTION = {
+  workspace: WORKSPACE_OPTION,
+  scenario: { type: 'string', multiple: true, arg: 'ID', help: 'only the scenario with this id (repeatable)', otherwise: 'every scenario' },
+  filter: { type: 'string', arg: 'TEXT', help: 'only scenarios whose id, description or file contains TEXT (case-insensitive)', otherwise: 'no filter' },
+  tag: { type: 'string', multiple: true, arg: 'TAG', help: 'only scenarios with this tag (repeatable: any of them)', otherwise: 'any tag' },
+  concurrency: { type: 'string', short: 'j', arg: 'N', help: 'attempts running at once', otherwise: 'defaults.concurrency of costar.yaml' },
+  reporter: {
+    type: 'string',
+    multiple: true,
+    short: 'r',
+    arg: 'FORMAT[:FILE]',
+    help: 'pretty, json, junit, markdown or github, to stdout or FILE (repeatable)',
+    otherwise: 'pretty (live, to the terminal)',
+  },
+  out: { type: 'string', short: 'o', arg: 'FILE', help: 'write the first file-less non-pretty reporter to FILE', otherwise: 'stdout' },
+  'no-cache': { type: 'boolean', help: 'call the model even when a judge answer is cached in .costar/cache' },
+} as const;
+
+const RUN_OPTIONS = defineOptions({
+  ...SELECTION,
+  timeout: { type: 'string', arg: 'DURATION', help: 'timeout of each attempt, e.g. 30s or 2m', otherwise: "the scenario's timeout, else defaults.timeout of costar.yaml" },
+  shard: { type: 'string', arg: 'I/N', help: "run only this CI worker's stable share of the selected scenarios", otherwise: 'all of them' },
+});
+
+const RESCORE_OPTIONS = defineOptions({
+  ...SELECTION,
+  run: { type: 'string', arg: 'ID|latest', help: 'the stored run whose traces are judged again', default: 'latest' },
+  judge: { type: 'string', multiple: true, arg: 'ID', help: 'only this judge (repeatable)', otherwise: 'every judge' },
+});
 
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'Run scenarios: start each agent in a sandbox, record its trace, judge it',
-  usage:
-    'costar run [--workspace DIR] [--scenario ID]... [--filter TEXT] [--tag TAG]... [--concurrency N] [--timeout 30s] ' +
-    '[--shard I/N] [--reporter pretty|json|junit|markdown|github[:FILE]]... [--out FILE] [--no-cache]',
-  run: (args, io) => runOrRescore('run', args, io),
+  usage: 'costar run [options]',
+  options: RUN_OPTIONS,
+  examples: ['costar run', 'costar run --tag smoke --reporter junit:results.xml', 'costar run --scenario skewed-income --timeout 2m', 'costar run --shard 1/3 --reporter json:shard-1.json'],
+  notes: 'Exit codes: 0 all passed, 1 some scenario failed, 2 configuration or usage error (also: nothing matched the selection), 3 some scenario errored.',
+  run: (args, io) => runOrRescore('run', parseCliArgs(args, RUN_OPTIONS).values, io),
 };
 
 export const rescoreCommand: CliCommand = {
   name: 'rescore',
   summary: 'Judge the stored traces of a run again, without running any agent',
-  usage: 'costar rescore [--workspace DIR] [--run ID|latest] [--judge ID]... [--scenario ID]... [--reporter …]... [--out FILE] [--no-cache]',
-  run: (args, io) => runOrRescore('rescore', args, io),
+  usage: 'costar rescore [options]',
+  options: RESCORE_OPTIONS,
+  examples: ['costar rescore', 'costar rescore --run 20260101-120000000-a1b2c3 --judge robust-imputation'],
+  notes: 'A re-score is a run of its own (.costar/runs/<new id>); the run it judged is left as it was.',
+  run: (args, io) => runOrRescore('rescore', parseCliArgs(args, RESCORE_OPTIONS).values, io),
 };
 
-async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCliArgs(args, {
-    workspace: { type: 'string', short: 'w' },
-    scenario: { type: 'string', multiple: true },
-    filter: { type: 'string' },
-    tag: { type: 'string', multiple: true },
-    concurrency: { type: 'string', short: 'j' },
-    timeout: { type: 'string' },
-    reporter: { type: 'string', multiple: true, short: 'r' },
-    out: { type: 'string', short: 'o' },
-    'no-cache': { type: 'boolean' },
-    run: { type: 'string' },
-    judge: { type: 'string', multiple: true },
-    shard: { type: 'string' },
-  });
-  if (mode === 'run' && (values.run || values.judge)) throw new UsageError('--run and --judge belong to `costar rescore`');
+type RunValues = Partial<ParsedValues<typeof RUN_OPTIONS> & ParsedValues<typeof RESCORE_OPTIONS>>;
+
+async function runOrRescore(mode: 'run' | 'rescore', values: RunValues, io: CliIo): Promise<number> {
   const workspaceDir = resolveWorkspace(values.workspace as string | undefined, io.cwd);
   const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout as string);
   if (values.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout expects a duration such as 30s or 2m, got "${String(values.timeout)}"`);
   const reporters = parseReporters((values.reporter as string[] | undefined) ?? [], values.out as string | undefined);
 
-  const scenarioIds = values.shard ? await shardIds(workspaceDir, values.shard, values.scenario) : values.scenario;
   const options: RunOptions = {
     workspaceDir,
     mode,
-    ...(scenarioIds ? { scenarioIds } : {}),
+    ...(values.scenario ? { scenarioIds: values.scenario } : {}),
+    ...shardOption(values.shard),
     ...(values.filter ? { filter: values.filter as string } : {}),
     ...(values.tag ? { tags: values.tag as string[] } : {}),
     ...(values.concurrency ? { concurrency: positiveInt(values.concurrency as string, '--concurrency')! } : {}),
@@ -59,7 +79,7 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
     ...(values.run ? { fromRunId: values.run } : {}),
     ...(values.judge ? { judges: values.judge } : {}),
   };
-  const pretty = reporters.some((r) => r.format === 'pretty') ? new PrettyReporter(io.stdout, mode === 'rescore' ? 'Re-scoring' : 'Running') : undefined;
+  const pretty = reporters.some((r) => r.format === 'pretty') ? new PrettyReporter(io.stdout, { mode, color: useColor(io.env, io.stdout) }) : undefined;
   const handle = startRun(options, {
     harnessPath: harnessPath(),
     onEvent: (event) => {
@@ -95,17 +115,15 @@ async function runOrRescore(mode: 'run' | 'rescore', args: string[], io: CliIo):
   return exitCodeFor(report);
 }
 
-/** `--shard i/n`: this worker's stable share of the scenarios (by id hash), within --scenario if given. */
-async function shardIds(workspaceDir: string, spec: string, only: string[] | undefined): Promise<string[]> {
-  let shard;
+/** `--shard i/n`: the harness runs this worker's stable share (by id hash) of the selection. */
+function shardOption(spec: string | undefined): { shard?: Shard } {
+  if (spec === undefined) return {};
   try {
-    shard = parseShard(spec);
+    return { shard: parseShard(spec) };
   } catch (error) {
     if (error instanceof ShardSpecError) throw new UsageError(error.message);
     throw error;
   }
-  const ids = (await loadWorkspace(workspaceDir)).scenarios.map((s) => s.def.id).filter((id) => !only || only.includes(id));
-  return shardScenarios(ids, shard.index, shard.total);
 }
 
 /** No reporter named: the live terminal one, plus --out's file when given. */

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
-import { EXIT, UsageError } from '../command';
+import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
 import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
 import { connectMlflow, mlflowFailure } from '../mlflowArgs';
+import { MLFLOW_IMPORT_OPTIONS } from '../mlflowOptions';
 import { importFromMlflow } from '../../core/mlflow/importTraces';
 import { META, spanDurationMs, type Span, type Trace } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
@@ -10,28 +11,27 @@ import { readTraceFile } from '../../core/trace/traceFile';
 import { toMlflowJson } from '../../core/trace/mlflow';
 import { toOtlpJson } from '../../core/trace/otlp';
 import { formatDuration } from '../../core/util/duration';
+import { isTraceId } from '../../core/trace/ids';
+import { MARK } from '../pretty';
+import { newestAttemptOfTrace } from '../../core/run/runStore';
 
 const IMPORT_FORMATS = ['auto', 'otlp', 'mlflow'] as const;
+
+const IMPORT_OPTIONS = defineOptions({
+  workspace: WORKSPACE_OPTION,
+  format: { type: 'string', default: 'auto', arg: 'auto|otlp|mlflow', help: 'the format of the files (auto: recognised from the content)' },
+  ...MLFLOW_IMPORT_OPTIONS,
+});
 
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'Store trace files (OTLP JSON/protobuf, MLflow trace JSON, or JSONL of either), or the traces of an MLflow experiment with their assessments, and print their ids',
-  usage:
-    'costar import FILE... [--format auto|otlp|mlflow] [--workspace DIR]\n' +
-    '  costar import --mlflow URL --experiment ID|NAME [--filter "MLFLOW SEARCH FILTER"] [--max N] [--workspace DIR]',
+  usage: 'costar import FILE... [options]\n       costar import --mlflow URL --experiment ID|NAME [--filter F] [--max N]',
+  options: IMPORT_OPTIONS,
+  examples: ['costar import exported.otlp.json', 'costar import --format mlflow traces/*.json', 'costar import --mlflow http://127.0.0.1:5000 --experiment agents --max 100'],
+  notes: 'Exit codes: 0 everything stored, 2 some file or trace could not be read (the others are stored).',
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(
-      args,
-      {
-        workspace: { type: 'string', short: 'w' },
-        format: { type: 'string', default: 'auto' },
-        mlflow: { type: 'string' },
-        experiment: { type: 'string' },
-        filter: { type: 'string' },
-        max: { type: 'string' },
-      },
-      true,
-    );
+    const { values, positionals } = parseCliArgs(args, IMPORT_OPTIONS, true);
     if (values.mlflow !== undefined || values.experiment !== undefined) {
       if (positionals.length > 0) throw new UsageError('import either files or --mlflow URL --experiment ID, not both');
       return importMlflow(values, io);
@@ -76,31 +76,74 @@ async function importMlflow(values: { workspace?: string | undefined; mlflow?: s
 
 const SHOW_FORMATS = ['tree', 'mlflow', 'otlp'] as const;
 
+const SHOW_OPTIONS = defineOptions({
+  workspace: WORKSPACE_OPTION,
+  format: { type: 'string', default: 'tree', arg: 'tree|mlflow|otlp', help: 'tree: verdicts, prompt, final output and the span tree; mlflow or otlp: the trace as JSON' },
+});
+
 export const traceShowCommand: CliCommand = {
   name: 'trace show',
   summary: 'Print a stored trace as a span tree, MLflow trace JSON or OTLP JSON',
-  usage: 'costar trace show TRACE_ID [--format tree|mlflow|otlp] [--workspace DIR]',
+  usage: 'costar trace show TRACE_ID [options]',
+  options: SHOW_OPTIONS,
+  examples: ['costar trace show 0af7651916cd43dd8448eb211c80319c', 'costar trace show 0af7651916cd43dd8448eb211c80319c --format otlp > trace.otlp.json'],
   async run(args, io) {
-    const { values, positionals } = parseCliArgs(args, { workspace: { type: 'string', short: 'w' }, format: { type: 'string', default: 'tree' } }, true);
-    const [id] = positionals;
-    if (!id || positionals.length > 1) throw new UsageError('name exactly one trace id');
+    const { values, positionals } = parseCliArgs(args, SHOW_OPTIONS, true);
+    const [given] = positionals;
+    if (!given || positionals.length > 1) throw new UsageError('name exactly one trace id');
+    // As the CLI prints them, or MLflow's "tr-" form, in any case.
+    const id = given.replace(/^tr-/i, '').toLowerCase();
+    if (!isTraceId(id)) throw new UsageError(`"${given}" is not a trace id (32 hex digits, as \`costar run\` prints them); list the stored ones with: ls .costar/traces`);
     const format = values.format as (typeof SHOW_FORMATS)[number];
     if (!SHOW_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${SHOW_FORMATS.join(', ')}`);
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
     const trace = await new TraceStore(workspaceDir).get(id);
     if (!trace) {
-      io.stderr.write(`no trace ${id} in ${workspaceDir}/.costar/traces (list them with: ls .costar/traces)\n`);
+      io.stderr.write(`no trace ${id} in ${path.join(workspaceDir, '.costar', 'traces')} (list them with: ls .costar/traces)\n`);
       return EXIT.usage;
     }
     if (format === 'mlflow') io.stdout.write(`${JSON.stringify(toMlflowJson(trace), null, 2)}\n`);
     else if (format === 'otlp') io.stdout.write(`${JSON.stringify(toOtlpJson([trace]), null, 2)}\n`);
-    else io.stdout.write(renderTree(trace));
+    else io.stdout.write(renderTraceText(trace, await newestAttemptOfTrace(workspaceDir, id)));
     return EXIT.ok;
   },
 };
 
+type JudgedAttempt = Awaited<ReturnType<typeof newestAttemptOfTrace>>;
+
+/** What a person opening a trace wants first: how it was judged, what was asked, what came out; then the spans. */
+function renderTraceText(trace: Trace, judged: JudgedAttempt): string {
+  const root = trace.spans.find((s) => s.parentId === null);
+  const prompt = typeof root?.inputs === 'object' && root.inputs !== null && typeof (root.inputs as { prompt?: unknown }).prompt === 'string' ? (root.inputs as { prompt: string }).prompt : trace.info.requestPreview;
+  const outputs = root?.outputs as { output?: unknown } | undefined;
+  const output = outputs && typeof outputs === 'object' && 'output' in outputs ? outputs.output : trace.info.responsePreview;
+  const lines = [`trace ${trace.info.traceId} — ${trace.info.state}, ${trace.spans.length} spans, ${formatDuration(trace.info.executionDurationMs)}`];
+  if (judged) {
+    const { report, scenario, attempt } = judged;
+    lines.push(`${report.mode === 'rescore' ? 're-score' : 'run'} ${report.runId}: scenario ${scenario.id} (${scenario.file}:${scenario.line}), attempt ${attempt.attempt}: ${attempt.status}`);
+    if (attempt.agentError) lines.push(`  agent: ${attempt.agentError}`);
+    lines.push('verdicts:');
+    if (attempt.verdicts.length === 0) lines.push('  (none)');
+    for (const v of attempt.verdicts) lines.push(`  ${MARK[v.outcome]} ${v.name || v.judge} ${v.outcome}: ${indentBlock(v.error ?? v.rationale, '      ')}`);
+  } else {
+    lines.push('verdicts: none (no stored run judged this trace)');
+  }
+  lines.push('prompt:', `  ${indentBlock(typeof prompt === 'string' ? prompt : JSON.stringify(prompt ?? ''), '  ')}`);
+  lines.push('final output:', `  ${indentBlock(typeof output === 'string' ? output : JSON.stringify(output ?? ''), '  ')}`);
+  lines.push('spans:');
+  return `${lines.join('\n')}\n${renderTree(trace)}`;
+}
+
+/** Up to 40 lines, continuation lines indented under the first. */
+function indentBlock(text: string, indent: string): string {
+  const all = text.trim().split('\n');
+  const shown = all.slice(0, 40);
+  if (all.length > shown.length) shown.push(`… ${all.length - shown.length} more lines (costar trace show ID --format mlflow has everything)`);
+  return shown.join(`\n${indent}`) || '(empty)';
+}
+
 /** A readable span tree: type, name, duration, status, tool name and tokens. */
-export function renderTree(trace: Trace): string {
+function renderTree(trace: Trace): string {
   const children = new Map<string | null, Span[]>();
   const ids = new Set(trace.spans.map((s) => s.spanId));
   for (const span of trace.spans) {
@@ -108,7 +151,7 @@ export function renderTree(trace: Trace): string {
     children.set(parent, [...(children.get(parent) ?? []), span]);
   }
   for (const list of children.values()) list.sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
-  const lines = [`trace ${trace.info.traceId} — ${trace.info.state}, ${trace.spans.length} spans, ${formatDuration(trace.info.executionDurationMs)}`];
+  const lines: string[] = [];
   const visit = (span: Span, prefix: string, last: boolean) => {
     const extra = [
       span.toolName ? `tool=${span.toolName}` : '',

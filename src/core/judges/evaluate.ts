@@ -18,6 +18,7 @@ import type { JudgeSnapshot } from './snapshot';
 import { formatDuration, parseDuration } from '../util/duration';
 import { describeArgIssues } from './checks/check';
 import { rootEvidence } from './checks/evidence';
+import { parseCheckArgs } from './checkArgs';
 import { describePass, valuePasses } from './judgeFile';
 import { runLlmJudge } from './llmJudge';
 import { computeTraceMetrics } from './metrics';
@@ -154,8 +155,7 @@ async function runJudge(entry: JudgeEntry, ctx: JudgeContext, model: ModelClient
     case 'check':
     case 'module': {
       const check = entry.check!;
-      const defaults = def?.kind === 'module' ? { path: def.module, ...(def.export ? { export: def.export } : {}), ...def.with } : (def?.with ?? {});
-      const parsed = check.args.safeParse({ ...defaults, ...ctx.expectation.with });
+      const parsed = parseCheckArgs(entry, ctx.expectation.with)!;
       if (!parsed.success) {
         return errorResult(`judge ${entry.id}: ${describeArgIssues(parsed.error).join('; ')} — fix the expectation's with: in the scenario${def ? ' or the judge file' : ''}`);
       }

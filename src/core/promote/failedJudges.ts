@@ -7,7 +7,7 @@
 import type { LoadedScenario } from '../scenario/load';
 import { loadMonitorConfig, judgeName } from '../monitor/config';
 import { ScoreStore } from '../monitor/scoreStore';
-import { listRunIds, loadReportOrSkip } from '../run/runStore';
+import { newestAttemptOfTrace } from '../run/runStore';
 import type { FailedJudge } from './draftScenario';
 
 export interface FailedJudgesOfTrace {
@@ -34,23 +34,14 @@ export async function failedJudgesOfTrace(workspaceDir: string, traceId: string,
 }
 
 async function fromRunReports(workspaceDir: string, traceId: string, scenarios: readonly LoadedScenario[]): Promise<FailedJudgesOfTrace> {
-  // Newest first: a re-score's verdicts supersede the run's.
-  for (const runId of (await listRunIds(workspaceDir)).reverse()) {
-    // A damaged report says nothing about this trace; the older ones may.
-    const report = await loadReportOrSkip(workspaceDir, runId, []);
-    if (!report) continue;
-    for (const result of report.scenarios) {
-      const attempt = result.attempts.find((a) => a.traceId === traceId);
-      if (!attempt) continue;
-      const scenario = scenarios.find((s) => s.def.id === result.id);
-      const failed = attempt.verdicts
-        .filter((v) => v.outcome === 'failed')
-        .map((v): FailedJudge => {
-          const expectation = scenario?.def.expectations[v.expectationIndex];
-          return { judge: v.judge, name: v.name, rationale: v.rationale, ...(expectation?.judge === v.judge ? { with: expectation.with } : {}) };
-        });
-      return { failed, ...(scenario?.agentName ? { agent: scenario.agentName } : {}) };
-    }
-  }
-  return { failed: [] };
+  const found = await newestAttemptOfTrace(workspaceDir, traceId);
+  if (!found) return { failed: [] };
+  const scenario = scenarios.find((s) => s.def.id === found.scenario.id);
+  const failed = found.attempt.verdicts
+    .filter((v) => v.outcome === 'failed')
+    .map((v): FailedJudge => {
+      const expectation = scenario?.def.expectations[v.expectationIndex];
+      return { judge: v.judge, name: v.name, rationale: v.rationale, ...(expectation?.judge === v.judge ? { with: expectation.with } : {}) };
+    });
+  return { failed, ...(scenario?.agentName ? { agent: scenario.agentName } : {}) };
 }

@@ -67,7 +67,7 @@ export async function promoteTrace(workspaceDir: string, traceId: string, option
 
   const scenarioId = options.id ?? defaultScenarioId(traceId);
   const suggestedFile = path.join(workspaceDir, `${scenarioId}.scenario.yaml`);
-  const ctx: ScenarioFileContext = { workspaceDir, config, ...(catalog ? { knownJudges: catalog.ids() } : {}) };
+  const ctx: ScenarioFileContext = { workspaceDir, config, ...(catalog ? { knownJudges: catalog.ids(), judges: catalog } : {}) };
   const modelDraft = options.withModel ? await draftWithModel(trace, failed, { agent, id: scenarioId, suggestedFile, ctx, catalog, config, options }) : undefined;
   const usable = modelDraft && 'text' in modelDraft ? modelDraft : undefined;
   const modelFailure = modelDraft && 'failure' in modelDraft ? modelDraft.failure : undefined;

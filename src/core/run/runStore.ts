@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
-import type { RunReport } from './protocol';
+import type { AttemptResult, RunReport, ScenarioResult } from './protocol';
 import { listDir, type SkippedFile } from '../util/files';
 import { readUserFile, UserFileError } from '../util/userFile';
 import { checkReport } from '../report/readReport';
@@ -110,4 +110,18 @@ export async function resolveRun(workspaceDir: string, runId: string | undefined
   const report = await latestRun(workspaceDir, 'run', skipped);
   if (!report) throw new Error(`no stored run in ${runsDir(workspaceDir)}: run the scenarios first (costar run)`);
   return report;
+}
+
+/** The newest run (runs and re-scores alike: a re-score's verdicts supersede the run's) with an attempt that recorded this trace. */
+export async function newestAttemptOfTrace(workspaceDir: string, traceId: string): Promise<{ report: RunReport; scenario: ScenarioResult; attempt: AttemptResult } | undefined> {
+  for (const runId of (await listRunIds(workspaceDir)).reverse()) {
+    // A damaged report says nothing about this trace; the older ones may.
+    const report = await loadReportOrSkip(workspaceDir, runId, []);
+    if (!report) continue;
+    for (const scenario of report.scenarios) {
+      const attempt = scenario.attempts.find((a) => a.traceId === traceId);
+      if (attempt) return { report, scenario, attempt };
+    }
+  }
+  return undefined;
 }

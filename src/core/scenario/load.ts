@@ -5,10 +5,12 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Scenario, ScenarioFile, WorkspaceConfig, type ScenarioDef } from './schema';
+import { Expectation, Scenario, ScenarioFile, WorkspaceConfig, type ExpectationDef, type ScenarioDef } from './schema';
 import { formatBytes, readUserFile, stripBom, UserFileError } from '../util/userFile';
 import { PROMPT_ENV_MAX_BYTES, promptFitsEnv } from './prompt';
-import { formatPath, keyRangeOf, nearestRange, problemAt, rangeOf, sortProblems, validateYaml, type Problem, type Range, type YamlDoc } from './yamlSource';
+import { formatPath, keyRangeOf, nearestRange, problemAt, problemsForIssues, rangeOf, sortProblems, validateYaml, type Problem, type Range, type YamlDoc } from './yamlSource';
+import type { JudgeEntry } from '../judges/catalog';
+import { expectationArgIssues } from '../judges/checkArgs';
 
 export const CONFIG_FILE_NAME = 'costar.yaml';
 export const SCENARIO_FILE_SUFFIX = '.scenario.yaml';
@@ -53,6 +55,8 @@ export interface LoadedWorkspace {
 export interface LoadOptions {
   /** Ids of the judges that exist; when given, expectations naming other judges are errors. */
   knownJudges?: ReadonlySet<string>;
+  /** The judges themselves; when given, every check's `with:` is validated as a run would. */
+  judges?: JudgeLookup;
   /** Absolute file path → text, for unsaved editor buffers; wins over the file on disk. */
   overrides?: ReadonlyMap<string, string>;
   /** costar.yaml as the caller already loaded it (with the same overrides), so it is read once. */
@@ -64,6 +68,12 @@ export interface ScenarioFileContext {
   /** Without a config (missing or invalid costar.yaml), agent checks are skipped. */
   config?: WorkspaceConfig;
   knownJudges?: ReadonlySet<string>;
+  judges?: JudgeLookup;
+}
+
+/** The part of the judge catalog scenario validation needs. */
+export interface JudgeLookup {
+  get(id: string): JudgeEntry | undefined;
 }
 
 export interface LoadedConfig {
@@ -84,7 +94,7 @@ export async function loadWorkspace(workspaceDir: string, opts: LoadOptions = {}
   const { files: scenarioPaths, problems: discoveryProblems } = await discoverScenarioFiles(root, loadedConfig, overrides);
   problems.push(...discoveryProblems);
 
-  const ctx: ScenarioFileContext = { workspaceDir: root, config, knownJudges: opts.knownJudges };
+  const ctx: ScenarioFileContext = { workspaceDir: root, config, knownJudges: opts.knownJudges, ...(opts.judges ? { judges: opts.judges } : {}) };
   const files = await Promise.all(
     scenarioPaths.map(async (file) => {
       const text = await readText(file, overrides);
@@ -125,6 +135,13 @@ export function parseScenarioFile(text: string, file: string, ctx: ScenarioFileC
   const { value, doc, problems } = validateYaml(text, absFile, ScenarioFile);
   const defs = value ? value.scenarios.map((def, index) => ({ def, index })) : validScenariosOf(doc);
 
+  // A scenario that breaks the schema (say a bad timeout) is not runnable, but its
+  // expectations still get checked now, so one `costar validate` reports every problem.
+  const valid = new Set(defs.map((d) => d.index));
+  for (const { expectations, index } of expectationsOfInvalidScenarios(doc, valid)) {
+    checkExpectations(doc, expectations, (sub) => ['scenarios', index, ...sub], ctx, problems);
+  }
+
   const scenarios: LoadedScenario[] = [];
   for (const { def, index } of defs) {
     const at = (sub: readonly PropertyKey[]) => ['scenarios', index, ...sub];
@@ -134,7 +151,7 @@ export function parseScenarioFile(text: string, file: string, ctx: ScenarioFileC
     if (!promptFitsEnv(def.prompt)) {
       own.push(problemAt(doc, at(['prompt']), `prompt: ${formatBytes(Buffer.byteLength(def.prompt, 'utf8'))} is more than COSTAR_PROMPT can hold (${formatBytes(PROMPT_ENV_MAX_BYTES)}): the agent gets it on stdin and in the file named by COSTAR_PROMPT_FILE, and COSTAR_PROMPT is not set`, 'warning'));
     }
-    if (ctx.knownJudges) checkJudges(doc, def, at, ctx.knownJudges, own);
+    checkExpectations(doc, def.expectations, at, ctx, own);
     problems.push(...own);
     if (own.some((p) => p.severity === 'error')) continue;
     scenarios.push({
@@ -152,12 +169,8 @@ export function parseScenarioFile(text: string, file: string, ctx: ScenarioFileC
 
 // ---------------------------------------------------------------------------------------
 
-/**
- * When the file as a whole is invalid, still keep the scenarios that are valid on their own,
- * so that one typo doesn't remove its neighbours from the Test Explorer. Their problems are
- * already reported by the whole-file validation.
- */
-function validScenariosOf(doc: YamlDoc): { def: ScenarioDef; index: number }[] {
+/** The `scenarios:` list as plain data, or [] when the YAML itself is broken. */
+function rawScenarios(doc: YamlDoc): unknown[] {
   if (doc.document.errors.length > 0) return [];
   let data: unknown;
   try {
@@ -166,8 +179,16 @@ function validScenariosOf(doc: YamlDoc): { def: ScenarioDef; index: number }[] {
     return [];
   }
   const items = (data as { scenarios?: unknown } | null)?.scenarios;
-  if (!Array.isArray(items)) return [];
-  return items.flatMap((item, index) => {
+  return Array.isArray(items) ? items : [];
+}
+
+/**
+ * When the file as a whole is invalid, still keep the scenarios that are valid on their own,
+ * so that one typo doesn't remove its neighbours from the Test Explorer. Their problems are
+ * already reported by the whole-file validation.
+ */
+function validScenariosOf(doc: YamlDoc): { def: ScenarioDef; index: number }[] {
+  return rawScenarios(doc).flatMap((item, index) => {
     const parsed = Scenario.safeParse(item);
     return parsed.success ? [{ def: parsed.data, index }] : [];
   });
@@ -222,12 +243,34 @@ export function sandboxPathError(sandboxPath: string): string | undefined {
   return undefined;
 }
 
-function checkJudges(doc: YamlDoc, def: ScenarioDef, at: (sub: readonly PropertyKey[]) => PropertyKey[], knownJudges: ReadonlySet<string>, out: Problem[]): void {
-  def.expectations.forEach((expectation, j) => {
-    if (knownJudges.has(expectation.judge)) return;
-    const known = [...knownJudges].sort();
-    const list = known.length > 0 ? `known judges: ${known.join(', ')}` : 'no judges are defined';
-    out.push(problemAt(doc, at(['expectations', j, 'judge']), `unknown judge "${expectation.judge}"; ${list}`));
+/** Judge references and check arguments; `expectations` may have holes (entries that broke the schema). */
+function checkExpectations(doc: YamlDoc, expectations: readonly (ExpectationDef | undefined)[], at: (sub: readonly PropertyKey[]) => PropertyKey[], ctx: ScenarioFileContext, out: Problem[]): void {
+  expectations.forEach((expectation, j) => {
+    if (!expectation) return;
+    if (ctx.knownJudges && !ctx.knownJudges.has(expectation.judge)) {
+      const known = [...ctx.knownJudges].sort();
+      const list = known.length > 0 ? `known judges: ${known.join(', ')}` : 'no judges are defined';
+      out.push(problemAt(doc, at(['expectations', j, 'judge']), `unknown judge "${expectation.judge}"; ${list}`));
+      return;
+    }
+    // A built-in or wrapped check's arguments, checked now rather than as an 'error' verdict at run time.
+    const entry = ctx.judges?.get(expectation.judge);
+    if (!entry?.check) return;
+    const issues = expectationArgIssues(entry, expectation.with);
+    if (issues.length > 0) out.push(...problemsForIssues(doc, at(['expectations', j, 'with']), entry.check.args, issues));
+  });
+}
+
+/** The expectations of the scenarios that are not valid as a whole, each parsed on its own. */
+function expectationsOfInvalidScenarios(doc: YamlDoc, valid: ReadonlySet<number>): { index: number; expectations: (ExpectationDef | undefined)[] }[] {
+  const items = rawScenarios(doc);
+  return items.flatMap((item, index) => {
+    const raw = (item as { expectations?: unknown } | null)?.expectations;
+    if (valid.has(index) || !Array.isArray(raw)) return [];
+    return [{ index, expectations: raw.map((e) => {
+      const parsed = Expectation.safeParse(e);
+      return parsed.success ? parsed.data : undefined;
+    }) }];
   });
 }
 

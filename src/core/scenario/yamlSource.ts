@@ -298,8 +298,16 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }
 
-/** One zod issue → Problems (unknown keys and unions can yield several). */
-function problemsFromIssue(doc: YamlDoc, schema: z.ZodType, issue: z.core.$ZodIssue, prefix: YamlPath): Problem[] {
+/**
+ * Problems for zod issues of a value found at `at` in the document, validated by `schema`
+ * on its own (e.g. a check's `with:` arguments), positioned like schema problems of the file.
+ */
+export function problemsForIssues(doc: YamlDoc, at: YamlPath, schema: z.ZodType, issues: readonly z.core.$ZodIssue[]): Problem[] {
+  return issues.flatMap((issue) => problemsFromIssue(doc, schema, issue, at, at));
+}
+
+/** One zod issue → Problems (unknown keys and unions can yield several). `schemaAt`: where in the document `schema` applies. */
+function problemsFromIssue(doc: YamlDoc, schema: z.ZodType, issue: z.core.$ZodIssue, prefix: YamlPath, schemaAt: YamlPath = []): Problem[] {
   const issuePath = [...prefix, ...issue.path];
   const at = (p: YamlPath, message: string): Problem => problemAt(doc, p, `${formatPath(p) || 'document'}: ${message}`);
 
@@ -308,7 +316,7 @@ function problemsFromIssue(doc: YamlDoc, schema: z.ZodType, issue: z.core.$ZodIs
       return issue.keys.map((name) => {
         const keyPath = [...issuePath, name];
         const range = keyRangeOf(doc, keyPath) ?? nearestRange(doc, issuePath);
-        const allowed = allowedKeys(schema, issuePath);
+        const allowed = allowedKeys(schema, issuePath.slice(schemaAt.length));
         const hint = allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}` : '';
         return { file: doc.file, ...range, severity: 'error' as const, message: `${formatPath(keyPath)}: unknown key "${name}"${hint}` };
       });
@@ -320,7 +328,7 @@ function problemsFromIssue(doc: YamlDoc, schema: z.ZodType, issue: z.core.$ZodIs
     case 'invalid_union': {
       // A branch whose issues are all below the root matched the shape; its issues are the useful ones.
       const deep = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
-      if (deep) return deep.flatMap((i) => problemsFromIssue(doc, schema, i, issuePath));
+      if (deep) return deep.flatMap((i) => problemsFromIssue(doc, schema, i, issuePath, schemaAt));
       const expected = [...new Set(issue.errors.flat().map(expectedOf).filter((e): e is string => !!e))];
       const message = expected.length > 0 ? `expected ${expected.join(' or ')}, got ${describeActual(doc, issuePath)}` : issue.message;
       return [at(issuePath, message)];
