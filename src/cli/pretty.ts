@@ -7,11 +7,6 @@ import { formatDuration } from '../core/util/duration';
 import { escapeFileName } from '../core/scenario/yamlSource';
 import { plural } from './command';
 
-/** Lines of an agent's stderr shown under a failed or errored scenario (pytest's captured output). */
-const STDERR_TAIL_LINES = 12;
-/** Characters of stderr kept per attempt while it runs, enough for the tail. */
-const STDERR_KEEP_CHARS = 16 * 1024;
-
 /**
  * Colors on a terminal, off in logs and pipes. NO_COLOR (no-color.org) turns them off,
  * FORCE_COLOR (as Node and most CLIs read it) on; FORCE_COLOR=0 is off, and FORCE_COLOR wins.
@@ -38,9 +33,6 @@ export class PrettyReporter {
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  /** The end of each attempt's stderr, by scenario id and attempt. */
-  private readonly stderr = new Map<string, string>();
-
   constructor(
     private readonly out: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly options: PrettyOptions,
@@ -56,16 +48,10 @@ export class PrettyReporter {
       case 'attemptStarted':
         this.running.add(event.scenarioId);
         break;
-      case 'output':
-        if (event.stream === 'stderr') {
-          const key = attemptKey(event.scenarioId, event.attempt);
-          this.stderr.set(key, ((this.stderr.get(key) ?? '') + event.text).slice(-STDERR_KEEP_CHARS));
-        }
-        break;
       case 'scenarioFinished':
         this.running.delete(event.result.id);
         this.finished++;
-        this.write(formatScenario(event.result, { ...this.options, stderr: this.stderr.get(attemptKey(event.result.id, event.result.attempts.at(-1)?.attempt ?? 1)) ?? '' }));
+        this.write(formatScenario(event.result, this.options));
         break;
       case 'log':
         if (event.level !== 'info') this.write(`${event.level}: ${event.message}\n`);
@@ -110,7 +96,7 @@ export class PrettyReporter {
   }
 }
 
-export function formatScenario(result: ScenarioResult, options: PrettyOptions & { stderr?: string }): string {
+export function formatScenario(result: ScenarioResult, options: PrettyOptions): string {
   const paint = (code: number, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const tone = { passed: 32, failed: 31, error: 33, skipped: 90 }[result.status];
   const repeat = result.repeat;
@@ -136,15 +122,10 @@ export function formatScenario(result: ScenarioResult, options: PrettyOptions & 
       const reason = verdict.error ?? verdict.rationale;
       lines.push(`    ${MARK[verdict.outcome]} ${verdict.name} ${paint(90, verdict.outcome)}: ${indent(reason)}`);
     }
-    const tail = (options.stderr ?? '').trimEnd().split('\n').slice(-STDERR_TAIL_LINES);
-    if (tail.join('').trim()) lines.push(`    ${paint(90, "agent's stderr (last lines):")}`, ...tail.map((line) => `      ${paint(90, '|')} ${line}`));
+    // The agent's error already ends with the last lines of its stderr (harness/attempt.ts).
     if (result.traceId) lines.push(`    trace ${result.traceId} — see it with: costar trace show ${result.traceId}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function attemptKey(scenarioId: string, attempt: number): string {
-  return `${scenarioId}\u0000${attempt}`;
 }
 
 function passStats(repeat: NonNullable<ScenarioResult['repeat']>): string {

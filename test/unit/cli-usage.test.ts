@@ -102,19 +102,19 @@ describe('costar CLI: selections, usage errors and output', { timeout: 120_000 }
     assert.match(unknown.stderr, /no trace abab/);
   });
 
-  it('a failed or errored scenario prints its trace id, the trace show command and the end of the agent\'s stderr', () => {
+  it('a failed or errored scenario prints its trace id, the trace show command and the end of the agent\'s stderr; trace show prints verdicts, prompt and output', () => {
     const result = costar(['run'], ws.dir);
     assert.equal(result.code, 3, result.stderr);
     const traceId = /trace ([0-9a-f]{32}) — see it with: costar trace show \1/.exec(result.stdout)?.[1];
     assert.ok(traceId, result.stdout);
-    assert.match(result.stdout, /! crashes .*\n(.*\n)*    agent's stderr \(last lines\):\n      \| about to fail\n/);
+    assert.match(result.stdout, /! crashes .*\n    error: the agent exited with code 1; last lines of its stderr:\n      about to fail\n/);
     // Plurals, and the LLM judge that could not run without a model is counted.
     assert.match(result.stdout, /^Running 2 scenarios — run /m);
     assert.match(result.stdout, /1 passed, 0 failed, 1 errored, 1 judge skipped \(2 scenarios, /);
 
     const shown = costar(['trace', 'show', traceId!], ws.dir);
     assert.equal(shown.code, 0, shown.stderr);
-    assert.match(shown.stdout, /run \S+: scenario crashes \(main\.scenario\.yaml:\d+\), attempt 1: error\n  agent: the agent exited with code 1\nverdicts:\n  ✗ file-exists failed: /);
+    assert.match(shown.stdout, /run \S+: scenario crashes \(main\.scenario\.yaml:\d+\), attempt 1: error\n  agent: the agent exited with code 1; last lines of its stderr:\n    about to fail\nverdicts:\n  ✗ file-exists failed: /);
     assert.match(shown.stdout, /\nprompt:\n  hello\nfinal output:\n  \(empty\)\nspans:\n└─ \[AGENT\] scenario crashes/);
 
     const one = costar(['run', '--scenario', 'greets'], ws.dir);
@@ -213,7 +213,7 @@ describe('the bundled example copied out of the repository', { timeout: 120_000 
       cpSync(path.join(REPO_ROOT, 'scenarios'), dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('.costar') });
       const result = costar(['run', '--scenario', 'summarize-sales'], dir);
       assert.equal(result.code, 3, result.stdout);
-      assert.match(result.stdout, /\| analyst agent: cannot load @opentelemetry\/api: this example agent needs the OpenTelemetry SDK\.\n.*\| Install it with `npm install` in /);
+      assert.match(result.stdout, /last lines of its stderr:\n      analyst agent: cannot load @opentelemetry\/api: this example agent needs the OpenTelemetry SDK\.\n      Install it with `npm install` in /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

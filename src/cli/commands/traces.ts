@@ -121,7 +121,7 @@ function renderTraceText(trace: Trace, judged: JudgedAttempt): string {
   if (judged) {
     const { report, scenario, attempt } = judged;
     lines.push(`${report.mode === 'rescore' ? 're-score' : 'run'} ${report.runId}: scenario ${scenario.id} (${scenario.file}:${scenario.line}), attempt ${attempt.attempt}: ${attempt.status}`);
-    if (attempt.agentError) lines.push(`  agent: ${attempt.agentError}`);
+    if (attempt.agentError) lines.push(`  agent: ${indentBlock(attempt.agentError, '    ')}`);
     lines.push('verdicts:');
     if (attempt.verdicts.length === 0) lines.push('  (none)');
     for (const v of attempt.verdicts) lines.push(`  ${MARK[v.outcome]} ${v.name || v.judge} ${v.outcome}: ${indentBlock(v.error ?? v.rationale, '      ')}`);
