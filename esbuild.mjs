@@ -22,7 +22,7 @@ const builds = [
   { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/harness/main.ts'], outfile: 'dist/harness.js' },
   // Features loaded on their first command (src/extension/lazyFeature.ts).
-  ...['refine', 'labeling', 'dashboard', 'runDiff', 'assist'].map((feature) => ({
+  ...['refine', 'labeling', 'dashboard', 'runDiff', 'assist', 'init'].map((feature) => ({
     ...node, entryPoints: [`src/extension/${feature}/index.ts`], outfile: `dist/features/${feature}.js`, external: ['vscode'],
   })),
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },

@@ -75,6 +75,8 @@ export class Extension implements vscodeTypes.Disposable {
         feature<typeof import('./labeling/index')>('labeling').registerLabeling(vscode, context, common)),
       registerLazily(vscode, contributedCommands(context, 'costar.openDashboard'), () =>
         feature<typeof import('./dashboard/index')>('dashboard').registerDashboard(vscode, context, common)),
+      registerLazily(vscode, contributedCommands(context, 'costar.createWorkspace'), () =>
+        feature<typeof import('./init/index')>('init').registerInit(vscode, context, common)),
       registerLazily(vscode, contributedCommands(context, 'costar.compareWithLastGreen'), () =>
         feature<typeof import('./runDiff/index')>('runDiff').registerRunDiff(vscode, context, common)),
       registerLazily(vscode, contributedCommands(context, 'costar.refine'), () =>

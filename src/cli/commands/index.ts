@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { initCommand } from './init';
 import { rescoreCommand, runCommand } from './run';
 import { validateCommand } from './validate';
 import { importCommand, traceShowCommand } from './traces';
@@ -14,4 +15,4 @@ import { promoteCommand } from './promote';
 import { mcpCommand } from './mcp';
 
 /** Every `costar` sub-command, in the order `costar --help` lists them. */
-export const commands: CliCommand[] = [runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, labelCommand, refineCommand, promoteCommand, mcpCommand];
+export const commands: CliCommand[] = [initCommand, runCommand, rescoreCommand, validateCommand, importCommand, traceShowCommand, mergeCommand, diffCommand, monitorImportCommand, monitorReportCommand, exportCommand, agreementCommand, alignCommand, labelCommand, refineCommand, promoteCommand, mcpCommand];
