@@ -12,6 +12,7 @@ import { ResultLog } from './testing/resultLog';
 import { RunHandler } from './testing/runHandler';
 import { TestTree } from './testing/testTree';
 import { registerTraceViewer } from './traceViewer/index';
+import { CLEAR_TRACES_FILTER_COMMAND, FILTER_TRACES_COMMAND, REFRESH_TRACES_COMMAND, TRACES_VIEW_ID, TracesView } from './traces/tracesView';
 import { contributedCommands, registerLazily } from './lazyFeature';
 import { registerAssistantTools, registerMcpServer } from './assist/register';
 import type { VSCode } from './vscodeApi';
@@ -108,9 +109,32 @@ export class Extension implements vscodeTypes.Disposable {
       registerLazily(vscode, contributedCommands(context, 'costar.fixWithAssistant'), () =>
         feature<typeof import('./assist/index')>('assist').registerAssistCommands(vscode, assistDeps)),
     );
+    this.disposables.push(...this.registerTracesView());
     context.subscriptions.push(this);
     discovery.start();
     return { controller, results, tree, statusBar, profiles: { run, rescore }, discovered: () => discovery.settled() };
+  }
+
+  /** The Traces view: rows come from the first workspace folder's `.costar/`, read when the view asks. */
+  private registerTracesView(): vscodeTypes.Disposable[] {
+    const { vscode } = this;
+    const workspaceDir = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const view = new TracesView(vscode, () => {
+      const dir = workspaceDir();
+      return dir ? { rows: async (filter) => (await import('./traces/traceSource')).loadTraceRows(dir, filter) } : undefined;
+    });
+    const watchers = ['.costar/traces/*.trace.json', '.costar/runs/*/report.json'].map((glob) => {
+      const dir = workspaceDir();
+      return dir ? vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), glob)) : undefined;
+    }).filter((w): w is vscodeTypes.FileSystemWatcher => w !== undefined);
+    return [
+      view,
+      vscode.window.registerTreeDataProvider(TRACES_VIEW_ID, view),
+      ...watchers.flatMap((w) => [w, w.onDidCreate(() => view.refreshSoon()), w.onDidChange(() => view.refreshSoon()), w.onDidDelete(() => view.refreshSoon())]),
+      vscode.commands.registerCommand(REFRESH_TRACES_COMMAND, () => view.refresh()),
+      vscode.commands.registerCommand(FILTER_TRACES_COMMAND, () => view.pickFilter()),
+      vscode.commands.registerCommand(CLEAR_TRACES_FILTER_COMMAND, () => view.setFilter({})),
+    ];
   }
 
   dispose(): void {

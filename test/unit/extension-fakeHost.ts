@@ -232,8 +232,29 @@ export function fakeController() {
   };
 }
 
+class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+class ThemeIcon {
+  constructor(readonly id: string, readonly color?: ThemeColor) {}
+}
+
+class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: string | MarkdownString;
+  iconPath?: ThemeIcon;
+  contextValue?: string;
+  command?: { command: string; title: string; arguments?: unknown[] };
+  constructor(readonly label: string, readonly collapsibleState: number) {}
+}
+
+const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 };
+
 export const fakeVscode = {
   Position, Range, Uri, TestTag, MarkdownString, Location, TestMessage, TestRunRequest, EventEmitter, CancellationTokenSource,
+  ThemeColor, ThemeIcon, TreeItem, TreeItemCollapsibleState,
 } as unknown as VSCode;
 
 export { CancellationTokenSource as FakeCancellationTokenSource, TestRunRequest as FakeTestRunRequest };
