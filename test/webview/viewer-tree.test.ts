@@ -35,6 +35,8 @@ describe('trace viewer webview', () => {
     assert.equal(await page.locator('#span-row-0').getAttribute('aria-expanded'), 'true');
     assert.equal(await page.locator('#span-row-1 .type-icon.codicon-comment-discussion').count(), 1, 'chat model icon');
     assert.equal(await page.locator('#span-row-2 .type-icon.codicon-tools').count(), 1, 'tool icon');
+    assert.equal(await page.locator('#span-row-2 .kind').textContent(), 'TOOL', 'the kind in words beside the icon');
+    assert.equal(await page.locator('#span-row-1 .kind').textContent(), 'CHAT MODEL');
     assert.match(await page.locator('.root-cause').textContent() ?? '', /Root cause: write_report/);
     await page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
     assert.match(await page.locator('.detail').textContent() ?? '', /PermissionError: EACCES/);

@@ -5,7 +5,7 @@
  * selects in lockstep with the tree by construction.
  */
 import type { Skeleton } from '../../src/shared/traceViewerProtocol';
-import { STATUS } from '../../src/shared/traceViewerProtocol';
+import { SPAN_TYPES, STATUS } from '../../src/shared/traceViewerProtocol';
 import { h, icon } from '../shared/dom';
 import { niceTicks } from '../shared/ticks';
 import { formatMs } from './format';
@@ -39,6 +39,7 @@ interface RowElements {
   twisty: HTMLSpanElement;
   typeIcon: HTMLSpanElement;
   name: HTMLSpanElement;
+  kind: HTMLSpanElement;
   marks: HTMLSpanElement;
   duration: HTMLSpanElement;
   bar: HTMLDivElement;
@@ -159,15 +160,16 @@ export class TreeView {
     const twisty = h('span', { className: 'twisty codicon', attrs: { 'aria-hidden': 'true' } });
     const typeIcon = h('span', { className: 'type-icon codicon', attrs: { 'aria-hidden': 'true' } });
     const name = h('span', { className: 'name' });
+    const kind = h('span', { className: 'kind' });
     const marks = h('span', { className: 'marks' });
     const duration = h('span', { className: 'duration' });
     const bar = h('div', { className: 'bar' });
     const root = h('div', { className: 'row', role: 'treeitem' }, [
-      h('div', { className: 'cell-tree' }, [indent, twisty, typeIcon, name, marks, duration]),
+      h('div', { className: 'cell-tree' }, [indent, twisty, typeIcon, name, kind, marks, duration]),
       h('div', { className: 'cell-timeline', attrs: { 'aria-hidden': 'true' } }, [bar]),
     ]);
     this.spacer.append(root);
-    return { root, indent, twisty, typeIcon, name, marks, duration, bar };
+    return { root, indent, twisty, typeIcon, name, kind, marks, duration, bar };
   }
 
   private fillRow(e: RowElements, row: number, index: number): void {
@@ -193,6 +195,8 @@ export class TreeView {
     e.twisty.className = `twisty codicon${hasChildren ? (expanded ? ' codicon-chevron-down' : ' codicon-chevron-right') : ''}`;
     e.typeIcon.className = `type-icon codicon codicon-${error ? 'error' : TYPE_ICONS[s.types[row]!] ?? 'circle-outline'}`;
     e.name.textContent = s.names[row]!;
+    // The kind in words beside the icon (as MLflow and Langfuse label spans); none for UNKNOWN.
+    e.kind.textContent = kindLabel(s.types[row]!);
     e.marks.replaceChildren();
     if (rootCause) e.marks.append(icon('target', 'mark-root-cause'));
     if (cited) e.marks.append(icon(cited === 'passed' ? 'pass' : 'comment-discussion', `mark-cited mark-${cited}`));
@@ -302,4 +306,10 @@ export class TreeView {
       }
     }
   }
+}
+
+/** "TOOL", "CHAT MODEL", … for a span type index; empty for UNKNOWN. */
+export function kindLabel(type: number): string {
+  const name = SPAN_TYPES[type] ?? 'UNKNOWN';
+  return name === 'UNKNOWN' ? '' : name.replace(/_/g, ' ');
 }
