@@ -39,7 +39,7 @@ export function compileRegex(pattern: string, flags = ''): CompiledRegex {
   let bits = RE2.LOOKBEHINDS;
   for (const flag of flags) {
     if (flag in FLAG_NAMES) bits |= RE2[FLAG_NAMES[flag as keyof typeof FLAG_NAMES]];
-    else if (!IGNORED_FLAGS.has(flag)) return { ok: false, reason: `the regex flag "${flag}" is not supported (supported: i, m, s; u and g are accepted and change nothing)` };
+    else if (!IGNORED_FLAGS.has(flag)) return { ok: false, reason: `the regex flag "${flag}" is not supported (supported: i, m, s; u, g and d are accepted and change nothing)` };
   }
   try {
     return { ok: true, regex: new SafeRegex(pattern, flags, RE2.compile(translateEscapes(pattern), bits)) };

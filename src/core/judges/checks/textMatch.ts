@@ -59,7 +59,7 @@ export const regex = defineCheck({
   description: 'A regular expression (RE2 syntax) matches (or with not: true, does not match) the text (with: pattern, flags, artifact | in, not).',
   args: z.strictObject({
     pattern: z.string().min(1),
-    flags: z.string().regex(/^[gimsu]*$/, 'expected regex flags among i, m, s (u and g are accepted)').default(''),
+    flags: z.string().regex(/^[dgimsu]*$/, 'expected regex flags among i, m, s (u, g and d are accepted and change nothing); y and v are not supported').default(''),
     ...TextTargetArgs,
     not: z.boolean().default(false),
   }),
