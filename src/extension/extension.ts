@@ -50,6 +50,7 @@ export class Extension implements vscodeTypes.Disposable {
     const apiKeys = new ApiKeyStore(vscode, context.secrets);
     const handler = new RunHandler({
       vscode, tree, discovery, results, statusBar, apiKeys, log,
+      workspaceState: context.workspaceState,
       harnessPath: context.asAbsolutePath('dist/harness.js'),
     });
 
@@ -85,6 +86,7 @@ export class Extension implements vscodeTypes.Disposable {
           ...common,
           harnessPath: context.asAbsolutePath('dist/harness.js'),
           apiKey: () => apiKeys.get(),
+          workspaceState: context.workspaceState,
           // Re-runs go through the Run profile, so the Testing view shows red turning green.
           runScenarios: async (workspaceDir, scenarioIds) => {
             const items = scenarioIds ? scenarioIds.flatMap((id) => tree.scenarioItem(workspaceDir, id) ?? []) : tree.scenarioItems(workspaceDir);

@@ -10,6 +10,7 @@ import { HarnessRequest, PROTOCOL_VERSION, type HarnessEvent } from '../core/run
 import { HostModelProvider } from '../core/llm/hostProvider';
 import { ConfigError, runSuite } from './suite';
 import { redactUrlCredentials } from '../core/util/redact';
+import { isDiskFull } from '../core/util/atomicWrite';
 
 const events = createWriteStream('', { fd: 3 });
 const emit = (event: HarnessEvent) => events.write(`${JSON.stringify(event)}\n`);
@@ -47,6 +48,8 @@ lines.on('line', (line) => {
   running = runSuite(request, emit, controller.signal, host)
     .catch((error: unknown) => {
       if (error instanceof ConfigError) emit({ v: 1, type: 'fatal', message: redactUrlCredentials(error.message), config: true });
+      // A full disk is the user's to fix: what was not written, no stack trace.
+      else if (isDiskFull(error)) emit({ v: 1, type: 'fatal', message: (error as Error).message });
       else emit({ v: 1, type: 'fatal', message: redactUrlCredentials(`harness failed: ${(error as Error).stack ?? error}`) });
     })
     .finally(() => events.end(() => process.exit(0)));

@@ -17,7 +17,7 @@
 import { constants, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../util/atomicWrite';
+import { writeError, writeFileAtomic } from '../util/atomicWrite';
 import { GoldenLabel, labelKey } from './label';
 import { listDir } from '../util/files';
 import { escapeFileName } from '../scenario/yamlSource';
@@ -140,8 +140,13 @@ export async function appendLabels(workspaceDir: string, labels: GoldenLabel[], 
     try {
       const { size } = await handle.stat();
       const lead = size > 0 && !(await lastByteIsNewline(file, size)) ? '\n' : '';
-      await handle.write(lead + lines.join(''));
-      await handle.sync();
+      try {
+        await handle.write(lead + lines.join(''));
+        await handle.sync();
+      } catch (error) {
+        // A short append leaves a partial last line, which the next append and readers handle.
+        throw writeError(error, file);
+      }
     } finally {
       await handle.close();
     }

@@ -20,7 +20,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await fs.rename(temp, file);
   } catch (error) {
     await fs.rm(temp, { force: true });
-    throw error;
+    throw writeError(error, file);
   }
 }
 
@@ -32,8 +32,26 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw error;
+    throw writeError(error, file);
   }
+}
+
+/**
+ * A full disk (or quota) is something the user can act on: say what was not written, plainly,
+ * instead of a raw `ENOSPC: no space left on device, write` with a stack. The old file, if any,
+ * is untouched (the temp file was removed).
+ */
+export function writeError(error: unknown, file: string): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return error;
+  const friendly = new Error(`could not write ${file}: disk full (free some space and run again)`) as NodeJS.ErrnoException;
+  friendly.code = code;
+  return friendly;
+}
+
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** Temp files start with '.' and end in '.tmp' so that store listings skip them. */

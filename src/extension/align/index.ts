@@ -9,9 +9,9 @@ import type * as vscodeTypes from 'vscode';
 import type { AlignMethod, AlignResult } from '../../core/golden/align/align';
 import { AlignmentCancelled } from '../../core/golden/align/budget';
 import { ApiKeyStore } from '../apiKey';
-import { modelEnvironment, readSettings } from '../settings';
 import type { VSCode } from '../vscodeApi';
 import { alignableJudges, decideAlignment, describeAlignment, methodChoices, NoModelConfigured, runAlignment, type AlignmentRun } from './alignFlow';
+import { modelEnvironmentFor, requireTrust } from '../modelAccess';
 
 export const ALIGN_JUDGE_COMMAND = 'costar.alignJudge';
 const PROPOSAL_SCHEME = 'costar-aligned-judge';
@@ -45,6 +45,8 @@ export function registerAlignJudge(vscode: VSCode, context: vscodeTypes.Extensio
     const options: AlignJudgeOptions = typeof arg === 'object' && arg !== null ? (arg as AlignJudgeOptions) : {};
     const workspaceDir = deps.workspaceDir();
     if (!workspaceDir) return void vscode.window.showWarningMessage('coSTAR: open a folder with a costar.yaml to align a judge.');
+    // Alignment calls the model the workspace names, with a key the workspace names.
+    if (!requireTrust(vscode, 'aligns judges')) return undefined;
     let run: AlignmentRun | undefined;
     try {
       const { config, judges } = await alignableJudges(workspaceDir);
@@ -53,7 +55,7 @@ export function registerAlignJudge(vscode: VSCode, context: vscodeTypes.Extensio
       if (!judgeId) return undefined;
       const method = options.method ?? (await pickMethod(vscode));
       if (!method) return undefined;
-      const secretEnv = modelEnvironment(readSettings(vscode, vscode.Uri.file(workspaceDir)), await apiKeys.get(), config.model?.apiKeyEnv);
+      const secretEnv = await modelEnvironmentFor(vscode, context.workspaceState, workspaceDir, await apiKeys.get(), config.model);
       run = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `coSTAR: aligning ${judgeId} (${method})`, cancellable: true },
         (progress, token) => {

@@ -5,6 +5,8 @@ export interface RefineDeps {
   harnessPath: string;
   /** The model API key (SecretStorage). */
   apiKey(): Thenable<string | undefined>;
+  /** Where approvals of model key variables are remembered (see modelAccess.ts). */
+  workspaceState: import('vscode').Memento;
   log(message: string): void;
   /**
    * Runs scenarios (all when undefined) the way the Test Explorer does, so the Testing view

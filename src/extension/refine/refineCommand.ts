@@ -11,7 +11,7 @@ import type { RunReport } from '../../core/run/protocol';
 import { latestRun } from '../../core/run/runStore';
 import { loadWorkspace } from '../../core/scenario/load';
 import { extensionModelClient } from '../llm/editorModels';
-import { modelEnvironment, readSettings } from '../settings';
+import { readSettings } from '../settings';
 import type { VSCode } from '../vscodeApi';
 import type { InlineProposals } from './proposals';
 import { nextRequest, startRound, type RefineSession, type RefineSessionHandle } from './roundFlow';
@@ -19,6 +19,7 @@ import { nextRequest, startRound, type RefineSession, type RefineSessionHandle }
 export type { RefineSessionHandle, RoundOutcome } from './roundFlow';
 export type { RefineDeps } from './deps';
 import type { RefineDeps } from './deps';
+import { modelEnvironmentFor } from '../modelAccess';
 
 /** Arguments for scripted use (tests, other commands); a person gets pickers instead. */
 export interface RefineCommandOptions {
@@ -60,7 +61,7 @@ export async function refineAgentCommand(vscode: VSCode, proposals: InlinePropos
   const scenarioIds = options.scenarioIds ?? (await pickScenarios(vscode, failing.filter((s) => agentOf.get(s.id) === agent)));
   if (!scenarioIds || scenarioIds.length === 0) return;
 
-  const secretEnv = modelEnvironment(readSettings(vscode, vscode.Uri.file(workspaceDir)), await deps.apiKey(), workspace.config?.model?.apiKeyEnv);
+  const secretEnv = await modelEnvironmentFor(vscode, deps.workspaceState, workspaceDir, await deps.apiKey(), workspace.config?.model);
   const model = await modelOrExplain(vscode, workspaceDir, secretEnv, workspace.config?.model);
   if (!model) return;
   if (options.confirm !== false && !(await confirmModel(vscode, model, agent, scenarioIds))) return;
@@ -89,7 +90,7 @@ export async function refineAgainCommand(vscode: VSCode, proposals: InlinePropos
     return void vscode.window.showErrorMessage(`coSTAR: refinement ${id} is still under review: accept or reject its hunks (or Discard it) first.`);
   }
   const workspace = await loadWorkspace(workspaceDir);
-  const secretEnv = modelEnvironment(readSettings(vscode, vscode.Uri.file(workspaceDir)), await deps.apiKey(), workspace.config?.model?.apiKeyEnv);
+  const secretEnv = await modelEnvironmentFor(vscode, deps.workspaceState, workspaceDir, await deps.apiKey(), workspace.config?.model);
   const model = await modelOrExplain(vscode, workspaceDir, secretEnv, workspace.config?.model);
   if (!model) return undefined;
   const request = nextRequest(record);

@@ -7,7 +7,7 @@ import type * as vscodeTypes from 'vscode';
 import type { startRun } from '../../core/run/client';
 import { HOST_MODEL_VERSION, type RunSummary } from '../../core/run/protocol';
 import type { ApiKeyStore } from '../apiKey';
-import { modelEnvironment, readSettings } from '../settings';
+import { readSettings } from '../settings';
 import type { RunStatusBar } from '../statusBar';
 import type { VSCode } from '../vscodeApi';
 import type { Discovery } from './discovery';
@@ -16,6 +16,7 @@ import { AgentSourceWatch } from './agentSources';
 import { RunReporter } from './runReporter';
 import { selectScenarios } from './selection';
 import type { TestTree } from './testTree';
+import { modelEnvironmentFor } from '../modelAccess';
 
 export type RunMode = 'run' | 'rescore';
 
@@ -28,6 +29,8 @@ export interface RunHandlerDeps {
   results: ResultLog;
   statusBar: RunStatusBar;
   apiKeys: ApiKeyStore;
+  /** Where approvals of model key variables are remembered (see modelAccess.ts). */
+  workspaceState: vscodeTypes.Memento;
   log: vscodeTypes.LogOutputChannel;
   /** Absolute path of dist/harness.js. */
   harnessPath: string;
@@ -88,7 +91,6 @@ export class RunHandler {
     const { vscode, log, apiKeys, discovery } = this.deps;
     const settings = readSettings(vscode, vscode.Uri.file(workspaceDir));
     const apiKey = await apiKeys.get();
-    const apiKeyEnv = discovery.workspace(workspaceDir)?.config?.model?.apiKeyEnv;
     const redact = secretRedactor(apiKey);
     log.info(`coSTAR ${mode}: ${scenarioIds.length} scenario(s) in ${workspaceDir}`);
     let handle: ReturnType<typeof startRun> | undefined;
@@ -107,7 +109,7 @@ export class RunHandler {
           scenarioIds,
           concurrency: settings.concurrency || undefined,
           timeoutMs: settings.defaultTimeoutSeconds ? settings.defaultTimeoutSeconds * 1000 : undefined,
-          secretEnv: modelEnvironment(settings, apiKey, apiKeyEnv),
+          secretEnv: await modelEnvironmentFor(vscode, this.deps.workspaceState, workspaceDir, apiKey, discovery.workspace(workspaceDir)?.config?.model),
           ...(editor ? { hostModel: { version: HOST_MODEL_VERSION, model: settings.editorModel } } : {}),
         },
         {
