@@ -44,6 +44,12 @@ export const importCommand: CliCommand = {
     for (const file of positionals) {
       try {
         for (const trace of await readTraceFile(file, format, io.cwd)) {
+          const conflict = await store.importConflict(trace.info.traceId);
+          if (conflict) {
+            failures++;
+            io.stderr.write(`${file}: ${conflict}\n`);
+            continue;
+          }
           trace.info.metadata[META.source] = 'import';
           trace.info.metadata[META.importedFrom] = path.basename(file);
           await store.put(trace);

@@ -5,7 +5,7 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Trace, TraceInfo } from './model';
+import { META, type Trace, type TraceInfo } from './model';
 import { fromMlflowJson, toMlflowJson } from './mlflow';
 import { parseJsonKeepingNanos } from './nanos';
 import { isTraceId } from './ids';
@@ -56,6 +56,26 @@ export class TraceStore {
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Why an imported trace must not be stored under this id: a trace a run recorded has it, and
+   * replacing it would make a re-score judge the imported content as that run's. Undefined when
+   * the id is free or holds an earlier import (re-importing the same file replaces it).
+   */
+  async importConflict(traceId: string): Promise<string | undefined> {
+    let existing: TraceInfo;
+    try {
+      existing = await readInfo(this.path(traceId));
+    } catch {
+      // Nothing stored under this id, or only a damaged file: the import may take the place.
+      return undefined;
+    }
+    if (existing.metadata[META.source] === 'import') return undefined;
+    const run = existing.metadata[META.runId];
+    const scenario = existing.metadata[META.scenarioId];
+    const owner = run ? `the trace of scenario "${scenario ?? '?'}" in run ${run}` : 'a trace recorded by coSTAR';
+    return `trace ${traceId} is already stored as ${owner}; it was not replaced (a re-score would judge the imported content instead). Give the imported trace another trace id to keep both`;
   }
 
   async has(traceId: string): Promise<boolean> {
