@@ -39,6 +39,7 @@ async function editor(options: { trusted?: boolean; costarYaml?: (text: string) 
     vscode: host.vscode, tree, discovery, results, log: host.log, harnessPath: HARNESS,
     statusBar: new RunStatusBar(host.vscode),
     apiKeys: new ApiKeyStore(host.vscode, { get: async () => undefined } as unknown as vscodeTypes.SecretStorage),
+    workspaceState: memento(),
   });
   const items = (...ids: string[]) => ids.map((id) => tree.scenarioItem(dir, id)!);
   return { dir, host, controller, handler, items, discovery };
@@ -143,3 +144,13 @@ it("agent source watching ignores what runs write under .costar/ and batches one
     mock.timers.reset();
   }
 });
+
+/** An in-memory workspaceState (approvals of model key variables). */
+function memento(): vscodeTypes.Memento {
+  const values = new Map<string, unknown>();
+  return {
+    keys: () => [...values.keys()],
+    get: <T>(key: string, fallback?: T) => (values.has(key) ? (values.get(key) as T) : fallback),
+    update: async (key: string, value: unknown) => void values.set(key, value),
+  } as vscodeTypes.Memento;
+}
