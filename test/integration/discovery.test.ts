@@ -49,7 +49,10 @@ describe('discovery in the Test Explorer', () => {
       assert.ok(diagnostics[0]!.range.start.line >= 2, `the error points into the edited lines, got line ${diagnostics[0]!.range.start.line + 1}`);
       const fileItem = itemAt(api, [ws, 'extra.scenario.yaml']);
       assert.ok(fileItem.error, 'the file item carries the error');
+      const active = vscode.window.activeTextEditor?.document.uri.toString();
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      // Everything after depends on the buffer being gone: say so here rather than as a later timeout.
+      assert.equal(document.isDirty, false, `the unsaved edit was reverted (the active editor was ${active}; tabs: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label)).join(', ')})`);
     } finally {
       await fs.rm(file, { force: true });
     }
