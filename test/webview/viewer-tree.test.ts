@@ -194,6 +194,16 @@ describe('trace viewer webview', () => {
     await page.locator('.search-status', { hasText: 'Invalid regular expression' }).waitFor();
   });
 
+  it('marks plain-text search hits in the span detail, as text', async () => {
+    const { page } = await harness.open(story());
+    await page.getByLabel('Search spans').fill('eacces');
+    await eventually(() => selectedName(page), 'write_report');
+    await page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    await eventually(async () => (await page.locator('.detail mark.search-hit').allTextContents()).every((t) => t === 'EACCES') && (await page.locator('.detail mark.search-hit').count()) > 0, true);
+    await page.getByLabel('Search spans').fill('');
+    await eventually(() => page.locator('.detail mark.search-hit').count(), 0, 'clearing the search clears the marks');
+  });
+
   it('keeps expansion and selection in the webview state and restores them', async () => {
     const first = await harness.open(story());
     await first.page.locator('#span-row-3 .twisty').click(); // collapse analyze

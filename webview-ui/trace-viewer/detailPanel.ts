@@ -10,6 +10,15 @@ import { formatCount, formatMs } from './format';
 const LONG_TEXT_CHARS = 2000;
 const LONG_TEXT_LINES = 30;
 
+/** What the search bar is looking for, marked in the detail's texts (plain-text queries only). */
+export interface Highlight {
+  text: string;
+  caseSensitive: boolean;
+}
+
+/** The highlight of the detail being built: set by DetailPanel.show around one render. */
+let highlight: Highlight | undefined;
+
 export class DetailPanel {
   readonly element: HTMLElement;
   private readonly body: HTMLDivElement;
@@ -22,11 +31,31 @@ export class DetailPanel {
     this.showPlaceholder('Select a span to see its inputs, outputs and attributes.');
   }
 
+  private shown: SpanDetail | undefined;
+  private highlight: Highlight | undefined;
+
+  /** Marks `next` in the texts of the span shown (and the ones shown later); undefined clears. */
+  setHighlight(next: Highlight | undefined): void {
+    this.highlight = next && next.text !== '' ? next : undefined;
+    if (this.shown) this.show(this.shown);
+  }
+
   showPlaceholder(text: string): void {
+    this.shown = undefined;
     this.body.replaceChildren(h('p', { className: 'placeholder', text }));
   }
 
   show(d: SpanDetail): void {
+    this.shown = d;
+    highlight = this.highlight;
+    try {
+      this.render(d);
+    } finally {
+      highlight = undefined;
+    }
+  }
+
+  private render(d: SpanDetail): void {
     const failed = d.status.code === 'ERROR';
     const facts: [string, string][] = [
       ['Type', d.type],
@@ -118,18 +147,38 @@ export function longText(text: string, extraClass = ''): HTMLElement {
   const pre = h('pre', { className: `text${extraClass ? ` ${extraClass}` : ''}` });
   const lines = text.split('\n', LONG_TEXT_LINES + 1);
   const cutAt = lines.length > LONG_TEXT_LINES ? lines.slice(0, LONG_TEXT_LINES).join('\n').length : LONG_TEXT_CHARS;
+  const marked = highlight;
   if (text.length <= cutAt) {
-    pre.textContent = text;
+    fill(pre, text, marked);
     return pre;
   }
-  pre.textContent = `${text.slice(0, cutAt)}…`;
+  fill(pre, `${text.slice(0, cutAt)}…`, marked);
   const button = h('button', { className: 'show-all', text: `Show all (${formatCount(text.length)} characters)` });
   const wrapper = h('div', { className: 'long-text' }, [pre, button]);
   button.addEventListener('click', () => {
-    pre.textContent = text;
+    fill(pre, text, marked);
     button.remove();
   });
   return wrapper;
+}
+
+/** Sets `text` as text nodes, each occurrence of the highlight in a <mark> (still text, never markup). */
+function fill(pre: HTMLElement, text: string, marked: Highlight | undefined): void {
+  if (!marked) {
+    pre.textContent = text;
+    return;
+  }
+  const haystack = marked.caseSensitive ? text : text.toLowerCase();
+  const needle = marked.caseSensitive ? marked.text : marked.text.toLowerCase();
+  const nodes: Node[] = [];
+  let from = 0;
+  for (let at = haystack.indexOf(needle); at >= 0 && needle; at = haystack.indexOf(needle, at + needle.length)) {
+    if (at > from) nodes.push(document.createTextNode(text.slice(from, at)));
+    nodes.push(h('mark', { className: 'search-hit', text: text.slice(at, at + needle.length) }));
+    from = at + needle.length;
+  }
+  if (from < text.length) nodes.push(document.createTextNode(text.slice(from)));
+  pre.replaceChildren(...nodes);
 }
 
 function pretty(value: unknown): string {

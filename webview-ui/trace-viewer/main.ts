@@ -95,7 +95,11 @@ function start(): void {
   const verdicts = new VerdictPanel(init.verdicts, init.rootCause, (row) => s.names[row] ?? '', { reveal, setFailingOnly });
 
   const search = new SearchBar({
-    search: (query, regex, caseSensitive, requestId) => channel.post({ type: 'search', query, regex, caseSensitive, requestId }),
+    search: (query, regex, caseSensitive, requestId) => {
+      // Plain-text hits are marked in the detail too; a regex runs only on the host (RE2).
+      detail.setHighlight(regex ? undefined : { text: query, caseSensitive });
+      channel.post({ type: 'search', query, regex, caseSensitive, requestId });
+    },
     current: (row, all) => {
       hits = all;
       currentHit = row;
