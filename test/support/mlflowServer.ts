@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './workspace';
@@ -45,7 +46,12 @@ export interface MlflowServer {
   stop(): Promise<void>;
 }
 
-export async function startMlflowServer(name: string): Promise<MlflowServer> {
+export interface MlflowServerOptions {
+  /** MLflow's basic-auth app with this admin password (user `admin`). */
+  adminPassword?: string;
+}
+
+export async function startMlflowServer(name: string, options: MlflowServerOptions = {}): Promise<MlflowServer> {
   const mlflow = path.join(VENV_BIN, 'mlflow');
   if (!existsSync(mlflow)) throw new Error(`${mlflow} is missing: run bash scripts/test-setup/python-venv.sh (npm run test:libs does)`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'costar-mlflow-'));
@@ -56,8 +62,15 @@ export async function startMlflowServer(name: string): Promise<MlflowServer> {
     mlflow,
     ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
       '--backend-store-uri', `sqlite:///${path.join(dir, 'db.sqlite')}`,
-      '--serve-artifacts', '--artifacts-destination', path.join(dir, 'artifacts')],
-    { cwd: dir, env: mlflowEnv(), detached: true, stdio: ['ignore', log, log] },
+      '--serve-artifacts', '--artifacts-destination', path.join(dir, 'artifacts'),
+      ...(options.adminPassword ? ['--app-name', 'basic-auth'] : [])],
+    {
+      cwd: dir,
+      // The auth app keeps its users in ./basic_auth.db, i.e. in the server's folder.
+      env: mlflowEnv(options.adminPassword ? { MLFLOW_AUTH_ADMIN_PASSWORD: options.adminPassword, MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(16).toString('hex') } : {}),
+      detached: true,
+      stdio: ['ignore', log, log],
+    },
   );
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`exited (${signal ?? code})`)));
   const url = `http://127.0.0.1:${port}`;
