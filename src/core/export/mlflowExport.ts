@@ -30,8 +30,8 @@ export type Transport = 'auto' | 'otlp' | 'rest';
 export type UsedTransport = 'otlp' | 'rest';
 
 const ARTIFACT_LOCATION_TAG = 'mlflow.artifactLocation';
-export const KEY_META = 'costar.key';
-export const TAG = {
+const KEY_META = 'costar.key';
+const TAG = {
   traceId: 'costar.trace_id',
   runId: META.runId,
   scenarioId: META.scenarioId,
@@ -176,7 +176,7 @@ async function sendByRest(trace: Trace, rest: MlflowRest, experimentId: string):
 }
 
 /** A verdict as MLflow feedback; an error verdict carries an assessment error, never a value. */
-export function verdictAssessment(verdict: Verdict, runId: string): Assessment {
+function verdictAssessment(verdict: Verdict, runId: string): Assessment {
   const a: Assessment = {
     name: verdict.name || verdict.judge,
     kind: 'feedback',
@@ -200,7 +200,7 @@ export function verdictAssessment(verdict: Verdict, runId: string): Assessment {
 }
 
 /** A golden-set label as HUMAN feedback under the judge's name, so MLflow shows it beside the judge's own. */
-export function labelAssessment(label: GoldenLabel): Assessment {
+function labelAssessment(label: GoldenLabel): Assessment {
   return {
     name: label.judgeId,
     kind: 'feedback',
