@@ -15,7 +15,9 @@
  *   await server.close()
  *
  * Endpoints: POST /v1/chat/completions (JSON or, with `stream: true`, SSE chunks ending in
- * `data: [DONE]`; usage in a last chunk when `stream_options.include_usage`), GET /v1/models.
+ * `data: [DONE]`; usage in a last chunk when `stream_options.include_usage`), POST /v1/responses
+ * (the Responses API, non-streaming: the same rules answer it; `body.messages` is derived from
+ * `input` so rules and userPrompt work unchanged, tool results arrive as role "tool"), GET /v1/models.
  *
  * `match` (optional; omitted = any request): a string (must occur in the request's JSON text),
  * a RegExp (tested on that text) or a function of the parsed body. `times` (default unlimited)
@@ -138,7 +140,7 @@ export class ModelServer {
   }
 
   get chatRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    return this.requests.filter((r) => r.path.endsWith('/chat/completions') || r.path.endsWith('/responses'));
   }
 
   rejects(quirks: Quirks): this {
@@ -175,7 +177,9 @@ export class ModelServer {
     if (req.method === 'GET' && url.pathname.endsWith('/models')) {
       return sendJson(res, 200, { object: 'list', data: [{ id: 'test-model', object: 'model', created: 0, owned_by: 'costar-tests' }] });
     }
-    if (req.method !== 'POST' || !url.pathname.endsWith('/chat/completions')) {
+    const responsesApi = req.method === 'POST' && url.pathname.endsWith('/responses');
+    if (responsesApi && body && typeof body === 'object') body.messages ??= messagesOfResponsesInput(body);
+    if (req.method !== 'POST' || !(url.pathname.endsWith('/chat/completions') || responsesApi)) {
       return sendJson(res, 404, { error: { message: `test model server: no endpoint ${req.method} ${url.pathname}` } });
     }
     if (!body || typeof body !== 'object' || !Array.isArray(body.messages)) {
@@ -193,7 +197,34 @@ export class ModelServer {
     record.matched = true;
     const use = rule.used++;
     const reply = typeof rule.reply === 'function' ? rule.reply(body as ChatBody, use) : rule.reply;
+    if (responsesApi) return this.answerResponses(res, body as ChatBody, reply, raw.length);
     await this.answer(res, body as ChatBody, reply, raw.length, req);
+  }
+
+  /** A Responses API answer: output items (function_call or message) and input/output token usage. */
+  private answerResponses(res: http.ServerResponse, body: ChatBody, reply: ScriptedReply, requestBytes: number): void {
+    if ('fault' in reply) return sendJson(res, 500, { error: { message: `test model server: fault replies are for chat completions only (${reply.fault})` } });
+    const n = ++this.completionCount;
+    const output: Record<string, unknown>[] = [];
+    const content = 'json' in reply ? JSON.stringify(reply.json) : 'content' in reply ? reply.content : undefined;
+    if (content) {
+      output.push({ type: 'message', id: `msg_${n}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: content, annotations: [] }] });
+    }
+    if ('toolCalls' in reply) {
+      reply.toolCalls.forEach((call, i) => output.push({
+        type: 'function_call', id: `fc_${n}_${i}`, call_id: call.id ?? `call_${n}_${i}`, name: call.name, status: 'completed',
+        arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}),
+      }));
+    }
+    const usage = reply.usage ?? { prompt_tokens: Math.ceil(requestBytes / 4), completion_tokens: Math.ceil(JSON.stringify(output).length / 4) };
+    sendJson(res, 200, {
+      id: `resp_${n}`, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'completed', model: body.model,
+      output, parallel_tool_calls: true, tool_choice: 'auto', tools: body.tools ?? [], temperature: 1, top_p: 1, error: null, incomplete_details: null, instructions: body.instructions ?? null, metadata: {},
+      usage: {
+        input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.prompt_tokens + usage.completion_tokens,
+        input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 },
+      },
+    });
   }
 
   private async answer(res: http.ServerResponse, body: ChatBody, reply: ScriptedReply, requestBytes: number, req: http.IncomingMessage): Promise<void> {
@@ -278,6 +309,22 @@ function quirkRejection(quirks: Quirks, body: ChatBody): { message: string; type
     return { message: `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, type: 'invalid_request_error', param: 'temperature', code: 'unsupported_value' };
   }
   return undefined;
+}
+
+/** Chat-style messages of a Responses API `input` (a string, or message / function_call / function_call_output items). */
+function messagesOfResponsesInput(body: Record<string, any>): { role: string; content: unknown }[] {
+  const messages: { role: string; content: unknown }[] = [];
+  if (typeof body.instructions === 'string') messages.push({ role: 'system', content: body.instructions });
+  if (typeof body.input === 'string') return [...messages, { role: 'user', content: body.input }];
+  for (const item of Array.isArray(body.input) ? body.input : []) {
+    if (item.type === 'function_call_output') messages.push({ role: 'tool', content: item.output });
+    else if (item.type === 'function_call') messages.push({ role: 'assistant', content: null });
+    else if (item.role) {
+      const content = Array.isArray(item.content) ? item.content.map((p: { text?: string }) => p.text ?? '').join('') : item.content;
+      messages.push({ role: item.role, content });
+    }
+  }
+  return messages;
 }
 
 function matches(match: ScriptRule['match'], body: ChatBody, text: string): boolean {

@@ -73,8 +73,9 @@ describe('the agent environment', { timeout: 120_000 }, () => {
     assert.equal(env.FROM_SCENARIO, '1');
     for (const secret of ['OPENAI_API_KEY', 'GITHUB_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'ELECTRON_RUN_AS_NODE']) assert.equal(env[secret], undefined, secret);
     assert.ok(!JSON.stringify(env).includes('secret'), 'no secret value under any name');
-    // The harness's own receiver, not the caller's collector.
-    assert.match(env.OTEL_EXPORTER_OTLP_ENDPOINT!, /^http:\/\/127\.0\.0\.1:\d+/);
+    // The harness's own receiver, not the caller's collector (which does not leak through the base variable either).
+    assert.match(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT!, /^http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
     const other = seen('big').env;
     assert.equal(other.SCENARIO_WANTS_THIS, undefined, "one scenario's passEnv is not another's");
   });

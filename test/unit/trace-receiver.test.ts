@@ -112,13 +112,14 @@ test('the real OTLP/gRPC exporter reaches the same port with the same variables,
 test('env(): endpoints, a token header that needs no encoding, http/protobuf, and the Traceloop variables', async () => {
   const { r, token } = await receiver();
   const env = r.env();
-  assert.match(env.OTEL_EXPORTER_OTLP_ENDPOINT!, /^http:\/\/127\.0\.0\.1:\d+$/);
-  assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces`);
+  assert.match(env.COSTAR_OTLP_ENDPOINT!, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, `${env.COSTAR_OTLP_ENDPOINT}/v1/traces`);
+  assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, undefined, 'no base endpoint: metrics and logs are not received here');
   assert.equal(env.OTEL_EXPORTER_OTLP_HEADERS, `x-costar-token=${token}`);
   assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, `x-costar-token=${token}`);
   assert.equal(env.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
   assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, 'http/protobuf');
-  assert.equal(env.TRACELOOP_BASE_URL, env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  assert.equal(env.TRACELOOP_BASE_URL, env.COSTAR_OTLP_ENDPOINT);
   assert.equal(env.TRACELOOP_HEADERS, `x-costar-token=${token}`);
 });
 

@@ -38,11 +38,13 @@ export function isToolSpan(span: Span): boolean {
 
 /**
  * Token usage is summed over the innermost spans that report it: frameworks often repeat a
- * model call's usage on the enclosing agent span, and counting both would double it.
+ * model call's usage on the enclosing agent span, and counting both would double it. Model
+ * calls are counted the same way: the Vercel AI SDK types both generateText and each provider
+ * call inside it as LLM, and only the provider calls are requests to the model.
  */
-function innermostTokenSpans(trace: Trace): Span[] {
+function innermost(trace: Trace, keep: (span: Span) => boolean): Span[] {
   const byId = new Map(trace.spans.map((s) => [s.spanId, s]));
-  const withTokens = trace.spans.filter((s) => s.tokens);
+  const withTokens = trace.spans.filter(keep);
   const hasTokenDescendant = new Set<string>();
   for (const span of withTokens) {
     let parent = span.parentId;
@@ -60,7 +62,7 @@ export function computeTraceMetrics(trace: Trace): TraceMetrics {
   let inputTokens = 0;
   let outputTokens = 0;
   let totalTokens = 0;
-  const tokenSpans = innermostTokenSpans(trace);
+  const tokenSpans = innermost(trace, (s) => s.tokens !== undefined);
   for (const span of tokenSpans) {
     inputTokens += span.tokens!.input;
     outputTokens += span.tokens!.output;
@@ -68,9 +70,8 @@ export function computeTraceMetrics(trace: Trace): TraceMetrics {
   }
   let toolCalls = 0;
   let toolErrors = 0;
-  let typedModelCalls = 0;
+  const typedModelCalls = innermost(trace, (s) => MODEL_SPAN_TYPES.has(s.spanType)).length;
   for (const span of trace.spans) {
-    if (MODEL_SPAN_TYPES.has(span.spanType)) typedModelCalls++;
     if (isToolSpan(span)) {
       toolCalls++;
       if (span.status.code === 'ERROR') toolErrors++;

@@ -145,8 +145,10 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 
   return {
     url,
+    // The endpoint only as the traces-specific variable: the base OTEL_EXPORTER_OTLP_ENDPOINT
+    // would also send metrics and logs here (404s), and it switches on MLflow's metrics export,
+    // which fails in the tracing-only package. Every OTel SDK reads the traces-specific one first.
     env: () => ({
-      OTEL_EXPORTER_OTLP_ENDPOINT: url,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${url}${TRACES_PATH}`,
       OTEL_EXPORTER_OTLP_HEADERS: headers,
       OTEL_EXPORTER_OTLP_TRACES_HEADERS: headers,
@@ -157,6 +159,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
       // Traceloop's own exporter reads these instead (it appends /v1/traces itself).
       TRACELOOP_BASE_URL: url,
       TRACELOOP_HEADERS: headers,
+      // The base URL, for exporters configured in code.
       COSTAR_OTLP_ENDPOINT: url,
     }),
     spans: () => [...received].map(([traceId, byId]) => ({ traceId, spans: [...byId.values()] })),

@@ -36,7 +36,10 @@ export function spanFromParts(parts: SpanParts): Span {
   if (semantics.inputs !== undefined) span.inputs = semantics.inputs;
   if (semantics.outputs !== undefined) span.outputs = semantics.outputs;
   if (semantics.tokens) span.tokens = semantics.tokens;
-  if (semantics.toolName !== undefined) span.toolName = semantics.toolName;
+  // A tool span without a tool-name attribute (OpenInference's traceTool, MLflow's @trace(span_type=TOOL))
+  // is named after its tool, as MLflow shows it.
+  const toolName = semantics.toolName ?? (semantics.spanType === 'TOOL' && parts.name !== '' ? parts.name : undefined);
+  if (toolName !== undefined) span.toolName = toolName;
   if (semantics.model !== undefined) span.model = semantics.model;
   const kind = spanKindFrom(parts.kind ?? raw[RESERVED.kind]);
   if (kind) span.kind = kind;
