@@ -160,7 +160,7 @@ function renderTree(trace: Trace): string {
   const lines: string[] = [];
   const visit = (span: Span, prefix: string, last: boolean) => {
     const extra = [
-      span.toolName ? `tool=${span.toolName}` : '',
+      span.toolName && span.toolName !== span.name ? `tool=${span.toolName}` : '',
       span.tokens ? `tokens=${span.tokens.total}` : '',
       span.status.code === 'ERROR' ? `ERROR${span.status.message ? `: ${span.status.message}` : ''}` : '',
     ].filter(Boolean);
