@@ -147,7 +147,9 @@ function otlpJsonSpan(traceId: string, span: Span, forMlflowIngest: boolean): ob
   const attributes: Record<string, unknown> = { ...span.attributes };
   const { kind, scope, resource, ...derived } = span;
   if (forMlflowIngest) {
-    Object.assign(attributes, reservedAttributes(derived));
+    // MLflow keeps neither the span kind nor the scope or resource of what it ingests: they
+    // travel as coSTAR's reserved attributes too, so an import from MLflow restores them.
+    Object.assign(attributes, reservedAttributes(span));
     for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string') attributes[key] = JSON.stringify(value);
   } else {
     for (const [key, value] of Object.entries(reservedAttributes(derived))) attributes[key] = JSON.stringify(value);
