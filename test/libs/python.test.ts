@@ -35,7 +35,7 @@ describe('Python agents on real tracing libraries', { timeout: 400_000 }, () => 
   });
 
   it('OpenTelemetry SDK + GenAI semconv over OTLP/HTTP protobuf: execute_tool, chat and invoke_agent spans', async () => {
-    const trace = await assertToolTrace(run, 'otel-http', { modelCalls: 2, alsoTypes: ['AGENT', 'CHAT_MODEL'] });
+    const trace = await assertToolTrace(run, 'otel-http', { modelCalls: 3, alsoTypes: ['AGENT', 'CHAT_MODEL'] });
     const chat = trace.spans.find((s) => s.spanType === 'CHAT_MODEL')!;
     assert.equal(chat.kind, 'CLIENT', 'the OTLP span kind is kept');
     assert.equal(chat.scope?.name, 'analyst');
@@ -43,24 +43,24 @@ describe('Python agents on real tracing libraries', { timeout: 400_000 }, () => 
   });
 
   it('the same agent with the exporter hard-wired to OTLP/gRPC reaches the same receiver', async () => {
-    await assertToolTrace(run, 'otel-grpc', { modelCalls: 2, alsoTypes: ['AGENT'] });
+    await assertToolTrace(run, 'otel-grpc', { modelCalls: 3, alsoTypes: ['AGENT'] });
   });
 
   it('OpenInference OpenAI instrumentation with OITracer agent/tool decorators', async () => {
-    await assertToolTrace(run, 'openinference-py', { modelCalls: 2, alsoTypes: ['AGENT'] });
+    await assertToolTrace(run, 'openinference-py', { modelCalls: 3, alsoTypes: ['AGENT'] });
   });
 
   it('OpenAI Agents SDK (Responses API) through OpenInference: function tools, responses, the agent', async () => {
     // The Agents SDK redacts a tool's exception from its span by default and says so.
-    await assertToolTrace(run, 'openai-agents', { modelCalls: 2, alsoTypes: ['AGENT'], errorMessage: /Error running tool/ });
+    await assertToolTrace(run, 'openai-agents', { modelCalls: 3, alsoTypes: ['AGENT'], errorMessage: /Error running tool/ });
     assert.ok(model.requests.some((r) => r.path.endsWith('/responses')), 'the Agents SDK used the Responses API');
   });
 
   it('MLflow tracing SDK in OTLP mode: span types, inputs/outputs and token usage as MLflow writes them', async () => {
-    await assertToolTrace(run, 'mlflow', { modelCalls: 2, alsoTypes: ['AGENT', 'CHAT_MODEL'] });
+    await assertToolTrace(run, 'mlflow', { modelCalls: 3, alsoTypes: ['AGENT', 'CHAT_MODEL'] });
   });
 
   it('LangGraph ReAct agent through OpenInference LangChain instrumentation', async () => {
-    await assertToolTrace(run, 'langgraph', { modelCalls: 2, alsoTypes: ['AGENT'] });
+    await assertToolTrace(run, 'langgraph', { modelCalls: 3, alsoTypes: ['AGENT'] });
   });
 });

@@ -18,15 +18,22 @@ export const REAL_AGENTS = path.join(REPO_ROOT, 'test', 'fixtures', 'agents', 'r
 /** The test venv's interpreter (scripts/test-setup/python-venv.sh creates it; `npm run test:libs` runs that first). */
 export const VENV_PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 export const PROMPT = 'Check data.csv';
-/** Token usage the model server reports: the tool-call turn, then the answer turn. */
-export const USAGE = [{ prompt_tokens: 11, completion_tokens: 7 }, { prompt_tokens: 13, completion_tokens: 5 }] as const;
+/**
+ * Token usage the model server reports, per turn: read_file, then run_check, then the answer.
+ * One tool per turn: libraries that run a turn's tool calls in parallel (the Vercel AI SDK)
+ * would otherwise start them in either order, and tool-sequence would see a race.
+ */
+export const USAGE = [{ prompt_tokens: 11, completion_tokens: 7 }, { prompt_tokens: 13, completion_tokens: 5 }, { prompt_tokens: 17, completion_tokens: 3 }] as const;
 
-/** A model that asks for read_file and run_check, and answers once it has seen tool results. */
+/** A model that asks for read_file, then run_check, and answers once it has seen both results. */
 export async function scriptedModel(): Promise<ModelServer> {
   const server = await ModelServer.start();
-  server.reply((body: ChatBody) => (body.messages.some((m: { role: string }) => m.role === 'tool')
-    ? { content: 'All checks done.', usage: USAGE[1] }
-    : { toolCalls: [{ name: 'read_file', arguments: { path: 'data.csv' } }, { name: 'run_check', arguments: { name: 'lint' } }], usage: USAGE[0] }));
+  server.reply((body: ChatBody) => {
+    const results = body.messages.filter((m: { role: string }) => m.role === 'tool').length;
+    if (results === 0) return { toolCalls: [{ name: 'read_file', arguments: { path: 'data.csv' } }], usage: USAGE[0] };
+    if (results === 1) return { toolCalls: [{ name: 'run_check', arguments: { name: 'lint' } }], usage: USAGE[1] };
+    return { content: 'All checks done.', usage: USAGE[2] };
+  });
   return server;
 }
 
@@ -91,7 +98,7 @@ export async function runRealAgents(agents: RealAgent[], model: ModelServer, con
 export interface ToolTraceExpectations {
   /** Span type the library gives its tool spans (TOOL for all of them). */
   toolType?: string;
-  /** Model calls expected with the scripted usage (2 when the library traces the model client). */
+  /** Model calls expected with the scripted usage (3 when the library traces the model client). */
   modelCalls: number;
   /** Types that must appear somewhere (e.g. WORKFLOW for Traceloop, AGENT for OpenInference). */
   alsoTypes?: string[];
@@ -135,8 +142,8 @@ export async function assertToolTrace(run: RealRun, id: string, expect: ToolTrac
   assert.equal(metrics.toolErrors, 1, `${id}: and one tool error`);
   if (expect.modelCalls > 0) {
     assert.equal(metrics.modelCalls, expect.modelCalls, `${id}: model calls:\n${describe()}`);
-    assert.equal(metrics.inputTokens, USAGE[0].prompt_tokens + USAGE[1].prompt_tokens, `${id}: input tokens of the innermost model spans`);
-    assert.equal(metrics.outputTokens, USAGE[0].completion_tokens + USAGE[1].completion_tokens, `${id}: output tokens`);
+    assert.equal(metrics.inputTokens, USAGE.reduce((n, u) => n + u.prompt_tokens, 0), `${id}: input tokens of the innermost model spans`);
+    assert.equal(metrics.outputTokens, USAGE.reduce((n, u) => n + u.completion_tokens, 0), `${id}: output tokens`);
     const models = trace.spans.filter((s) => s.tokens && (s.spanType === 'LLM' || s.spanType === 'CHAT_MODEL'));
     assert.ok(models.some((s) => s.model?.startsWith('test-model')), `${id}: the model name is read: ${models.map((s) => s.model).join(', ')}`);
   }
