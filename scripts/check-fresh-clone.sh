@@ -18,7 +18,7 @@ status=0
 env $(env | sed -n 's/^\([Nn][Pp][Mm]_[^=]*\)=.*/-u \1/p') -u INIT_CWD HOME="$WORK/home" TERM=dumb \
   bash -c 'npm ci --no-audit --no-fund && npm test' >"$WORK/npm-test.log" 2>&1 || status=$?
 tail -n 30 "$WORK/npm-test.log"
-leaked="$(find "$WORK/home" -mindepth 1 -maxdepth 2 ! -path "$WORK/home/.npm*" | head -n 5)"
+leaked="$(find "$WORK/home" -mindepth 1 -maxdepth 2 ! -path "$WORK/home/.npm*" ! -path "$WORK/home/.cache" ! -path "$WORK/home/.cache/node-gyp*" | head -n 5)"
 if [ -n "$leaked" ]; then echo "[fresh] files written to HOME outside npm's cache:"; echo "$leaked"; status=${status/#0/1}; fi
 echo "[fresh] exit $status; log: $WORK/npm-test.log"
 exit "$status"

@@ -1,16 +1,21 @@
 /**
  * `isolation: bubblewrap`: the agent runs under bwrap with the whole file system read-only
- * except its attempt folder (sandbox, trace file) and a private /tmp, in its own PID namespace
+ * except its attempt folder (sandbox, trace file, and TMPDIR inside it), in its own PID namespace
  * (when bwrap's process dies, everything the agent started dies with it). The network is
  * shared by default, so the agent still reaches the harness's OTLP receiver on 127.0.0.1;
  * `sandbox.network: none` unshares it too. When bwrap is missing or cannot create namespaces
  * here, the attempt is an error that says why — never a silent run without isolation.
+ * /tmp stays visible (read-only) rather than private: agents, their interpreters and their
+ * dependencies may live under /tmp (a checkout there, a temp virtual environment), and a
+ * private /tmp would hide them; writes go to TMPDIR in the attempt folder instead.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
 
 export interface IsolationRequest {
   workspaceDir: string;
-  /** The only folder the agent may write (besides its private /tmp). */
+  /** The only folder the agent may write (its TMPDIR is inside it). */
   writableDir: string;
   /** The agent's working directory (inside writableDir). */
   cwd: string;
@@ -25,6 +30,7 @@ let probe: Promise<string | undefined> | undefined;
 export async function isolateWithBubblewrap(argv: string[], request: IsolationRequest): Promise<Isolated> {
   const unavailable = await (probe ??= probeBubblewrap());
   if (unavailable) return { ok: false, reason: `isolation: bubblewrap is set in costar.yaml, but ${unavailable}; the agent was not started` };
+  mkdirSync(agentTmpDir(request), { recursive: true });
   return { ok: true, argv: ['bwrap', ...bubblewrapArgs(request), '--', ...argv] };
 }
 
@@ -36,19 +42,22 @@ export function bubblewrapArgs(request: IsolationRequest): string[] {
     '--ro-bind', '/', '/',
     '--dev', '/dev',
     '--proc', '/proc',
-    '--tmpfs', '/tmp',
-    // Bound again after the private /tmp, for a workspace that lives under /tmp.
-    '--ro-bind', request.workspaceDir, request.workspaceDir,
     '--bind', request.writableDir, request.writableDir,
+    '--setenv', 'TMPDIR', agentTmpDir(request),
     '--chdir', request.cwd,
   ];
+}
+
+/** The agent's writable temp folder under bwrap. */
+function agentTmpDir(request: IsolationRequest): string {
+  return path.join(request.writableDir, 'tmp');
 }
 
 /** Runs bwrap once with the same kind of mounts; undefined when it works, else the reason. */
 function probeBubblewrap(): Promise<string | undefined> {
   if (process.platform !== 'linux') return Promise.resolve(`bubblewrap needs Linux (this is ${process.platform})`);
   return new Promise((resolve) => {
-    const child = spawn('bwrap', ['--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bwrap', ['--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
     child.on('error', (error: NodeJS.ErrnoException) =>

@@ -77,6 +77,8 @@ describe('judges under sloppy agents and judges', { timeout: 120_000 }, () => {
       'defaults: { timeout: 30s, concurrency: 4 }\n',
     ),
     'judges/loop.mjs': 'export default function () { for (;;) {} }\n',
+    // A judge that cannot decide at run time (validate cannot know): its verdict is an error.
+    'judges/broken.mjs': 'export default function () { throw new Error("the judge broke"); }\n',
     'judges.scenario.yaml': `scenarios:
   - id: catastrophic-regex
     agent: evil
@@ -109,7 +111,7 @@ describe('judges under sloppy agents and judges', { timeout: 120_000 }, () => {
   - id: ok-judge-error
     agent: ok
     prompt: hi
-    expectations: [{ judge: file-exists, with: { paths: [answer.txt], bogus: 1 } }]
+    expectations: [{ judge: module, with: { path: judges/broken.mjs } }]
   - id: crash-passing
     agent: crash
     prompt: hi

@@ -102,7 +102,7 @@ export const WorkspaceConfig = z
     isolation: z
       .enum(['none', 'bubblewrap'])
       .default('none')
-      .meta({ description: 'bubblewrap: run agents under bwrap (Linux) with the whole file system read-only except their attempt folder (sandbox, trace file) and a private /tmp; an error when bwrap is missing or cannot run, never a silent fallback (see docs/isolation.md).' }),
+      .meta({ description: 'bubblewrap: run agents under bwrap (Linux) with the whole file system read-only except their attempt folder (sandbox, trace file, TMPDIR); an error when bwrap is missing or cannot run, never a silent fallback (see docs/isolation.md).' }),
     sandbox: SandboxConfig.default({ outsideWrites: 'error', network: 'shared' }),
   })
   .superRefine((config, ctx) => {
