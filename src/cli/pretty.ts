@@ -2,10 +2,12 @@
  * The terminal reporter: a live progress line on a TTY, plain lines elsewhere (CI logs),
  * one line per finished scenario and the reasons of every failure or error.
  */
+import * as path from 'node:path';
 import type { HarnessEvent, RunReport, ScenarioResult } from '../core/run/protocol';
 import { formatDuration } from '../core/util/duration';
 import { escapeFileName } from '../core/scenario/yamlSource';
 import { plural } from './command';
+import { reportPath } from '../core/layout';
 
 /**
  * Colors on a terminal, off in logs and pipes. NO_COLOR (no-color.org) turns them off,
@@ -70,7 +72,7 @@ export class PrettyReporter {
     // A judge that could not run (no model configured) weakens a pass: count it where CI logs look.
     const skippedJudges = report.scenarios.flatMap((r) => r.attempts.at(-1)?.verdicts ?? []).filter((v) => v.outcome === 'skipped').length;
     if (skippedJudges) parts.push(`${plural(skippedJudges, 'judge')} skipped`);
-    this.write(`\n${parts.join(', ')} (${plural(s.total, 'scenario')}, ${formatDuration(s.durationMs)}) — report .costar/runs/${report.runId}/report.json\n`);
+    this.write(`\n${parts.join(', ')} (${plural(s.total, 'scenario')}, ${formatDuration(s.durationMs)}) — report ${path.relative(report.workspaceDir, reportPath(report.workspaceDir, report.runId))}\n`);
   }
 
   stop(): void {
@@ -108,6 +110,8 @@ export function formatScenario(result: ScenarioResult, options: PrettyOptions): 
     if (judge.passed < judge.counted) lines.push(`    ${paint(90, `${judge.name}: passed ${judge.passed}/${judge.counted} (95% CI ${percent(judge.low)}–${percent(judge.high)})`)}`);
   }
   for (const flag of result.metricFlags ?? []) lines.push(`    ${paint(33, '△')} ${paint(90, `${flag.message} since the previous run`)}`);
+  const warnings = new Set(result.attempts.flatMap((attempt) => attempt.warnings ?? []));
+  for (const warning of warnings) lines.push(`    ${paint(33, '⚠')} ${paint(90, warning)}`);
   const last = result.attempts.at(-1);
   for (const warning of new Set(result.attempts.flatMap((a) => a.warnings ?? []))) lines.push(`    ${paint(33, '△')} ${paint(33, indent(warning))}`);
   if (result.status === 'passed') {

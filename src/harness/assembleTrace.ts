@@ -7,14 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Artifact, Span, Trace } from '../core/trace/model';
 import { msToNanos } from '../core/trace/model';
-import type { AgentProcessResult } from './agentProcess';
+import type { ProcessTreeResult } from '../core/process/processTree';
 import { WATCH_LIMIT, type OutsideWrite } from './workspaceWatch';
 
 export interface AssembleInput {
   prompt: string;
   scenarioId: string;
   agentSpans: Span[];
-  process?: AgentProcessResult;
+  process?: ProcessTreeResult;
   error?: string;
   /** Workspace files written outside the sandbox while the agent ran: an attribute and an event of the root span. */
   outsideWrites?: OutsideWrite[];
@@ -22,6 +22,8 @@ export interface AssembleInput {
   workspaceWatchTruncated?: boolean;
   artifacts: Artifact[];
   metadata: Record<string, string>;
+  /** What the harness noticed about the run itself (swept processes, dropped spans), on the root span. */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 /** Outside writes listed in the trace (the count is always exact). */
@@ -63,6 +65,7 @@ export function assembleRunTrace(input: AssembleInput): Trace {
     attributes: {
       'costar.span': 'agent_process',
       ...(input.workspaceWatchTruncated ? { 'costar.outside_writes.watched': `the first ${WATCH_LIMIT} entries of the workspace only` } : {}),
+      ...input.attributes,
       ...(outsideWrites.length > 0 ? { 'costar.outside_writes': outsideWrites.slice(0, OUTSIDE_WRITES_KEPT), 'costar.outside_writes.count': outsideWrites.length } : {}),
     },
     events: [

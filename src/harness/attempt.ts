@@ -13,13 +13,14 @@ import { readTraceFile } from '../core/trace/traceFile';
 import type { TraceStore } from '../core/trace/store';
 import { writeFileAtomic } from '../core/util/atomicWrite';
 import { formatDuration } from '../core/util/duration';
-import { runAgentProcess, type AgentProcessResult } from './agentProcess';
+import { runProcessTree, type ProcessTreeResult } from '../core/process/processTree';
 import { collectArtifacts, createSandbox, snapshot } from './sandbox';
 import { assembleRunTrace } from './assembleTrace';
 import { agentBaseEnv } from './agentEnv';
 import { promptFitsEnv } from '../core/scenario/prompt';
 import { isolateWithBubblewrap, type Isolated } from './isolation';
 import { compareWorkspace, describeOutsideWrites, scannerFor, type OutsideWrite } from './workspaceWatch';
+import { attemptPaths } from '../core/layout';
 
 export interface AttemptInput {
   runId: string;
@@ -41,7 +42,10 @@ export interface AttemptRecord {
   sandboxDir: string;
   /** Why the agent did not finish normally; undefined when it exited 0. */
   agentError?: string;
-  /** Reported but not failing the attempt (outside writes with sandbox.outsideWrites: warn). */
+  /**
+   * Reported but not failing the attempt: outside writes with sandbox.outsideWrites: warn, and
+   * what the harness had to cut or clean up (dropped spans, processes left running).
+   */
   warnings: string[];
   /** Workspace files created, changed or deleted while the agent ran. */
   outsideWrites: OutsideWrite[];
@@ -58,20 +62,20 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   const agent = input.config.agents[scenario.agentName];
   if (!agent) throw new Error(`scenario "${def.id}" names agent "${scenario.agentName}", which costar.yaml does not define`);
 
-  const attemptDir = path.join(workspaceDir, '.costar', 'sandboxes', input.runId, def.id, String(input.attempt));
-  const sandboxDir = path.join(attemptDir, 'sandbox');
+  const paths = attemptPaths(workspaceDir, input.runId, def.id, input.attempt);
+  const sandboxDir = paths.sandbox;
   const scenarioDir = path.dirname(scenario.file);
   await createSandbox(
     sandboxDir,
     Object.fromEntries(Object.entries(def.setup.files).map(([target, source]) => [target, path.resolve(scenarioDir, source)])),
   );
 
-  const scenarioFile = path.join(attemptDir, 'scenario.json');
-  const traceFile = path.join(attemptDir, 'agent-trace.json');
+  const scenarioFile = paths.scenarioFile;
+  const traceFile = paths.agentTraceFile;
   await writeFileAtomic(scenarioFile, JSON.stringify({ ...def, file: scenario.relFile }, null, 2));
 
   // Large prompts go by file only: one oversized variable makes the whole spawn fail (E2BIG).
-  const promptFile = path.join(attemptDir, 'prompt.txt');
+  const promptFile = paths.promptFile;
   await writeFileAtomic(promptFile, def.prompt);
   const baseEnv: NodeJS.ProcessEnv = {
     ...agentBaseEnv(process.env, agent, def),
@@ -94,15 +98,15 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   const command = resolveCommand(agent, workspaceDir, sandboxDir);
   const isolated: Isolated =
     input.config.isolation === 'bubblewrap'
-      ? await isolateWithBubblewrap(command, { workspaceDir, writableDir: attemptDir, cwd: sandboxDir, network: input.config.sandbox.network })
+      ? await isolateWithBubblewrap(command, { workspaceDir, writableDir: paths.dir, cwd: sandboxDir, network: input.config.sandbox.network })
       : { ok: true, argv: command };
   const startError = setupError ?? (isolated.ok ? undefined : isolated.reason);
 
   const receiver = await startOtlpReceiver({ token: randomBytes(24).toString('hex') });
-  let result: AgentProcessResult | undefined;
+  let result: ProcessTreeResult | undefined;
   try {
     if (!startError && isolated.ok) {
-      result = await runAgentProcess({
+      result = await runProcessTree({
         argv: isolated.argv,
         cwd: sandboxDir,
         env: { ...baseEnv, ...receiver.env(), OTEL_SERVICE_NAME: baseEnv.OTEL_SERVICE_NAME ?? scenario.agentName },
@@ -120,6 +124,12 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
 
   const agentSpans = receiver.spans().flatMap((t) => t.spans);
   const fileTraces = existsSync(traceFile) ? await readAgentTraceFile(traceFile) : { traces: [], error: undefined };
+  const dropped = receiver.dropped();
+  const harnessWarnings = [
+    ...(dropped ? [`the agent sent ${dropped.spans} more spans (${formatBytes(dropped.bytes)}) after the ${formatBytes(dropped.capBytes)} per-attempt span cap; they were dropped`] : []),
+    ...(result?.sweptProcesses ? [`${result.sweptProcesses} process(es) of the agent were still running when it ${result.killedBecause ? 'was stopped' : 'exited'}; they were killed`] : []),
+    ...(result?.outputCut ? ['a process outside the agent\'s process tree kept its stdout/stderr open; output after the agent exited is missing'] : []),
+  ];
   const source: TraceSource = agentSpans.length > 0 ? 'otlp' : fileTraces.traces.length > 0 ? 'file' : 'fallback';
   const agentFailure = describeAgentFailure(result, input.timeoutMs);
   const outsideWrites = compareWorkspace(workspaceBefore, await scanner.fresh());
@@ -127,7 +137,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   const strict = input.config.sandbox.outsideWrites === 'error';
   const failures = [startError ?? (agentFailure && withStderrTail(agentFailure, result)) ?? fileTraces.error, strict ? outsideMessage : undefined].filter((f): f is string => f !== undefined);
   const agentError = failures.length > 0 ? failures.join('\n') : undefined;
-  const warnings = !strict && outsideMessage ? [outsideMessage] : [];
+  const warnings = [...harnessWarnings, ...(!strict && outsideMessage ? [outsideMessage] : [])];
 
   const trace = assembleRunTrace({
     prompt: def.prompt,
@@ -138,6 +148,11 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
     outsideWrites,
     workspaceWatchTruncated: workspaceBefore.truncated,
     artifacts: await collectArtifacts(sandboxDir, before),
+    attributes: {
+      ...(dropped ? { 'costar.spans_dropped': dropped.spans, 'costar.span_bytes_dropped': dropped.bytes } : {}),
+      ...(result?.sweptProcesses ? { 'costar.processes_swept': result.sweptProcesses } : {}),
+      ...(result?.outputCut ? { 'costar.output_cut': true } : {}),
+    },
     metadata: {
       [META.runId]: input.runId,
       [META.scenarioId]: def.id,
@@ -176,7 +191,7 @@ export function resolveCommand(agent: AgentConfig, workspaceDir: string, sandbox
 async function runSetupCommands(commands: (string | string[])[], cwd: string, env: NodeJS.ProcessEnv, input: AttemptInput): Promise<string | undefined> {
   for (const command of commands) {
     const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : command;
-    const result = await runAgentProcess({
+    const result = await runProcessTree({
       argv, cwd, env, stdin: '', timeoutMs: input.timeoutMs, signal: input.signal, outputCapBytes: 64 * 1024,
       onOutput: input.onOutput,
     });
@@ -186,7 +201,11 @@ async function runSetupCommands(commands: (string | string[])[], cwd: string, en
   return undefined;
 }
 
-function describeAgentFailure(result: AgentProcessResult | undefined, timeoutMs: number): string | undefined {
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+function describeAgentFailure(result: ProcessTreeResult | undefined, timeoutMs: number): string | undefined {
   if (!result) return undefined;
   if (result.spawnError) return result.spawnError;
   if (result.killedBecause === 'timeout') return `timed out after ${formatDuration(timeoutMs)}; the process tree was killed`;

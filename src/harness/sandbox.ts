@@ -3,7 +3,7 @@
  * before/after comparison that turns what the agent wrote into trace artifacts.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Artifact } from '../core/trace/model';
 
@@ -31,16 +31,38 @@ export async function createSandbox(dir: string, files: Record<string, string>):
 export interface FileState {
   size: number;
   sha256: string;
+  /** inode, size, mtime and ctime: equal stamps mean unchanged content (ctime cannot be set back). */
+  stamp: string;
 }
 
 export type Snapshot = Map<string, FileState>;
 
-/** Hashes every regular file under `dir` (sorted, '/'-separated paths). */
-export async function snapshot(dir: string, limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS): Promise<Snapshot> {
+/**
+ * Hashes every regular file under `dir` (sorted, '/'-separated paths) by streaming it, so a
+ * file of any size costs one buffer of memory. A file whose stamp is unchanged since
+ * `previous` keeps its hash without being read again.
+ */
+export async function snapshot(dir: string, limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS, previous?: Snapshot): Promise<Snapshot> {
   const result: Snapshot = new Map();
   for (const rel of await listFiles(dir, limits.maxFiles)) {
-    const data = await fs.readFile(path.join(dir, rel));
-    result.set(rel, { size: data.length, sha256: sha256(data) });
+    const file = path.join(dir, rel);
+    let stats: import('node:fs').BigIntStats;
+    try {
+      stats = await fs.stat(file, { bigint: true });
+    } catch {
+      continue; // removed while we looked
+    }
+    const stamp = `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+    const known = previous?.get(rel);
+    if (known?.stamp === stamp) {
+      result.set(rel, known);
+      continue;
+    }
+    try {
+      result.set(rel, { ...(await hashFile(file)), stamp });
+    } catch {
+      // Removed or made unreadable while we looked: it is not an artifact.
+    }
   }
   return result;
 }
@@ -48,7 +70,7 @@ export async function snapshot(dir: string, limits: SandboxLimits = DEFAULT_SAND
 /** What changed between two snapshots, with text content for small text files. */
 export async function collectArtifacts(dir: string, before: Snapshot, limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS): Promise<Artifact[]> {
   const artifacts: Artifact[] = [];
-  const after = await snapshot(dir, limits);
+  const after = await snapshot(dir, limits, before);
   for (const [rel, state] of after) {
     const previous = before.get(rel);
     if (previous && previous.sha256 === state.sha256) continue;
@@ -82,8 +104,14 @@ async function listFiles(root: string, maxFiles: number): Promise<string[]> {
   return files;
 }
 
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+async function hashFile(file: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    size += (chunk as Buffer).length;
+    hash.update(chunk as Buffer);
+  }
+  return { size, sha256: hash.digest('hex') };
 }
 
 export function isInside(parent: string, child: string): boolean {

@@ -27,9 +27,10 @@ import type { Trace } from '../core/trace/model';
 import { TraceStore } from '../core/trace/store';
 import { runAttempt } from './attempt';
 import { judgeModelClient } from './models';
-import { limitConcurrency } from './concurrency';
 import { keyEnvRefusal, resolveModelSettings } from '../core/llm/fromEnv';
 import { shardScenarios } from '../core/report/shard';
+import { Limiter } from '../core/util/limiter';
+import { attemptPaths } from '../core/layout';
 
 export type Emit = (event: HarnessEvent) => void;
 
@@ -70,13 +71,13 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
     scenarios: plans.map((p) => ({ id: p.scenario.def.id, file: p.scenario.relFile, line: p.scenario.range.line, attempts: p.attempts })),
   });
 
-  const limit = limitConcurrency(request.concurrency ?? config.defaults.concurrency);
+  const limiter = new Limiter(request.concurrency ?? config.defaults.concurrency);
   const results = await Promise.all(
     plans.map(async ({ scenario, attempts }) => {
       const previous = fromRun?.scenarios.find((s) => s.id === scenario.def.id);
       const attemptResults = await Promise.all(
         Array.from({ length: attempts }, (_, i) =>
-          limit(() => (fromRun ? rescoreAttempt(context, scenario, previous!.attempts[i]!) : runAndJudgeAttempt(context, scenario, i + 1))),
+          limiter.run(() => (fromRun ? rescoreAttempt(context, scenario, previous!.attempts[i]!) : runAndJudgeAttempt(context, scenario, i + 1))),
         ),
       );
       const result = summarizeScenario(scenario, attemptResults, fromRun && !previous ? 'not in the re-scored run' : undefined, previousMetrics.get(scenario.def.id));
@@ -217,9 +218,9 @@ async function rescoreAttempt(context: SuiteContext, scenario: LoadedScenario, p
   context.emit({ v: 1, type: 'attemptStarted', scenarioId, attempt: previous.attempt });
   try {
     const trace = await context.store.get(previous.traceId);
-    if (!trace) throw new Error(`trace ${previous.traceId} is no longer in the store (.costar/traces)`);
+    if (!trace) throw new Error(`trace ${previous.traceId} is no longer in the store (${context.store.dir})`);
     const runId = trace.info.metadata['costar.run_id'] ?? '';
-    const sandboxDir = path.join(context.workspaceDir, '.costar', 'sandboxes', runId, scenarioId, String(previous.attempt), 'sandbox');
+    const sandboxDir = attemptPaths(context.workspaceDir, runId, scenarioId, previous.attempt).sandbox;
     const verdicts = await judge(context, scenario, previous.attempt, trace, existsSync(sandboxDir) ? sandboxDir : undefined);
     return finishAttempt(context, scenarioId, {
       attempt: previous.attempt,

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import OpenAI from 'openai';
 import { OpenAIModelClient, type ModelClientOptions } from '../../src/core/llm/client';
 import { createModelClientFromEnv, resolveModelSettings } from '../../src/core/llm/fromEnv';
-import { Limiter } from '../../src/core/llm/limiter';
+import { Limiter } from '../../src/core/util/limiter';
 import { ModelError } from '../../src/core/llm/types';
 import { ModelServer } from '../support/modelServer';
 

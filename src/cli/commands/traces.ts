@@ -14,6 +14,7 @@ import { formatDuration } from '../../core/util/duration';
 import { isTraceId } from '../../core/trace/ids';
 import { MARK } from '../pretty';
 import { newestAttemptOfTrace } from '../../core/run/runStore';
+import { tracesDir } from '../../core/layout';
 
 const IMPORT_FORMATS = ['auto', 'otlp', 'mlflow'] as const;
 
@@ -105,7 +106,7 @@ export const traceShowCommand: CliCommand = {
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
     const trace = await new TraceStore(workspaceDir).get(id);
     if (!trace) {
-      io.stderr.write(`no trace ${id} in ${path.join(workspaceDir, '.costar', 'traces')} (list them with: ls .costar/traces)\n`);
+      io.stderr.write(`no trace ${id} in ${tracesDir(workspaceDir)} (list them with: ls ${path.relative(io.cwd, tracesDir(workspaceDir)) || '.'})\n`);
       return EXIT.usage;
     }
     if (format === 'mlflow') io.stdout.write(`${JSON.stringify(toMlflowJson(trace), null, 2)}\n`);

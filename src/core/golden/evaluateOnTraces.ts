@@ -5,7 +5,7 @@
 import type { JudgeCatalog } from '../judges/catalog';
 import { evaluateExpectations } from '../judges/evaluate';
 import { AlignmentMemories } from './align/judgeTimeMemory';
-import { mapLimited } from '../llm/limiter';
+import { mapLimited } from '../util/limiter';
 import type { ModelClient } from '../llm/types';
 import type { JudgeOpinion } from './judgeVerdicts';
 import { opinionValue } from './judgeVerdicts';

@@ -16,6 +16,7 @@ import { loadWorkspaceWithJudges } from '../workspace';
 import type { GoldenLabel } from './label';
 import { formatGoldenProblem, readLabels } from './store';
 import { traceCase, type TraceCase } from './traceCase';
+import { llmCacheDir } from '../layout';
 
 export interface GoldenJudgeContext {
   workspaceDir: string;
@@ -72,5 +73,5 @@ export async function loadGoldenJudge(workspaceDir: string, judgeId: string): Pr
 
 /** The workspace's model client (replies cached under .costar/cache/llm), or undefined without a configured model. */
 export function goldenModelClient(workspaceDir: string, env: Env, config: WorkspaceConfig): ModelClient | undefined {
-  return createModelClientFromEnv(env, config.model, { cacheDir: path.join(workspaceDir, '.costar', 'cache', 'llm') });
+  return createModelClientFromEnv(env, config.model, { cacheDir: llmCacheDir(workspaceDir) });
 }

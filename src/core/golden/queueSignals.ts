@@ -8,7 +8,7 @@ import type { JudgeFileDef } from '../judges/judgeFile';
 import { LLM_JUDGE_SYSTEM_PROMPT } from '../judges/llmJudge';
 import { renderTemplate, templateValues } from '../judges/template';
 import { describeValueType } from '../judges/verdictFormat';
-import { mapLimited } from '../llm/limiter';
+import { mapLimited } from '../util/limiter';
 import type { ModelClient } from '../llm/types';
 import { listRunIds, loadReportOrSkip } from '../run/runStore';
 import type { Outcome } from '../judges/types';

@@ -6,7 +6,7 @@
  */
 import { AlignmentMemories } from '../golden/align/judgeTimeMemory';
 import type { ModelClient } from '../llm/types';
-import { mapLimited } from '../llm/limiter';
+import { mapLimited } from '../util/limiter';
 import { MODEL_SETUP_HINT } from '../llm/fromEnv';
 import type { ExpectationDef, ScenarioDef } from '../scenario/schema';
 import { traceContentHash } from '../trace/hash';

@@ -6,7 +6,7 @@
  * request (also of calls that fail) and the reply cache.
  */
 import { cacheKey, ReplyCache, type CachedReply } from './cache';
-import { Limiter } from './limiter';
+import { Limiter } from '../util/limiter';
 import { otherProviderHint, parseModelRef } from './modelRef';
 import { OpenAIProvider, type OpenAIProviderOptions } from './openaiProvider';
 import type { ModelProvider, ProviderReply } from './provider';

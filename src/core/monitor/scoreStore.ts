@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import type { MonitorJudge } from './config';
 import { listDir, readTextIfExists } from '../util/files';
 import { isTraceId } from '../trace/ids';
+import { monitorScoresDir } from '../layout';
 
 export interface StoredScore {
   /** Hash of the judge's id, arguments and (for judge files) version when it scored. */
@@ -38,7 +39,7 @@ export class ScoreStore {
   readonly dir: string;
 
   constructor(workspaceDir: string) {
-    this.dir = path.join(workspaceDir, '.costar', 'monitor', 'scores');
+    this.dir = monitorScoresDir(workspaceDir);
   }
 
   private file(traceId: string): string {

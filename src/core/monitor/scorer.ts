@@ -6,7 +6,6 @@
  * verdict in production means what it means in CI. A production trace has no scenario and
  * no sandbox: it stands in as a scenario whose prompt is the trace's input.
  */
-import * as path from 'node:path';
 import { builtinEntries, JudgeCatalog, loadJudgeCatalog } from '../judges/catalog';
 import { describeArgIssues } from '../judges/checks/check';
 import { finalInput } from '../judges/checks/traceText';
@@ -20,6 +19,7 @@ import type { Problem } from '../scenario/yamlSource';
 import type { Trace } from '../trace/model';
 import type { MonitorJudge } from './config';
 import { judgeName } from './config';
+import { llmCacheDir } from '../layout';
 
 export type Scorer = ((trace: Trace, judge: MonitorJudge) => Promise<JudgeResult>) & {
   /** The version of a judge file, so editing the judge (and bumping it) re-scores its traces. */
@@ -100,7 +100,7 @@ export async function loadWorkspaceScorer(workspaceDir: string, env: Env): Promi
   const { config, problems: configProblems } = await loadConfig(workspaceDir);
   const missingConfig = config === undefined && configProblems.every((p) => /no costar\.yaml/.test(p.message));
   const { catalog, problems } = await loadJudgeCatalog(workspaceDir, config ?? {});
-  const model = createModelClientFromEnv(env, config?.model, { cacheDir: path.join(workspaceDir, '.costar', 'cache', 'llm') });
+  const model = createModelClientFromEnv(env, config?.model, { cacheDir: llmCacheDir(workspaceDir) });
   return {
     scorer: catalogScorer({ workspaceDir, catalog, model }),
     catalog,

@@ -13,6 +13,7 @@ import type { JudgeCatalog } from '../judges/catalog';
 import type { ModelClient } from '../llm/types';
 import { sandboxPathError } from '../scenario/load';
 import type { TraceExcerpts } from './traceExcerpts';
+import { COSTAR_DIR } from '../layout';
 
 const MAX_FILES = 20;
 const MAX_FILE_CHARS = 64 * 1024;
@@ -131,7 +132,7 @@ function filePathProblem(sandboxPath: string): string | undefined {
   if (error) return error;
   const normal = path.posix.normalize(sandboxPath.replace(/\\/g, '/'));
   if (normal === '.' || normal.endsWith('/')) return 'names a folder, not a file';
-  if (normal.split('/').some((part) => part === '.costar')) return 'is inside .costar, which coSTAR owns';
+  if (normal.split('/').some((part) => part === COSTAR_DIR)) return `is inside ${COSTAR_DIR}, which coSTAR owns`;
   // The fixtures folder is inside the workspace, where coSTAR discovers these by name.
   if (/\.(scenario|judge)\.ya?ml$/.test(normal)) return 'coSTAR would discover it in the fixtures folder as a scenario or judge file';
   return undefined;

@@ -21,6 +21,7 @@ import { defaultScenarioId, draftScenarioFromTrace, fixturesFolder, type FailedJ
 import { failedJudgesOfTrace } from './failedJudges';
 import { proposeWithModel, type ModelProposal } from './modelProposal';
 import { traceExcerpts } from './traceExcerpts';
+import { tracesDir } from '../layout';
 
 export class PromoteError extends Error {}
 
@@ -54,7 +55,7 @@ export interface PromotedDraft {
 
 export async function promoteTrace(workspaceDir: string, traceId: string, options: PromoteOptions = {}): Promise<PromotedDraft> {
   const trace = await new TraceStore(workspaceDir).get(traceId);
-  if (!trace) throw new PromoteError(`no trace ${traceId} in ${path.join(workspaceDir, '.costar', 'traces')}; import production traces with \`costar monitor import\``);
+  if (!trace) throw new PromoteError(`no trace ${traceId} in ${tracesDir(workspaceDir)}; import production traces with \`costar monitor import\``);
   const { workspace, catalog } = await loadWorkspaceWithJudges(workspaceDir);
   const config = workspace.config;
   if (!config) throw new PromoteError(`${workspace.configFile} is missing or invalid: run \`costar validate\` to see why`);

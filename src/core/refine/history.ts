@@ -13,6 +13,7 @@ import type { AppliedFile } from './apply';
 import type { RefineStopReason } from './loop';
 import type { VerificationSummary } from './verify';
 import { listDir } from '../util/files';
+import { refinementsDir } from '../layout';
 
 export interface RefinementRecord {
   id: string;
@@ -40,9 +41,7 @@ export interface RefinementRecord {
   verification?: VerificationSummary;
 }
 
-export function refinementsDir(workspaceDir: string): string {
-  return path.join(workspaceDir, '.costar', 'refinements');
-}
+export { refinementsDir };
 
 export function newRefinementId(now = new Date()): string {
   return newRunId(now);

@@ -15,12 +15,13 @@ import { applyEditBlocks } from './editBlocks';
 import { computeHunks } from './hunks';
 import { callTool, type ToolSpec } from '../llm/tools';
 import { compileRegex, ScanBudget } from '../util/safeRegex';
+import { COSTAR_DIR } from '../layout';
 
 const MAX_LISTED_FILES = 500;
 const MAX_READ_CHARS = 20_000;
 const MAX_FILE_BYTES = 1_000_000;
 /** Folders inside a source folder that are never the agent's own code. */
-const SKIPPED = new Set(['node_modules', '.git', '.costar', '__pycache__', '.venv', 'dist']);
+const SKIPPED = new Set(['node_modules', '.git', COSTAR_DIR, '__pycache__', '.venv', 'dist']);
 
 const ListFilesArgs = z.strictObject({
   path: z.string().optional().describe('A source folder or a folder inside one (workspace-relative); default: every source folder.'),

@@ -107,7 +107,7 @@ export interface AttemptResult {
   metrics?: TraceMetrics;
   /** Workspace files created, changed or deleted outside the sandbox while the agent ran (at most 200 listed). */
   outsideWrites?: { path: string; change: 'created' | 'changed' | 'deleted' }[];
-  /** Reported without making the attempt an error (e.g. outside writes with sandbox.outsideWrites: warn). */
+  /** Reported without making the attempt an error: outside writes with sandbox.outsideWrites: warn, dropped spans, processes left running. */
   warnings?: string[];
 }
 

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { AttemptResult, RunReport, ScenarioResult } from './protocol';
 import { listDir, type SkippedFile } from '../util/files';
@@ -13,14 +12,9 @@ import { checkReport } from '../report/readReport';
 
 /** Reports of 10,000-scenario runs stay far below this. */
 const REPORT_MAX_BYTES = 256 * 1024 * 1024;
+import { reportPath, runsDir } from '../layout';
 
-export function runsDir(workspaceDir: string): string {
-  return path.join(workspaceDir, '.costar', 'runs');
-}
-
-export function reportPath(workspaceDir: string, runId: string): string {
-  return path.join(runsDir(workspaceDir), runId, 'report.json');
-}
+export { reportPath, runsDir };
 
 /** A sortable, unique run id: UTC time to the millisecond plus random bits. */
 export function newRunId(now = new Date()): string {

@@ -11,11 +11,12 @@ import { PROMPT_ENV_MAX_BYTES, promptFitsEnv } from './prompt';
 import { formatPath, keyRangeOf, nearestRange, problemAt, problemsForIssues, rangeOf, sortProblems, validateYaml, type Problem, type Range, type YamlDoc } from './yamlSource';
 import type { JudgeEntry } from '../judges/catalog';
 import { expectationArgIssues } from '../judges/checkArgs';
+import { COSTAR_DIR } from '../layout';
 
 export const CONFIG_FILE_NAME = 'costar.yaml';
 export const SCENARIO_FILE_SUFFIX = '.scenario.yaml';
 /** Folders never searched for scenarios: dependencies, VCS data, our own output, build output. */
-export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', '.costar', 'dist']);
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', COSTAR_DIR, 'dist']);
 
 export interface LoadedScenario {
   def: ScenarioDef;

@@ -47,6 +47,10 @@ message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
 message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
 message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
 
+// The success body; partial_success says how many spans the receiver dropped.
+message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
+message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+
 // google.rpc.Status, the body of an OTLP/HTTP error response.
 message RpcStatus { int32 code = 1; string message = 2; }
 `;
@@ -55,3 +59,9 @@ const root = protobuf.parse(PROTO, { keepCase: true }).root;
 
 export const ExportTraceServiceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
 export const RpcStatus = root.lookupType('otlp.RpcStatus');
+export const ExportTraceServiceResponse = root.lookupType('otlp.ExportTraceServiceResponse');
+
+/** An ExportTraceServiceResponse whose partial_success counts the spans the receiver dropped. */
+export function encodePartialSuccess(rejected: number, message: string): Uint8Array {
+  return ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create({ partial_success: { rejected_spans: rejected, error_message: message } })).finish();
+}

@@ -1,6 +1,7 @@
 /**
  * The OTLP trace receiver the harness opens for each run: 127.0.0.1 only, a random port, a
- * per-run token, and a size cap. One port serves OTLP/HTTP (JSON and protobuf bodies, optionally
+ * per-run token, a cap per body and a cap on everything one attempt may send (batches past it
+ * are dropped and counted, so a flooding agent costs bounded memory). One port serves OTLP/HTTP (JSON and protobuf bodies, optionally
  * gzip) and OTLP/gRPC: a connection that opens with the HTTP/2 preface is handed to the gRPC
  * server (receiverGrpc.ts), anything else to the HTTP/1.1 server. So every exporter reaches it
  * through the same OTEL_EXPORTER_OTLP_* variables whatever protocol it is hard-wired to.
@@ -26,6 +27,17 @@ export interface OtlpReceiverOptions {
   token: string;
   /** Largest accepted body, after decompression. Default 32 MiB. */
   maxBodyBytes?: number;
+  /** Body bytes (after decompression) accepted in total; later batches are dropped. Default 64 MiB. */
+  maxTotalBytes?: number;
+}
+
+/** What the receiver refused because the total cap was reached. */
+export interface DroppedSpans {
+  spans: number;
+  bytes: number;
+  requests: number;
+  /** The cap that was reached. */
+  capBytes: number;
 }
 
 export interface ReceivedTrace {
@@ -40,10 +52,15 @@ export interface OtlpReceiver {
   env(): Record<string, string>;
   /** Every span received so far, grouped by trace, in arrival order. A re-sent span replaces the earlier copy. */
   spans(): ReceivedTrace[];
+  /** Spans refused because the total cap was reached; undefined while nothing was dropped. */
+  dropped(): DroppedSpans | undefined;
   close(): Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+/** Why spans were dropped: sent back to the exporter in partial_success. */
+const SPAN_CAP_MESSAGE = 'the per-attempt span cap of this coSTAR run was reached; spans dropped';
 const TRACES_PATH = '/v1/traces';
 /** The token header: a plain name and a hex value, so no exporter needs to encode anything. */
 export const TOKEN_HEADER = 'x-costar-token';
@@ -61,6 +78,9 @@ class HttpError extends Error {
 export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<OtlpReceiver> {
   if (options.token === '') throw new Error('startOtlpReceiver: token must not be empty');
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
+  let acceptedBytes = 0;
+  const dropped: DroppedSpans = { spans: 0, bytes: 0, requests: 0, capBytes: maxTotalBytes };
   const expected = Buffer.from(options.token);
   const received = new Map<string, Map<string, Span>>();
 
@@ -68,7 +88,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     // protobufjs is loaded only once a protobuf request arrives: most runs never see one.
     const protobuf = encodingOf(req) === 'protobuf' ? loadProtobuf() : undefined;
     handle(req, protobuf).then(
-      async (encoding) => reply(res, 200, encoding, undefined, await protobuf),
+      async ({ encoding, rejected }) => reply(res, 200, encoding, undefined, await protobuf, rejected),
       async (error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
         reply(res, status, encodingOf(req) ?? 'json', error instanceof Error ? error.message : String(error), await protobuf);
@@ -76,7 +96,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     );
   });
 
-  async function handle(req: http.IncomingMessage, protobuf: Promise<ProtobufCodec> | undefined): Promise<Encoding> {
+  async function handle(req: http.IncomingMessage, protobuf: Promise<ProtobufCodec> | undefined): Promise<{ encoding: Encoding; rejected?: number }> {
     if (req.url?.split('?')[0] !== TRACES_PATH) throw new HttpError(404, `not found: this receiver accepts POST ${TRACES_PATH}`);
     if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed: use POST`);
     if (!authorized(req)) throw new HttpError(401, `missing or wrong token: send the ${TOKEN_HEADER} header that OTEL_EXPORTER_OTLP_HEADERS names (or "Authorization: Bearer <token>")`);
@@ -91,17 +111,30 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     } catch (error) {
       throw new HttpError(400, `undecodable ${encoding} body: ${(error as Error).message}`);
     }
-    accept(batch);
-    return encoding;
+    const rejected = accept(batch, body.length);
+    return { encoding, ...(rejected === undefined ? {} : { rejected }) };
   }
 
-  /** Every request (HTTP or gRPC) adds its spans to the one map: spans of a trace sent one per request end up together. */
-  function accept(batch: SpansByTrace): void {
+  /**
+   * Every request (HTTP or gRPC) adds its spans to the one map: spans of a trace sent one per
+   * request end up together. Past the total cap a batch is dropped whole (a trace with a random
+   * half of a batch would mislead) and the number of its spans is returned.
+   */
+  function accept(batch: SpansByTrace, bytes: number): number | undefined {
+    if (acceptedBytes + bytes > maxTotalBytes) {
+      const count = [...batch.values()].reduce((sum, spans) => sum + spans.length, 0);
+      dropped.spans += count;
+      dropped.bytes += bytes;
+      dropped.requests++;
+      return count;
+    }
+    acceptedBytes += bytes;
     for (const [traceId, spans] of batch) {
       let byId = received.get(traceId);
       if (!byId) received.set(traceId, (byId = new Map()));
       for (const span of spans) byId.set(span.spanId, span);
     }
+    return undefined;
   }
 
   function authorized(req: http.IncomingMessage): boolean {
@@ -124,7 +157,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
         socket.resume();
         return;
       }
-      grpc ??= import('./receiverGrpc').then((m) => m.startGrpcReceiver({ maxMessageBytes: maxBodyBytes, authorized: (metadata) => tokenMatches(expected, metadata.authorization, metadata[TOKEN_HEADER]), accept }));
+      grpc ??= import('./receiverGrpc').then((m) => m.startGrpcReceiver({ maxMessageBytes: maxBodyBytes, capMessage: SPAN_CAP_MESSAGE, authorized: (metadata) => tokenMatches(expected, metadata.authorization, metadata[TOKEN_HEADER]), accept }));
       grpc.then(
         (g) => {
           g.inject(socket);
@@ -163,6 +196,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
       COSTAR_OTLP_ENDPOINT: url,
     }),
     spans: () => [...received].map(([traceId, byId]) => ({ traceId, spans: [...byId.values()] })),
+    dropped: () => (dropped.requests > 0 ? { ...dropped } : undefined),
     close: async () => {
       const closing = new Promise<void>((resolve, reject) => door.close((error) => (error ? reject(error) : resolve())));
       server.closeAllConnections();
@@ -240,15 +274,18 @@ function loadProtobuf(): Promise<ProtobufCodec> {
   return Promise.all([import('./otlpProtobuf'), import('./otlpProto')]).then(([decoder, schema]) => ({ ...decoder, ...schema }));
 }
 
-function reply(res: http.ServerResponse, status: number, encoding: Encoding, errorMessage: string | undefined, protobuf: ProtobufCodec | undefined): void {
+function reply(res: http.ServerResponse, status: number, encoding: Encoding, errorMessage: string | undefined, protobuf: ProtobufCodec | undefined, rejected?: number): void {
   // google.rpc.Code: INVALID_ARGUMENT (3) for client errors, UNAUTHENTICATED (16) for 401.
   const code = status === 401 ? 16 : 3;
+  // Dropped batches are still a success (200: retrying cannot help), with OTLP's partial_success saying so.
   let body: Uint8Array;
   if (encoding === 'json') {
-    body = Buffer.from(errorMessage === undefined ? '{}' : JSON.stringify({ code, message: errorMessage }));
+    const success = rejected === undefined ? {} : { partialSuccess: { rejectedSpans: String(rejected), errorMessage: SPAN_CAP_MESSAGE } };
+    body = Buffer.from(errorMessage === undefined ? JSON.stringify(success) : JSON.stringify({ code, message: errorMessage }));
   } else {
     const { RpcStatus } = protobuf!;
-    body = errorMessage === undefined ? new Uint8Array(0) : RpcStatus.encode(RpcStatus.create({ code, message: errorMessage })).finish();
+    if (errorMessage !== undefined) body = RpcStatus.encode(RpcStatus.create({ code, message: errorMessage })).finish();
+    else body = rejected === undefined ? new Uint8Array(0) : protobuf!.encodePartialSuccess(rejected, SPAN_CAP_MESSAGE);
   }
   res.writeHead(status, {
     'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
@@ -258,3 +295,4 @@ function reply(res: http.ServerResponse, status: number, encoding: Encoding, err
   });
   res.end(body);
 }
+

@@ -8,12 +8,16 @@ import * as grpc from '@grpc/grpc-js';
 import type { Duplex } from 'node:stream';
 import { decodeOtlpProtobuf } from './otlpProtobuf';
 import type { SpansByTrace } from './otlp';
+import { encodePartialSuccess } from './otlpProto';
 
 export interface GrpcReceiverOptions {
   maxMessageBytes: number;
+  /** What partial_success says when spans were dropped. */
+  capMessage: string;
   /** Is the call's metadata (first value of each key) carrying the run's token? */
   authorized(metadata: Record<string, string | undefined>): boolean;
-  accept(batch: SpansByTrace): void;
+  /** Keeps the batch; returns how many of its spans were dropped (total cap reached), if any. */
+  accept(batch: SpansByTrace, bytes: number): number | undefined;
 }
 
 export interface GrpcReceiver {
@@ -53,9 +57,9 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
       callback({ code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
       return;
     }
-    options.accept(batch);
-    // An empty ExportTraceServiceResponse: full success.
-    callback(null, Buffer.alloc(0));
+    const rejected = options.accept(batch, call.request.length);
+    // An empty ExportTraceServiceResponse is full success; partial_success counts dropped spans.
+    callback(null, rejected === undefined ? Buffer.alloc(0) : Buffer.from(encodePartialSuccess(rejected, options.capMessage)));
   };
   server.addService(TRACE_SERVICE, { Export: exportCall });
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());

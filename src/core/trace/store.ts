@@ -12,6 +12,7 @@ import { isTraceId } from './ids';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { listDir, type SkippedFile } from '../util/files';
 import { readUserFileIfExists } from '../util/userFile';
+import { tracesDir } from '../layout';
 
 const SUFFIX = '.trace.json';
 /** list() reads a file's head in chunks of this size until the `info` object is complete. */
@@ -23,7 +24,7 @@ export class TraceStore {
   readonly dir: string;
 
   constructor(workspaceDir: string) {
-    this.dir = path.join(workspaceDir, '.costar', 'traces');
+    this.dir = tracesDir(workspaceDir);
   }
 
   path(traceId: string): string {

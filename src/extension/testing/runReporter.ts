@@ -10,7 +10,7 @@ import { MODEL_SETUP_HINT } from '../../core/llm/setupHint';
 import { commandUri, escapeMarkdown, OPEN_TRACE_COMMAND, verdictMarkdown } from './failureMarkdown';
 import type { ResultLog } from './resultLog';
 import type { TestTree } from './testTree';
-import { traceFilePath } from './traceLocation';
+import { tracePath } from '../../core/layout';
 
 export class RunReporter {
   private readonly finished = new Set<string>();
@@ -94,7 +94,7 @@ export class RunReporter {
     const item = this.item(result.id);
     if (!item) return;
     this.finished.add(result.id);
-    const traceFile = result.traceId ? traceFilePath(this.workspaceDir, result.traceId) : undefined;
+    const traceFile = result.traceId ? tracePath(this.workspaceDir, result.traceId) : undefined;
     const lastAttempt = result.attempts.at(-1);
     const verdicts = lastAttempt?.verdicts ?? [];
     // An agent that did not finish was never really tested: its judges looked at partial

@@ -3,7 +3,6 @@
  * that judged it, and the previous run of the same scenario for the metrics comparison.
  * No `vscode` import, so it is tested against real files.
  */
-import * as path from 'node:path';
 import type { Trace } from '../../core/trace/model';
 import { META } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
@@ -13,16 +12,13 @@ import type { RunReport } from '../../core/run/protocol';
 import type { TraceSourceRef } from '../../shared/traceViewerProtocol';
 import { traceMetrics } from './analysis';
 import type { ViewerInput } from './controller';
+import { workspaceOfTraceFile } from '../../core/layout';
 
 /** Reports read per lookup, newest first: enough history without reading years of runs. */
 const MAX_REPORTS = 200;
 
 /** `<ws>/.costar/traces/<id>.trace.json` belongs to workspace `<ws>`; other files to none. */
-export function workspaceOfStoredTrace(file: string): string | undefined {
-  const dir = path.dirname(file);
-  if (path.basename(dir) !== 'traces' || path.basename(path.dirname(dir)) !== '.costar') return undefined;
-  return path.dirname(path.dirname(dir));
-}
+export const workspaceOfStoredTrace = workspaceOfTraceFile;
 
 export async function loadTrace(source: TraceSourceRef, workspaceDir: string | undefined, filePath?: (uri: string) => string): Promise<Trace> {
   if (source.kind === 'store') {

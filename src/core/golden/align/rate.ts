@@ -9,7 +9,7 @@ import type { JudgeFileDef } from '../../judges/judgeFile';
 import { llmJudgePrompt, llmJudgeRequest } from '../../judges/llmJudge';
 import { templateValues } from '../../judges/template';
 import { answerFormat } from '../../judges/verdictFormat';
-import { mapLimited } from '../../llm/limiter';
+import { mapLimited } from '../../util/limiter';
 import type { ModelClient } from '../../llm/types';
 import { traceContentHash } from '../../trace/hash';
 import { cohensKappa, type KappaResult, type RatedValue } from '../kappa';

@@ -1,14 +1,16 @@
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { Duration } from '../../scenario/schema';
+import { runProcessTree } from '../../process/processTree';
 import type { Trace } from '../../trace/model';
 import { defineCheck, errored, failed, passed } from './check';
 import { normalizeArtifactPath } from './traceText';
 
 const OUTPUT_TAIL = 4000;
+/** Output read per stream; a check's rationale needs only its tail. */
+const OUTPUT_CAP_BYTES = 1024 * 1024;
 
 /**
  * Runs a command (lint, syntax check, test) in the sandbox; exit 0 passes and the command's
@@ -67,35 +69,24 @@ type ProcessResult =
   | { kind: 'aborted' }
   | { kind: 'spawn-error'; message: string };
 
-/** Runs argv (no shell) in its own process group so a timeout or cancel stops its children too. */
-function runProcess(argv: string[], cwd: string, timeoutMs: number, signal: AbortSignal): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve({ kind: 'aborted' });
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    let stopped: 'timeout' | 'aborted' | undefined;
-    const stop = (why: 'timeout' | 'aborted') => {
-      stopped = why;
-      try {
-        if (child.pid !== undefined) process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(() => stop('timeout'), timeoutMs);
-    const onAbort = () => stop('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    const finish = (result: ProcessResult) => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(result);
-    };
-    child.on('error', (error) => finish({ kind: 'spawn-error', message: error.message }));
-    child.on('close', (code, sig) => finish(stopped ? { kind: stopped } : { kind: 'exit', code, signal: sig, output }));
+/** Runs argv (no shell) as a process tree, so a timeout or cancel stops its children too. */
+async function runProcess(argv: string[], cwd: string, timeoutMs: number, signal: AbortSignal): Promise<ProcessResult> {
+  if (signal.aborted) return { kind: 'aborted' };
+  // The rationale shows the end of stdout and stderr interleaved, as a terminal would.
+  let output = '';
+  const result = await runProcessTree({
+    argv,
+    cwd,
+    env: process.env,
+    timeoutMs,
+    signal,
+    outputCapBytes: OUTPUT_CAP_BYTES,
+    onOutput: (_stream, text) => {
+      output = (output + text).slice(-OUTPUT_TAIL);
+    },
   });
+  if (result.spawnError) return { kind: 'spawn-error', message: result.spawnError };
+  if (result.killedBecause === 'timeout') return { kind: 'timeout' };
+  if (result.killedBecause === 'cancelled') return { kind: 'aborted' };
+  return { kind: 'exit', code: result.exitCode, signal: result.signal, output };
 }
