@@ -11,8 +11,11 @@ import { HostModelProvider } from '../core/llm/hostProvider';
 import { ConfigError, runSuite } from './suite';
 import { redactUrlCredentials } from '../core/util/redact';
 import { isDiskFull } from '../core/util/atomicWrite';
+import { DEFAULT_GRACE_MS } from '../core/process/processTree';
 
 const events = createWriteStream('', { fd: 3 });
+// EPIPE here means the parent is gone: handled like the end of stdin below.
+events.on('error', () => parentGone());
 const emit = (event: HarnessEvent) => events.write(`${JSON.stringify(event)}\n`);
 const controller = new AbortController();
 // Every running agent, setup command and judge listens for cancel: far more than Node's default 10.
@@ -30,7 +33,7 @@ lines.on('line', (line) => {
   try {
     request = HarnessRequest.parse(JSON.parse(line));
   } catch (error) {
-    emit({ v: 1, type: 'fatal', message: `bad request (protocol v${PROTOCOL_VERSION}): ${(error as Error).message}` });
+    emit({ v: PROTOCOL_VERSION, type: 'fatal', message: `bad request (protocol v${PROTOCOL_VERSION}): ${(error as Error).message}` });
     return;
   }
   if (request.type === 'cancel') {
@@ -42,22 +45,30 @@ lines.on('line', (line) => {
     return;
   }
   if (running) {
-    emit({ v: 1, type: 'fatal', message: 'a run is already in progress in this harness' });
+    emit({ v: PROTOCOL_VERSION, type: 'fatal', message: 'a run is already in progress in this harness' });
     return;
   }
   running = runSuite(request, emit, controller.signal, host)
     .catch((error: unknown) => {
-      if (error instanceof ConfigError) emit({ v: 1, type: 'fatal', message: redactUrlCredentials(error.message), config: true });
+      if (error instanceof ConfigError) emit({ v: PROTOCOL_VERSION, type: 'fatal', message: redactUrlCredentials(error.message), config: true });
       // A full disk is the user's to fix: what was not written, no stack trace.
-      else if (isDiskFull(error)) emit({ v: 1, type: 'fatal', message: (error as Error).message });
-      else emit({ v: 1, type: 'fatal', message: redactUrlCredentials(`harness failed: ${(error as Error).stack ?? error}`) });
+      else if (isDiskFull(error)) emit({ v: PROTOCOL_VERSION, type: 'fatal', message: (error as Error).message });
+      else emit({ v: PROTOCOL_VERSION, type: 'fatal', message: redactUrlCredentials(`harness failed: ${(error as Error).stack ?? error}`) });
     })
     .finally(() => events.end(() => process.exit(0)));
 });
 
-// The parent went away (closed our stdin): stop every agent rather than leave orphans.
-lines.on('close', () => {
+// The parent went away (closed our stdin, or fd 3 broke): stop every agent rather than leave
+// orphans. Cancel ends each process tree within its grace period; should anything still hang,
+// the exit below ends this process, and the guardian (core/process/treeMarker.ts) kills what
+// is left of its trees.
+lines.on('close', () => parentGone());
+let parentWentAway = false;
+function parentGone(): void {
+  if (parentWentAway) return;
+  parentWentAway = true;
   host.close('the editor that answered model calls went away');
   if (!running) process.exit(0);
   controller.abort();
-});
+  setTimeout(() => process.exit(1), DEFAULT_GRACE_MS + 5000).unref();
+}

@@ -14,7 +14,7 @@ import type { HostModelProvider } from '../core/llm/hostProvider';
 import type { ModelClient } from '../core/llm/types';
 import { decidePassRule } from '../core/judges/stats';
 import type { Outcome, Verdict } from '../core/judges/types';
-import type { AttemptResult, HarnessEvent, RunReport, RunRequest, ScenarioResult } from '../core/run/protocol';
+import { PROTOCOL_VERSION, type AttemptResult, type HarnessEvent, type RunReport, type RunRequest, type ScenarioResult } from '../core/run/protocol';
 import { latestRun, resolveRun, saveReport } from '../core/run/runStore';
 import { describeSkipped, type SkippedFile } from '../core/util/files';
 import { computeTraceMetrics, type TraceMetrics } from '../core/judges/metrics';
@@ -81,7 +81,7 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
         ),
       );
       const result = summarizeScenario(scenario, attemptResults, fromRun && !previous ? 'not in the re-scored run' : undefined, previousMetrics.get(scenario.def.id));
-      emit({ v: 1, type: 'scenarioFinished', result });
+      emit({ v: PROTOCOL_VERSION, type: 'scenarioFinished', result });
       return result;
     }),
   );
@@ -105,7 +105,7 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
     },
   };
   await saveReport(workspaceDir, report);
-  emit({ v: 1, type: 'runFinished', report });
+  emit({ v: PROTOCOL_VERSION, type: 'runFinished', report });
   return report;
 }
 
@@ -177,7 +177,7 @@ async function runAndJudgeAttempt(context: SuiteContext, scenario: LoadedScenari
   const { emit, request } = context;
   const scenarioId = scenario.def.id;
   if (context.signal.aborted) return finishAttempt(context, scenarioId, { attempt, status: 'skipped', durationMs: 0, error: 'cancelled before it started', verdicts: [] });
-  emit({ v: 1, type: 'attemptStarted', scenarioId, attempt });
+  emit({ v: PROTOCOL_VERSION, type: 'attemptStarted', scenarioId, attempt });
   try {
     const record = await runAttempt({
       runId: request.runId,
@@ -189,8 +189,8 @@ async function runAndJudgeAttempt(context: SuiteContext, scenario: LoadedScenari
       store: context.store,
       judgeDigests: context.snapshot.digestsFor(scenario.def.id),
       signal: context.signal,
-      onStarted: (pid) => emit({ v: 1, type: 'attemptStarted', scenarioId, attempt, pid }),
-      onOutput: (stream, text) => emit({ v: 1, type: 'output', scenarioId, attempt, stream, text }),
+      onStarted: (pid) => emit({ v: PROTOCOL_VERSION, type: 'attemptStarted', scenarioId, attempt, pid }),
+      onOutput: (stream, text) => emit({ v: PROTOCOL_VERSION, type: 'output', scenarioId, attempt, stream, text }),
     });
     const verdicts = context.signal.aborted ? [] : await judge(context, scenario, attempt, record.trace, record.sandboxDir);
     return finishAttempt(context, scenarioId, {
@@ -215,7 +215,7 @@ async function rescoreAttempt(context: SuiteContext, scenario: LoadedScenario, p
   if (!previous.traceId) {
     return finishAttempt(context, scenarioId, { ...previous, status: 'error', error: previous.error ?? 'the re-scored attempt has no stored trace', verdicts: [] });
   }
-  context.emit({ v: 1, type: 'attemptStarted', scenarioId, attempt: previous.attempt });
+  context.emit({ v: PROTOCOL_VERSION, type: 'attemptStarted', scenarioId, attempt: previous.attempt });
   try {
     const trace = await context.store.get(previous.traceId);
     if (!trace) throw new Error(`trace ${previous.traceId} is no longer in the store (${context.store.dir})`);
@@ -250,14 +250,14 @@ async function judge(context: SuiteContext, scenario: LoadedScenario, attempt: n
     model: context.model,
     alignment: context.alignment,
     signal: context.signal,
-    onVerdict: (verdict: Verdict) => context.emit({ v: 1, type: 'verdict', scenarioId: scenario.def.id, attempt, verdict }),
+    onVerdict: (verdict: Verdict) => context.emit({ v: PROTOCOL_VERSION, type: 'verdict', scenarioId: scenario.def.id, attempt, verdict }),
   });
   // --judge narrows what is reported; expectation indexes must keep pointing at their lines.
   return context.judgeFilter ? verdicts.filter((v) => context.judgeFilter!.has(v.judge)) : verdicts;
 }
 
 function finishAttempt(context: SuiteContext, scenarioId: string, result: AttemptResult): AttemptResult {
-  context.emit({ v: 1, type: 'attemptFinished', scenarioId, result });
+  context.emit({ v: PROTOCOL_VERSION, type: 'attemptFinished', scenarioId, result });
   return result;
 }
 

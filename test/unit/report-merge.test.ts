@@ -73,8 +73,11 @@ test('overlapping shards are refused, naming the scenario and both reports', () 
 test('a file that is not a report fails with its name and what is wrong', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'costar-merge-'));
   const file = path.join(dir, 'junit.json');
-  await writeFile(file, JSON.stringify({ runId: 'r', scenarios: [{ id: 'a' }] }));
-  await assert.rejects(readReportFile(file), /junit.json: not a coSTAR run report: scenario #1 lacks id, status or attempts/);
+  const summary = { total: 1, passed: 0, failed: 0, error: 0, skipped: 0, durationMs: 1 };
+  await writeFile(file, JSON.stringify({ runId: 'r', mode: 'run', workspaceDir: dir, startedAt: 0, summary, scenarios: [{ id: 'a', file: 'a.yaml', line: 1, durationMs: 1, attempts: [] }] }));
+  await assert.rejects(readReportFile(file), /junit.json: not a coSTAR run report: scenarios\.0\.status: /);
+  await writeFile(file, JSON.stringify({ runId: 'r', scenarios: [] }));
+  await assert.rejects(readReportFile(file), /junit.json: not a coSTAR run report: mode: .*summary: /);
   await writeFile(file, '<xml/>');
   await assert.rejects(readReportFile(file), /junit.json: not JSON/);
 });

@@ -8,6 +8,8 @@ import type { Readable } from 'node:stream';
 import type { ProviderReply } from '../llm/provider';
 import type { ChatRequest } from '../llm/types';
 import { HOST_MODEL_VERSION, PROTOCOL_VERSION, type HarnessEvent, type HostModelFailure, type RunReport, type RunRequest } from './protocol';
+import { checkHarnessEvent } from './messages';
+import { signalGroup } from '../process/processTree';
 import { newRunId } from './runStore';
 
 export type RunOptions = Omit<RunRequest, 'v' | 'type' | 'runId'> & { runId?: string };
@@ -58,18 +60,21 @@ export function startRun(options: RunOptions, client: RunClientOptions): RunHand
 
   const eventLines = createInterface({ input: child.stdio[3] as Readable });
   eventLines.on('line', (line) => {
-    let event: HarnessEvent;
+    let data: unknown;
     try {
-      event = JSON.parse(line) as HarnessEvent;
+      data = JSON.parse(line);
     } catch {
       client.onLog?.(`[harness protocol] unreadable line: ${line.slice(0, 200)}`);
       return;
     }
-    if (event.v !== PROTOCOL_VERSION) {
-      protocolError = `harness speaks protocol v${String(event.v)}, this client v${PROTOCOL_VERSION}: rebuild (npm run build)`;
+    const checked = checkHarnessEvent(data);
+    if (!checked.ok) {
+      // A harness of another build: nothing it says can be trusted to mean what we think.
+      protocolError ??= checked.problem;
       child.kill('SIGKILL');
       return;
     }
+    const event = checked.value;
     if (event.type === 'modelRequest' || event.type === 'modelCancel') return answerModel(event);
     if (event.type === 'attemptStarted' && event.pid) agentPids.add(event.pid);
     if (event.type === 'runFinished') report = event.report;
@@ -85,7 +90,7 @@ export function startRun(options: RunOptions, client: RunClientOptions): RunHand
     child.on('close', (code, signal) => {
       // A harness that died or was cancelled may have left agents behind: none may survive it.
       // (After a normal finish the harness has already swept every group itself.)
-      if (!report || cancelled) for (const pid of agentPids) killGroup(pid);
+      if (!report || cancelled) for (const pid of agentPids) signalGroup(pid, 'SIGKILL');
       if (report) resolve(report);
       else reject(fatal ?? new RunFailure(protocolError ?? `the harness stopped before finishing the run (${signal ?? `exit code ${code}`})`, false));
     });
@@ -123,19 +128,11 @@ export function startRun(options: RunOptions, client: RunClientOptions): RunHand
       child.stdin!.write(`${JSON.stringify({ v: PROTOCOL_VERSION, type: 'cancel' })}\n`);
       // A harness that does not wind down in time is killed, and its agents with it.
       const timer = setTimeout(() => {
-        for (const pid of agentPids) killGroup(pid);
+        for (const pid of agentPids) signalGroup(pid, 'SIGKILL');
         child.kill('SIGKILL');
       }, client.cancelGraceMs ?? 10_000);
       timer.unref();
       child.on('close', () => clearTimeout(timer));
     },
   };
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
 }

@@ -170,20 +170,22 @@ export interface RunReport {
   summary: RunSummary;
 }
 
+type V = typeof PROTOCOL_VERSION;
+
 export type HarnessEvent =
-  | { v: 1; type: 'hello'; pid: number }
-  | { v: 1; type: 'runStarted'; runId: string; scenarios: { id: string; file: string; line: number; attempts: number }[] }
-  | { v: 1; type: 'attemptStarted'; scenarioId: string; attempt: number; pid?: number }
-  | { v: 1; type: 'output'; scenarioId: string; attempt: number; stream: 'stdout' | 'stderr'; text: string }
-  | { v: 1; type: 'verdict'; scenarioId: string; attempt: number; verdict: Verdict }
-  | { v: 1; type: 'attemptFinished'; scenarioId: string; result: AttemptResult }
-  | { v: 1; type: 'scenarioFinished'; result: ScenarioResult }
-  | { v: 1; type: 'runFinished'; report: RunReport }
-  | { v: 1; type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { v: V; type: 'hello'; pid: number }
+  | { v: V; type: 'runStarted'; runId: string; scenarios: { id: string; file: string; line: number; attempts: number }[] }
+  | { v: V; type: 'attemptStarted'; scenarioId: string; attempt: number; pid?: number }
+  | { v: V; type: 'output'; scenarioId: string; attempt: number; stream: 'stdout' | 'stderr'; text: string }
+  | { v: V; type: 'verdict'; scenarioId: string; attempt: number; verdict: Verdict }
+  | { v: V; type: 'attemptFinished'; scenarioId: string; result: AttemptResult }
+  | { v: V; type: 'scenarioFinished'; result: ScenarioResult }
+  | { v: V; type: 'runFinished'; report: RunReport }
+  | { v: V; type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   /** One model request for the parent to send to the editor's model; answered by a `modelReply` with the same id. */
-  | { v: 1; type: 'modelRequest'; version: typeof HOST_MODEL_VERSION; id: string; model: string; request: ChatRequest }
+  | { v: V; type: 'modelRequest'; version: typeof HOST_MODEL_VERSION; id: string; model: string; request: ChatRequest }
   /** The judge that asked gave up (cancel, timeout): the parent may stop the request. */
-  | { v: 1; type: 'modelCancel'; version: typeof HOST_MODEL_VERSION; id: string }
-  | { v: 1; type: 'fatal'; message: string; /** true when the workspace's files must be fixed first. */ config?: boolean };
+  | { v: V; type: 'modelCancel'; version: typeof HOST_MODEL_VERSION; id: string }
+  | { v: V; type: 'fatal'; message: string; /** true when the workspace's files must be fixed first. */ config?: boolean };
 
 export type HarnessEventType = HarnessEvent['type'];
