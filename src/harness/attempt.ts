@@ -222,7 +222,7 @@ const STDERR_TAIL_LINE_CHARS = 300;
  * "exited with code 1" alone sends the user hunting in the output pane: the last lines the
  * agent wrote to stderr are usually the cause (a stack trace's message, a missing module).
  */
-function withStderrTail(failure: string, result: AgentProcessResult | undefined): string {
+function withStderrTail(failure: string, result: ProcessTreeResult | undefined): string {
   if (!result || result.killedBecause === 'cancelled') return failure;
   const lines = result.stderr.split(/\r?\n/).map((line) => line.trimEnd()).filter((line) => line.trim() !== '');
   if (lines.length === 0) return failure;

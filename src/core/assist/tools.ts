@@ -6,7 +6,6 @@
  * Held-out scenarios (./holdout.ts) do not exist as far as these tools are concerned.
  */
 import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { TRACE_TOOLS, TraceToolbox } from '../judges/agentic/traceTools';
 import { callTool, type ToolSpec } from '../llm/tools';
@@ -22,6 +21,7 @@ import { loadWorkspace, type LoadedScenario } from '../scenario/load';
 import { META, type Trace } from '../trace/model';
 import { TraceStore } from '../trace/store';
 import { heldOutIds, holdoutTags } from './holdout';
+import { attemptPaths } from '../layout';
 
 export interface AssistContext {
   workspaceDir: string;
@@ -329,6 +329,8 @@ function sandboxOf(workspaceDir: string, trace: Trace): string | undefined {
   const meta = trace.info.metadata;
   const [runId, scenarioId, attempt] = [meta[META.runId], meta[META.scenarioId], meta[META.attempt]];
   if (!runId || !scenarioId || !attempt) return undefined;
-  const dir = path.join(workspaceDir, '.costar', 'sandboxes', runId, scenarioId, attempt, 'sandbox');
+  const attemptNumber = Number(attempt);
+  if (!Number.isInteger(attemptNumber)) return undefined;
+  const dir = attemptPaths(workspaceDir, runId, scenarioId, attemptNumber).sandbox;
   return existsSync(dir) ? dir : undefined;
 }
