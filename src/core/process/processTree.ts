@@ -87,8 +87,10 @@ export function runProcessTree(options: ProcessTreeOptions): Promise<ProcessTree
 
     /** Signals the group and every marked process; returns how many marked ones it found. */
     const signalAll = (signal: NodeJS.Signals): number => {
+      // Marked processes first: the count then includes group members, not only escapees.
+      const found = signal === 'SIGKILL' ? killTree(treeId) : signalTree(treeId, signal);
       signalGroup(child.pid, signal);
-      return signal === 'SIGKILL' ? killTree(treeId) : signalTree(treeId, signal);
+      return found;
     };
     const startDrain = () => {
       drainTimer ??= setTimeout(finish, DRAIN_MS);

@@ -1,0 +1,139 @@
+/**
+ * The process-tree runner against agents that do not end cleanly: a background child that
+ * holds stdout after the leader exits, grandchildren that leave the process group (setsid,
+ * double fork), children that ignore SIGTERM. Real /bin/sh processes; every wait is for a
+ * condition, and each test proves that no process of the tree is left.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runProcessTree, type ProcessTreeOptions } from '../../src/core/process/processTree';
+import { TREE_ID_VARIABLE } from '../../src/core/process/treeMarker';
+import { isAlive, tempWorkspace } from '../support/workspace';
+import { waitFor } from '../e2e/waitFor';
+
+const ws = tempWorkspace();
+after(() => ws.dispose());
+let counter = 0;
+
+/** Runs a shell script as a process tree; its processes append their pids to $PIDS. */
+async function runScript(script: string, options: Partial<ProcessTreeOptions> = {}) {
+  const name = `t${++counter}`;
+  const file = ws.write(`${name}.sh`, script);
+  const pids = path.join(ws.dir, `${name}.pids`);
+  ws.write(`${name}.pids`, '');
+  const controller = new AbortController();
+  const result = await runProcessTree({
+    argv: ['/bin/sh', file],
+    cwd: ws.dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PIDS: pids },
+    stdin: '',
+    timeoutMs: 10 * 60_000,
+    signal: controller.signal,
+    outputCapBytes: 64 * 1024,
+    graceMs: 300,
+    ...options,
+  });
+  const recorded = readFileSync(pids, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  return { result, recorded };
+}
+
+/** Shell lines that wait until `n` pids are recorded, so the deadline never lands before the tree is complete. */
+function waitForPids(n: number): string {
+  return `while [ "$(wc -l < "$PIDS")" -lt ${n} ]; do sleep 0.01; done`;
+}
+
+async function assertAllGone(pids: number[], expected: number): Promise<void> {
+  assert.equal(pids.length, expected, `the script recorded ${expected} pids: ${pids.join(', ')}`);
+  // SIGKILL is delivered asynchronously: wait (bounded) for the kernel to finish each process.
+  await waitFor(`processes ${pids.join(', ')} to be gone`, () => pids.every((pid) => !isAlive(pid)), 10_000, 20);
+}
+
+describe('process trees', { timeout: 60_000 }, () => {
+  it('a leader that exits 0 while a background child holds stdout ends at once, and the child is killed', async () => {
+    const { result, recorded } = await runScript('echo started\nsleep 1000 &\necho $! >> "$PIDS"\nexit 0\n');
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.killedBecause, undefined, 'not a timeout: the leader finished');
+    assert.equal(result.stdout, 'started\n');
+    assert.ok(result.sweptProcesses >= 1, 'the background child was found and swept');
+    await assertAllGone(recorded, 1);
+  });
+
+  it('the deadline reaches setsid and double-forked grandchildren that ignore SIGTERM and hold stdout', async () => {
+    const { result, recorded } = await runScript(
+      [
+        // A new session, ignoring SIGTERM, holding our stdout.
+        `setsid sh -c 'trap "" TERM; echo $$ >> "$PIDS"; exec sleep 1000' &`,
+        // A double fork: the subshell exits, its child is re-parented and in a session of its own.
+        `( setsid sh -c 'trap "" TERM; echo $$ >> "$PIDS"; exec sleep 1000' & ) `,
+        waitForPids(2),
+        'echo $$ >> "$PIDS"',
+        'sleep 1000',
+      ].join('\n'),
+      { timeoutMs: 1500 },
+    );
+    assert.equal(result.killedBecause, 'timeout');
+    assert.ok(result.sweptProcesses >= 2, `the escaped grandchildren were found (${result.sweptProcesses})`);
+    await assertAllGone(recorded, 3);
+  });
+
+  it('a child that ignores SIGTERM gets SIGKILL after the grace period, even after its leader exited on SIGTERM', async () => {
+    const { result, recorded } = await runScript(
+      ['( trap "" TERM; exec sleep 1000 ) &', 'echo $! >> "$PIDS"', 'echo $$ >> "$PIDS"', 'wait'].join('\n'),
+      { timeoutMs: 300 },
+    );
+    assert.equal(result.killedBecause, 'timeout');
+    assert.equal(result.signal, 'SIGTERM', 'the leader itself went on SIGTERM');
+    await assertAllGone(recorded, 2);
+  });
+
+  it('an escaped child that holds no pipe is still swept when everything else ended on SIGTERM', async () => {
+    const { result, recorded } = await runScript(
+      [`setsid sh -c 'trap "" TERM; echo $$ >> "$PIDS"; exec sleep 1000' </dev/null >/dev/null 2>&1 &`, waitForPids(1), 'sleep 1000'].join('\n'),
+      { timeoutMs: 1500 },
+    );
+    assert.equal(result.killedBecause, 'timeout');
+    await assertAllGone(recorded, 1);
+  });
+
+  it('cancel stops the tree like the deadline does', async () => {
+    const controller = new AbortController();
+    const running = runScript(['sleep 1000 &', 'echo $! >> "$PIDS"', 'echo ready', 'wait'].join('\n'), {
+      signal: controller.signal,
+      onOutput: (_stream, text) => {
+        if (text.includes('ready')) controller.abort();
+      },
+    });
+    const { result, recorded } = await running;
+    assert.equal(result.killedBecause, 'cancelled');
+    await assertAllGone(recorded, 1);
+  });
+
+  it('does not wait for a pipe held by a process no sweep can find (cleared environment, own session)', async () => {
+    // `env -i` drops the marker: this is the one shape that escapes (documented); the run must still end.
+    const escapeeFile = path.join(ws.dir, 'escapee.pids');
+    const { result, recorded } = await runScript(
+      // The leader waits until the escapee runs without the marker, or the exit sweep would still find it.
+      `setsid env -i /bin/sh -c 'echo $$ > "${escapeeFile}.tmp"; mv "${escapeeFile}.tmp" "${escapeeFile}"; exec sleep 1000' &\nwhile [ ! -s "${escapeeFile}" ]; do sleep 0.01; done\nexit 0\n`,
+    );
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.outputCut, true, 'the result says output may be missing');
+    assert.deepEqual(recorded, []);
+    const escapee = Number(readFileSync(escapeeFile, 'utf8'));
+    assert.ok(isAlive(escapee));
+    process.kill(escapee, 'SIGKILL');
+  });
+
+  it('marks every process of the tree in its environment', async () => {
+    const { result } = await runScript(`printf '%s' "$${TREE_ID_VARIABLE}"`);
+    assert.match(result.stdout, /^[0-9a-f]{16}\.\d+$/);
+  });
+
+  it('a command that cannot start is a spawn error, not a hang', async () => {
+    const result = await runProcessTree({
+      argv: ['/no/such/program'], cwd: ws.dir, env: {}, timeoutMs: 60_000, signal: new AbortController().signal, outputCapBytes: 1024,
+    });
+    assert.match(result.spawnError ?? '', /ENOENT/);
+  });
+});
