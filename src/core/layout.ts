@@ -9,6 +9,7 @@
  *   cache/llm/                             model replies by content hash
  *   monitor/scores/                        scores of production traces
  *   refinements/                           Refine's history
+ *   trials/<refinementId>/                 a scratch copy of the workspace where a proposed change is tried
  * ```
  * Everything else asks here, so a path is spelled once and re-scoring finds exactly the
  * sandbox the run used.
@@ -26,6 +27,7 @@ export const reportPath = (workspaceDir: string, runId: string): string => path.
 export const llmCacheDir = (workspaceDir: string): string => path.join(costarDir(workspaceDir), 'cache', 'llm');
 export const monitorScoresDir = (workspaceDir: string): string => path.join(costarDir(workspaceDir), 'monitor', 'scores');
 export const refinementsDir = (workspaceDir: string): string => path.join(costarDir(workspaceDir), 'refinements');
+export const trialDir = (workspaceDir: string, refinementId: string): string => path.join(costarDir(workspaceDir), 'trials', refinementId);
 
 /** The files of one scenario attempt. */
 export interface AttemptPaths {

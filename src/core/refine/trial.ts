@@ -14,9 +14,10 @@ import { applyFileChange } from './apply';
 import type { ChangeSet } from './changeSet';
 import { SourceFolders } from './confinement';
 import { verifyRefinement, type Verification, type VerifyOptions } from './verify';
+import { COSTAR_DIR, trialDir } from '../layout';
 
 /** Folders of the workspace that are never copied into a trial. */
-const NOT_COPIED = new Set(['.costar', '.git']);
+const NOT_COPIED = new Set([COSTAR_DIR, '.git']);
 /** Folders linked into the trial instead of copied (large, and not what the proposal changes). */
 const LINKED = new Set(['node_modules', '.venv', 'venv']);
 
@@ -37,7 +38,7 @@ export interface TrialResult extends Verification {
 }
 
 export async function trialRefinement(options: TrialOptions): Promise<TrialResult> {
-  const dir = path.join(options.workspaceDir, '.costar', 'trials', options.refinementId);
+  const dir = trialDir(options.workspaceDir, options.refinementId);
   await fs.rm(dir, { recursive: true, force: true });
   try {
     await copyWorkspace(options.workspaceDir, dir);

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { RunDiff } from '../../core/report/diff';
 import type { RunReport } from '../../core/run/protocol';
-import { traceFilePath } from '../testing/traceLocation';
+import { tracePath } from '../../core/layout';
 
 export type DiffLinkTarget =
   | { kind: 'scenario'; file: string; line: number }
@@ -45,7 +45,7 @@ export function diffLinks(text: string, diff: RunDiff, a: RunReport, b: RunRepor
     for (const side of sides) {
       const traceId = traceOf(side.run, s.id);
       if (!traceId || side.end <= side.start) continue;
-      links.push({ line, start: side.start, end: side.end, target: { kind: 'trace', traceFile: traceFilePath(workspaceDir, traceId) }, tooltip: `Open the trace of ${s.id} in run ${side.label} (${side.run.runId})` });
+      links.push({ line, start: side.start, end: side.end, target: { kind: 'trace', traceFile: tracePath(workspaceDir, traceId) }, tooltip: `Open the trace of ${s.id} in run ${side.label} (${side.run.runId})` });
     }
   }
   return links;
