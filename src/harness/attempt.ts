@@ -102,7 +102,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
       : { ok: true, argv: command };
   const startError = setupError ?? (isolated.ok ? undefined : isolated.reason);
 
-  const receiver = await startOtlpReceiver({ token: randomBytes(24).toString('hex') });
+  const receiver = await startOtlpReceiver({ token: randomBytes(24).toString('hex'), maxTotalBytes: input.config.defaults.maxSpanMiB * 1024 * 1024 });
   let result: ProcessTreeResult | undefined;
   try {
     if (!startError && isolated.ok) {

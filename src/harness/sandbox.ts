@@ -3,7 +3,7 @@
  * before/after comparison that turns what the agent wrote into trace artifacts.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Artifact } from '../core/trace/model';
 
@@ -52,6 +52,7 @@ export async function snapshot(dir: string, limits: SandboxLimits = DEFAULT_SAND
     } catch {
       continue; // removed while we looked
     }
+    if (!stats.isFile()) continue;
     const stamp = `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
     const known = previous?.get(rel);
     if (known?.stamp === stamp) {
@@ -106,10 +107,20 @@ async function listFiles(root: string, maxFiles: number): Promise<string[]> {
 
 async function hashFile(file: string): Promise<{ size: number; sha256: string }> {
   const hash = createHash('sha256');
+  // One buffer, reused for every read: memory stays flat whatever the file's size.
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  // O_NONBLOCK: should the file have become a FIFO since it was listed, opening must not wait for a writer.
+  const handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    size += (chunk as Buffer).length;
-    hash.update(chunk as Buffer);
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
   return { size, sha256: hash.digest('hex') };
 }

@@ -198,7 +198,7 @@ test('parseScenarioFile checks one buffer against a given config', () => {
   const file = path.join(FIXTURE, 'scenarios/new.scenario.yaml');
   const result = parseScenarioFile('scenarios:\n  - id: n\n    agent: ghost\n    prompt: hi\n', file, {
     workspaceDir: FIXTURE,
-    config: { agents: { a: { command: ['x'], source: [], env: {} } }, defaults: { timeout: 1, concurrency: 1, repeat: 1 }, assistants: { holdoutTags: ['holdout'] }, isolation: 'none', sandbox: { outsideWrites: 'error', network: 'shared' } },
+    config: { agents: { a: { command: ['x'], source: [], env: {} } }, defaults: { timeout: 1, concurrency: 1, repeat: 1, maxSpanMiB: 64 }, assistants: { holdoutTags: ['holdout'] }, isolation: 'none', sandbox: { outsideWrites: 'error', network: 'shared' } },
   });
   assert.equal(result.relFile, 'scenarios/new.scenario.yaml');
   assert.deepEqual(result.scenarios, []);

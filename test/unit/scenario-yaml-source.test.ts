@@ -47,7 +47,7 @@ test('unknown key: positioned at the key, listing the allowed keys', () => {
     'demo.scenario.yaml:3:5: error: scenarios[0].promt: unknown key "promt"; expected one of: id, agent, description, tags, setup, prompt, expectations, timeout, repeat, pass',
   ]);
   assert.deepEqual(check('defaults:\n  timeout: 30s\n  concurency: 3\n', WorkspaceConfig), [
-    'demo.scenario.yaml:3:3: error: defaults.concurency: unknown key "concurency"; expected one of: timeout, concurrency, repeat',
+    'demo.scenario.yaml:3:3: error: defaults.concurency: unknown key "concurency"; expected one of: timeout, concurrency, repeat, maxSpanMiB',
   ]);
 });
 

@@ -3,11 +3,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as path from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/core/trace/receiver';
 import type { Span } from '../../src/core/trace/model';
 
 const AGENT = path.join(import.meta.dirname, '../fixtures/traces/otel-agent.mjs');
+// The flood test measures retained memory after a full collection.
+setFlagsFromString('--expose-gc');
 const receivers: OtlpReceiver[] = [];
 after(() => Promise.all(receivers.map((r) => r.close())));
 
@@ -201,4 +205,42 @@ test('bodies over the cap get 413, undecodable bodies 400 with a reason, other t
   const text = await fetch(endpoint, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'hi' });
   assert.equal(text.status, 415);
   assert.deepEqual(r.spans(), []);
+});
+
+test('a flood past the per-attempt cap is dropped whole-batch and counted; retained memory stays flat', async () => {
+  const token = randomBytes(16).toString('hex');
+  const r = await startOtlpReceiver({ token, maxTotalBytes: 1024 * 1024 });
+  receivers.push(r);
+  const endpoint = r.env().OTEL_EXPORTER_OTLP_TRACES_ENDPOINT!;
+  const batch = (offset: number) =>
+    JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: Array.from({ length: 500 }, (_, i) => ({
+        traceId: 'AB'.repeat(16), spanId: (offset + i + 1).toString(16).padStart(16, '0'), name: 'flood', startTimeUnixNano: 1, endTimeUnixNano: 2,
+        attributes: [{ key: 'pad', value: { stringValue: 'x'.repeat(1800) } }],
+      })) }] }],
+    });
+  const send = (body: string) => fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', 'x-costar-token': token }, body });
+  const gc = runInNewContext('gc') as () => void;
+  const retained = () => {
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+
+  // ~1 MiB per request: the first fits, everything after is over the cap.
+  const first = await send(batch(0));
+  assert.deepEqual(await first.json(), {});
+  const baseline = retained();
+  const requests = 60;
+  for (let i = 1; i <= requests; i++) {
+    const res = await send(batch(i * 500));
+    assert.equal(res.status, 200, 'a dropped batch is not an error the exporter should retry');
+    assert.deepEqual(await res.json(), { partialSuccess: { rejectedSpans: '500', errorMessage: 'the per-attempt span cap of this coSTAR run was reached; spans dropped' } });
+  }
+  const grown = retained() - baseline;
+  assert.ok(grown < 16 * 1024 * 1024, `heap grew by ${(grown / 1024 / 1024).toFixed(1)} MiB after ${requests} MiB of dropped spans`);
+  assert.equal(r.spans()[0]!.spans.length, 500, 'only the batch that fit is kept');
+  const dropped = r.dropped()!;
+  assert.equal(dropped.spans, requests * 500);
+  assert.equal(dropped.requests, requests);
+  assert.ok(dropped.bytes > requests * 900_000);
 });

@@ -55,6 +55,12 @@ export const Defaults = z.strictObject({
   timeout: Duration.default(60_000),
   concurrency: z.number().int().min(1).max(256).default(4),
   repeat: z.number().int().min(1).max(1000).default(1),
+  maxSpanMiB: z
+    .number()
+    .positive()
+    .max(4096)
+    .default(64)
+    .meta({ description: 'Span data (MiB, after decompression) the harness accepts from one attempt over OTLP; later batches are dropped, counted and reported.' }),
 });
 
 export const AssistantsConfig = z
@@ -93,7 +99,7 @@ export const WorkspaceConfig = z
         description:
           'Where judges come from: folders holding *.judge.yaml files (default: judges), and/or judge definitions written inline (objects with the fields of a judge file).',
       }),
-    defaults: Defaults.default({ timeout: 60_000, concurrency: 4, repeat: 1 }),
+    defaults: Defaults.default({ timeout: 60_000, concurrency: 4, repeat: 1, maxSpanMiB: 64 }),
     scenarios: z
       .array(z.string())
       .optional()
