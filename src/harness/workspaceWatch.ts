@@ -9,6 +9,7 @@
  */
 import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { COSTAR_DIR } from '../core/layout';
 
 export type OutsideWriteChange = 'created' | 'changed' | 'deleted';
 
@@ -24,7 +25,7 @@ export interface WorkspaceState {
   truncated: boolean;
 }
 
-const NOT_WATCHED = new Set(['.costar', '.git', 'node_modules']);
+const NOT_WATCHED = new Set([COSTAR_DIR, '.git', 'node_modules']);
 /** Entries watched at most: beyond it a scan would cost more than the attempt it guards. */
 export const WATCH_LIMIT = 50_000;
 
