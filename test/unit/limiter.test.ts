@@ -70,6 +70,21 @@ test('mapLimited keeps the items\' order and the bound', async () => {
   assert.equal(most, 2);
 });
 
+test('mapLimited stops starting items after the first failure', async () => {
+  const started: number[] = [];
+  await assert.rejects(
+    mapLimited([0, 1, 2, 3, 4, 5], 2, async (n) => {
+      started.push(n);
+      await Promise.resolve();
+      if (n === 1) throw new Error('boom');
+    }),
+    /boom/,
+  );
+  // 0 and 1 ran together and 1 failed; 2…5 were queued behind them and never started.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, [0, 1]);
+});
+
 test('a limit that is not a positive integer is refused', () => {
   assert.throws(() => new Limiter(0), /positive integer/);
 });

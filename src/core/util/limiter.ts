@@ -26,8 +26,25 @@ export class Limiter {
   }
 }
 
-/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order. */
+/**
+ * Runs `task` over `items` with at most `limit` in flight; results keep the items' order. The
+ * first failure rejects the whole map, and items not yet started are then not started at all
+ * (a cancelled alignment must not go on sending model calls).
+ */
 export function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const limiter = new Limiter(Math.max(1, Math.floor(limit)));
-  return Promise.all(items.map((item, index) => limiter.run(() => task(item, index))));
+  let failed = false;
+  return Promise.all(
+    items.map((item, index) =>
+      limiter.run(async () => {
+        if (failed) throw new Error('not started: an earlier item failed');
+        try {
+          return await task(item, index);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }),
+    ),
+  );
 }
