@@ -46,7 +46,7 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const modelEnv = { ...process.env, ...request.secretEnv };
   const model = judgeModelClient({ ...request, workspaceDir }, config, modelEnv, host);
   const refusedKeyEnv = resolveModelSettings(modelEnv, config.model).refusedKeyEnv;
-  if (refusedKeyEnv) emit({ v: 1, type: 'log', level: 'warn', message: keyEnvRefusal(refusedKeyEnv) });
+  if (refusedKeyEnv) emit({ v: PROTOCOL_VERSION, type: 'log', level: 'warn', message: keyEnvRefusal(refusedKeyEnv) });
   const judgeFilter = request.judges ? new Set(request.judges) : undefined;
   // Memory-aligned judges retrieve similar labelled examples by the endpoint's embeddings when it has them.
   const alignment = new AlignmentMemories(workspaceDir, { embedder: async () => (await endpointEmbedder(modelEnv, config.model)).embed });
@@ -59,13 +59,13 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const fromRun = request.mode === 'rescore' ? await resolveRun(workspaceDir, request.fromRunId, skipped) : undefined;
   // The baseline for ×2 metric flags: the newest agent run before this one.
   const previousMetrics = metricsByScenario(request.mode === 'run' ? await latestRun(workspaceDir, 'run', skipped) : undefined);
-  for (const damaged of skipped) emit({ v: 1, type: 'log', level: 'warn', message: describeSkipped(damaged) });
+  for (const damaged of skipped) emit({ v: PROTOCOL_VERSION, type: 'log', level: 'warn', message: describeSkipped(damaged) });
   const plans = scenarios.map((scenario) => ({
     scenario,
     attempts: fromRun ? (fromRun.scenarios.find((s) => s.id === scenario.def.id)?.attempts.length ?? 0) : (scenario.def.repeat ?? config.defaults.repeat),
   }));
   emit({
-    v: 1,
+    v: PROTOCOL_VERSION,
     type: 'runStarted',
     runId: request.runId,
     scenarios: plans.map((p) => ({ id: p.scenario.def.id, file: p.scenario.relFile, line: p.scenario.range.line, attempts: p.attempts })),

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HarnessEvent, HostModelFailure, ModelReplyRequest } from '../run/protocol';
-import { HOST_MODEL_VERSION } from '../run/protocol';
+import { HOST_MODEL_VERSION, PROTOCOL_VERSION } from '../run/protocol';
 import type { ModelProvider, ProviderReply } from './provider';
 import type { Failure } from './retry';
 import type { ChatRequest } from './types';
@@ -31,7 +31,7 @@ export class HostModelProvider implements ModelProvider {
     return new Promise<ProviderReply>((resolve, reject) => {
       const onAbort = () => {
         this.pending.delete(id);
-        this.emit({ v: 1, type: 'modelCancel', version: HOST_MODEL_VERSION, id });
+        this.emit({ v: PROTOCOL_VERSION, type: 'modelCancel', version: HOST_MODEL_VERSION, id });
         reject(new HostFailure({ kind: 'aborted' }));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -42,7 +42,7 @@ export class HostModelProvider implements ModelProvider {
       });
       // The model name goes separately: the request's own `model` may still carry a provider prefix.
       const { model: _named, ...rest } = request;
-      this.emit({ v: 1, type: 'modelRequest', version: HOST_MODEL_VERSION, id, model, request: rest });
+      this.emit({ v: PROTOCOL_VERSION, type: 'modelRequest', version: HOST_MODEL_VERSION, id, model, request: rest });
     });
   }
 

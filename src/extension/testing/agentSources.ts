@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type * as vscodeTypes from 'vscode';
 import type { VSCode } from '../vscodeApi';
 import type { LoadedWorkspace } from './testTree';
+import { costarDir } from '../../core/layout';
 
 /** Long enough to merge the events of one save or a formatter's rewrite of several files. */
 const BATCH_MS = 150;
@@ -45,7 +46,7 @@ export class AgentSourceWatch implements vscodeTypes.Disposable {
 
   private changed(file: string): void {
     for (const f of this.folders) {
-      if (!isInside(f.dir, file) || isInside(path.join(f.workspaceDir, '.costar'), file)) continue;
+      if (!isInside(f.dir, file) || isInside(costarDir(f.workspaceDir), file)) continue;
       this.pending.set(f.workspaceDir, (this.pending.get(f.workspaceDir) ?? new Set()).add(f.agent));
     }
     if (this.pending.size === 0 || this.timer) return;
