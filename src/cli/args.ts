@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { UsageError, type OptionSpecs } from './command';
 import { CONFIG_FILE_NAME } from '../core/scenario/load';
+import { isTraceId } from '../core/trace/ids';
 
 /** node:util parseArgs, with its errors turned into usage errors (exit code 2). */
 export function parseCliArgs<O extends OptionSpecs>(args: string[], options: O, allowPositionals = false) {
@@ -34,6 +35,13 @@ export function resolveWorkspace(flag: string | undefined, cwd: string): string 
       throw new UsageError(`no ${CONFIG_FILE_NAME} in ${cwd} or any folder above it: create one with \`costar init\`, or name the workspace with --workspace DIR`, false);
     }
   }
+}
+
+/** A trace id as the CLI prints it, or MLflow's "tr-" form, in any case; anything else is a usage error (exit 2). */
+export function traceIdArg(given: string, what = 'trace id'): string {
+  const id = given.replace(/^tr-/i, '').toLowerCase();
+  if (!isTraceId(id)) throw new UsageError(`"${given}" is not a ${what} (32 hex digits, as \`costar run\` prints them); list the stored ones with: ls .costar/traces`);
+  return id;
 }
 
 export function positiveInt(value: string | undefined, flag: string): number | undefined {

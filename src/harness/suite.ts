@@ -56,7 +56,7 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
 
   // A damaged report (a run killed while writing it, a bad merge) is skipped with a warning.
   const skipped: SkippedFile[] = [];
-  const fromRun = request.mode === 'rescore' ? await resolveRun(workspaceDir, request.fromRunId, skipped) : undefined;
+  const fromRun = request.mode === 'rescore' ? await runToRescore(workspaceDir, request.fromRunId, skipped) : undefined;
   // The baseline for ×2 metric flags: the newest agent run before this one.
   const previousMetrics = metricsByScenario(request.mode === 'run' ? await latestRun(workspaceDir, 'run', skipped) : undefined);
   for (const damaged of skipped) emit({ v: PROTOCOL_VERSION, type: 'log', level: 'warn', message: describeSkipped(damaged) });
@@ -144,6 +144,15 @@ async function loadForRun(workspaceDir: string, request: RunRequest) {
   const scenarios = share ? chosen.filter((s) => share.has(s.def.id)) : chosen;
   const complete = !request.shard && !request.judges && chosen.length === all.length;
   return { config: workspace.config, catalog, scenarios, complete };
+}
+
+/** The run a re-score judges again; naming one that is not stored is the user's to fix (exit 2). */
+async function runToRescore(workspaceDir: string, runId: string | undefined, skipped: SkippedFile[]): Promise<RunReport> {
+  try {
+    return await resolveRun(workspaceDir, runId, skipped);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function describeSelection(request: RunRequest): string {

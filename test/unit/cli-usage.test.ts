@@ -93,13 +93,24 @@ describe('costar CLI: selections, usage errors and output', { timeout: 120_000 }
     }
   });
 
-  it('trace show: a malformed or unknown id is a usage error (exit 2), never exit 3', () => {
+  it('a malformed or unknown trace id is a usage error (exit 2), never exit 3: trace show, promote, label', () => {
     const malformed = costar(['trace', 'show', '../../etc/passwd'], ws.dir);
     assert.equal(malformed.code, 2, malformed.stderr);
     assert.match(malformed.stderr, /is not a trace id \(32 hex digits/);
     const unknown = costar(['trace', 'show', 'ab'.repeat(16)], ws.dir);
     assert.equal(unknown.code, 2, unknown.stderr);
     assert.match(unknown.stderr, /no trace abab/);
+    for (const args of [['promote', '../x'], ['label', 'tone', '--trace', '../x', '--value', 'yes']]) {
+      const result = costar(args, ws.dir);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /"\.\.\/x" is not a trace id/);
+    }
+  });
+
+  it('rescore of a run that is not stored is a usage error (exit 2) naming the run', () => {
+    const result = costar(['rescore', '--run', 'nope'], ws.dir);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /no run "nope" in /);
   });
 
   it('a failed or errored scenario prints its trace id, the trace show command and the end of the agent\'s stderr; trace show prints verdicts, prompt and output', () => {

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import type { CliCommand, CliIo } from '../command';
 import { defineOptions, EXIT, plural, UsageError, WORKSPACE_OPTION } from '../command';
-import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
+import { parseCliArgs, positiveInt, resolveWorkspace, traceIdArg } from '../args';
 import { GoldenSetupError, goldenModelClient, loadGoldenJudge } from '../../core/golden/goldenWorkspace';
 import { traceRefOf, type GoldenLabel } from '../../core/golden/label';
 import { buildQueue } from '../../core/golden/queueSignals';
@@ -58,7 +58,7 @@ export const labelCommand: CliCommand = {
       const store = new TraceStore(workspaceDir);
 
       if (values.trace !== undefined) {
-        const trace = await store.get(values.trace);
+        const trace = await store.get(traceIdArg(values.trace));
         if (!trace) throw new GoldenSetupError(`no trace ${values.trace} in ${store.dir}`);
         const value = parseValue(values.value!, valueChoices(def.value));
         const problem = valueProblem(def.value, value);

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { CliCommand } from '../command';
 import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
-import { parseCliArgs, resolveWorkspace } from '../args';
+import { parseCliArgs, resolveWorkspace, traceIdArg } from '../args';
 import { PromoteError, promoteTrace, writePromotedDraft } from '../../core/promote/promote';
 
 const OPTIONS = defineOptions({
@@ -21,8 +21,8 @@ export const promoteCommand: CliCommand = {
   examples: ['costar promote 0af7651916cd43dd8448eb211c80319c', 'costar promote 0af7651916cd43dd8448eb211c80319c --with-model --out suites/regression.scenario.yaml'],
   async run(args, io) {
     const { values, positionals } = parseCliArgs(args, OPTIONS, true);
-    const [traceId] = positionals;
-    if (!traceId || positionals.length > 1) throw new UsageError('name exactly one trace id');
+    if (positionals.length !== 1) throw new UsageError('name exactly one trace id');
+    const traceId = traceIdArg(positionals[0]!);
     // The model's setup files are written beside the draft, so they need a place to go.
     if (values['with-model'] && !values.out) throw new UsageError('--with-model writes setup files beside the draft: name the draft file with --out FILE');
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);

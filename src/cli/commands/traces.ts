@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
 import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
-import { parseCliArgs, positiveInt, resolveWorkspace } from '../args';
+import { parseCliArgs, positiveInt, resolveWorkspace, traceIdArg } from '../args';
 import { connectMlflow, mlflowFailure } from '../mlflowArgs';
 import { MLFLOW_IMPORT_OPTIONS } from '../mlflowOptions';
 import { importFromMlflow } from '../../core/mlflow/importTraces';
@@ -11,7 +11,6 @@ import { readTraceFile } from '../../core/trace/traceFile';
 import { toMlflowJson } from '../../core/trace/mlflow';
 import { toOtlpJson } from '../../core/trace/otlp';
 import { formatDuration } from '../../core/util/duration';
-import { isTraceId } from '../../core/trace/ids';
 import { MARK } from '../pretty';
 import { newestAttemptOfTrace } from '../../core/run/runStore';
 import { tracesDir } from '../../core/layout';
@@ -98,9 +97,7 @@ export const traceShowCommand: CliCommand = {
     const { values, positionals } = parseCliArgs(args, SHOW_OPTIONS, true);
     const [given] = positionals;
     if (!given || positionals.length > 1) throw new UsageError('name exactly one trace id');
-    // As the CLI prints them, or MLflow's "tr-" form, in any case.
-    const id = given.replace(/^tr-/i, '').toLowerCase();
-    if (!isTraceId(id)) throw new UsageError(`"${given}" is not a trace id (32 hex digits, as \`costar run\` prints them); list the stored ones with: ls .costar/traces`);
+    const id = traceIdArg(given);
     const format = values.format as (typeof SHOW_FORMATS)[number];
     if (!SHOW_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${SHOW_FORMATS.join(', ')}`);
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
