@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CLI, copyExampleWorkspace, tempWorkspace, type TempWorkspace } from '../support/workspace';
 import { runPython, startMlflowServer, type MlflowServer } from '../support/mlflowServer';
@@ -148,6 +148,16 @@ test('exporting the same run again duplicates nothing', async () => {
   const after_ = await mlflowTraces(mlflow, experimentId);
   assert.equal(after_.length, before.length);
   assert.deepEqual(after_.map((t) => [t.trace_id, t.spans.length, t.assessments.length]).sort(), before.map((t) => [t.trace_id, t.spans.length, t.assessments.length]).sort());
+});
+
+test('import back into the workspace that ran them: its run traces are kept, each refused with the reason (exit 2)', async () => {
+  const traces = path.join(example.dir, '.costar', 'traces');
+  const before = Object.fromEntries(readdirSync(traces).map((f) => [f, readFileSync(path.join(traces, f), 'utf8')]));
+  const result = await costar(['import', '--mlflow', mlflow.url, '--experiment', experimentId, '--workspace', example.dir], example.dir);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /is already stored as the trace of scenario "[\w-]+" in run [\w-]+; it was not replaced/);
+  assert.match(result.stdout, /imported 0 traces/);
+  for (const [file, text] of Object.entries(before)) assert.equal(readFileSync(path.join(traces, file), 'utf8'), text, `${file} unchanged`);
 });
 
 test('import into an empty workspace: the same spans and assessments', async () => {

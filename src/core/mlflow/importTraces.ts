@@ -42,6 +42,13 @@ export async function importFromMlflow(rest: MlflowRest, experiment: Experiment,
       result.warnings.push(`MLflow trace ${id}: gone between search and read; skipped`);
       continue;
     }
+    // A run trace exported to MLflow and read back into the workspace that ran it keeps its
+    // place: replacing it would make a re-score judge the imported content as that run's.
+    const conflict = await store.importConflict(trace.info.traceId);
+    if (conflict) {
+      result.warnings.push(`MLflow trace ${id}: ${conflict}`);
+      continue;
+    }
     trace.info.metadata[META.source] = 'import';
     trace.info.metadata[META.importedFrom] = `mlflow experiment ${experiment.name} (${experiment.id})`;
     options.mark?.(trace);
