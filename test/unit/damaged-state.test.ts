@@ -9,9 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { labelCommand } from '../../src/cli/commands/label';
-import type { CliIo } from '../../src/cli/command';
 import { LabelingController } from '../../src/extension/labeling/controller';
 import { loadDashboardState } from '../../src/extension/dashboard/dashboardData';
 import { parseMonitorConfig } from '../../src/core/monitor/config';
@@ -23,6 +21,7 @@ import { TraceStore } from '../../src/core/trace/store';
 import { goldenFixture, saveQualityReport, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
 import { CLI, configWithFixtureAgents, tempWorkspace, type TempWorkspace } from '../support/workspace';
 import { TraceBuilder } from '../support/traceBuilder';
+import { runCommandInProcess } from '../support/cliInProcess';
 
 const BAD_TRACE = 'f'.repeat(32);
 const CORRUPTIONS: Record<string, string> = {
@@ -38,16 +37,8 @@ function damageTrace(dir: string, text: string): string {
   return file;
 }
 
-async function runCli(fixture: GoldenFixture, args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io: CliIo = { stdout, stderr, cwd: fixture.ws.dir, env: {} };
-  const code = await labelCommand.run(args, io);
-  return { code, stdout: out, stderr: err };
+function runCli(fixture: GoldenFixture, args: string[]) {
+  return runCommandInProcess(labelCommand, args, fixture.ws.dir);
 }
 
 describe('a corrupt trace beside good ones', () => {

@@ -12,13 +12,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { formatName, ModelServer, userPrompt } from '../support/modelServer';
 import { alignCommand } from '../../src/cli/commands/align';
-import type { CliIo } from '../../src/cli/command';
 import { goldenFixture, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
 import { readLabels, removeLabels } from '../../src/core/golden/store';
 import { labelKey } from '../../src/core/golden/label';
+import { runCommandInProcess, type CliResult } from '../support/cliInProcess';
 
 const GUIDELINE = 'Say yes only when the answer names the value used to fill missing data.';
 
@@ -59,16 +58,8 @@ function scriptModel(options: { distilled?: string; reflected?: string } = {}): 
   });
 }
 
-async function runAlign(fixture: GoldenFixture, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io: CliIo = { stdout, stderr, cwd: fixture.ws.dir, env: { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' } };
-  const code = await alignCommand.run(['quality', ...args], io);
-  return { code, stdout: out, stderr: err };
+function runAlign(fixture: GoldenFixture, args: string[]): Promise<CliResult> {
+  return runCommandInProcess(alignCommand, ['quality', ...args], fixture.ws.dir, { COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' });
 }
 
 test('memory alignment distils a cited guideline that raises held-out κ, and --write applies the offered judge version', async () => {

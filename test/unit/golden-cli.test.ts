@@ -1,24 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { PassThrough } from 'node:stream';
-import type { CliCommand, CliIo } from '../../src/cli/command';
+import type { CliCommand } from '../../src/cli/command';
 import { agreementCommand } from '../../src/cli/commands/agreement';
 import { labelCommand } from '../../src/cli/commands/label';
 import { readLabels } from '../../src/core/golden/store';
 import { goldenFixture, saveQualityReport, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
 import { CLI } from '../support/workspace';
+import { runCommandInProcess, type CliResult } from '../support/cliInProcess';
 
-async function run(command: CliCommand, fixture: GoldenFixture, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io: CliIo = { stdout, stderr, cwd: fixture.ws.dir, env: {} };
-  const code = await command.run(args, io);
-  return { code, stdout: out, stderr: err };
+function run(command: CliCommand, fixture: GoldenFixture, args: string[]): Promise<CliResult> {
+  return runCommandInProcess(command, args, fixture.ws.dir);
 }
 
 test('costar agreement reads the judge\'s newest verdicts from run reports and compares them with the labels', async () => {

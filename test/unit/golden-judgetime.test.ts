@@ -14,9 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { alignCommand } from '../../src/cli/commands/align';
-import type { CliIo } from '../../src/cli/command';
 import { AlignmentMemories } from '../../src/core/golden/align/judgeTimeMemory';
 import { withoutUnbackedGuidelines, GUIDELINES_HEADER } from '../../src/core/golden/align/memory';
 import { memoryFile } from '../../src/core/golden/align/memoryFile';
@@ -31,6 +29,7 @@ import { TraceStore } from '../../src/core/trace/store';
 import { runSuite } from '../../src/harness/suite';
 import { goldenFixture, humanLabel, type GoldenFixture } from '../fixtures/golden/goldenWorkspace';
 import { formatName, ModelServer, userPrompt } from '../support/modelServer';
+import { runCommandInProcess } from '../support/cliInProcess';
 
 const GUIDELINE = 'Grade what the answer states, not what the agent did.';
 const VAGUE = 'Filled the missing values.';
@@ -86,12 +85,8 @@ function qualityVerdict(report: RunReport) {
 const judgePrompts = () => server.chatRequests.filter((r) => formatName(r.body) === 'judge_verdict').map((r) => userPrompt(r.body));
 
 async function align(fixture: GoldenFixture): Promise<{ code: number; result: any }> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (d) => (out += d));
-  const io: CliIo = { stdout, stderr: new PassThrough(), cwd: fixture.ws.dir, env: modelEnv() };
-  const code = await alignCommand.run(['quality', '--method', 'memory', '--json', '--write'], io);
-  return { code, result: JSON.parse(out) };
+  const { code, stdout } = await runCommandInProcess(alignCommand, ['quality', '--method', 'memory', '--json', '--write'], fixture.ws.dir, modelEnv());
+  return { code, result: JSON.parse(stdout) };
 }
 
 test('a memory-aligned judge sees similar labelled examples in runs: it disagrees with the expert before align --write and agrees after', { timeout: 60_000 }, async () => {

@@ -7,25 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { importCommand } from '../../src/cli/commands/traces';
-import type { CliIo } from '../../src/cli/command';
 import { META } from '../../src/core/trace/model';
 import { toMlflowJson } from '../../src/core/trace/mlflow';
 import { TraceStore } from '../../src/core/trace/store';
 import { TraceBuilder } from '../support/traceBuilder';
 import { tempWorkspace } from '../support/workspace';
+import { runCommandInProcess } from '../support/cliInProcess';
 
-async function importFiles(dir: string, files: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io: CliIo = { stdout, stderr, cwd: dir, env: {} };
-  const code = await importCommand.run([...files, '--workspace', dir], io);
-  return { code, stdout: out, stderr: err };
+function importFiles(dir: string, files: string[]) {
+  return runCommandInProcess(importCommand, [...files, '--workspace', dir], dir);
 }
 
 test('an import colliding with a stored run trace is refused and says so; the run trace is kept', async () => {
