@@ -47,6 +47,8 @@ const USER_SETTINGS = {
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // View actions in pane headers otherwise appear only while the mouse is over the pane.
+  'workbench.view.alwaysShowHeaderActions': true,
 };
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {

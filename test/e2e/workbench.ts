@@ -36,8 +36,13 @@ export async function revealRow(page: Page, label: string, parents: string[]): P
   await row(page, label).waitFor({ timeout: 30_000 });
 }
 
+/**
+ * The Test Explorer's "Run Tests" action: in the container's title while Test Explorer is the
+ * Testing container's only view, in the Test Explorer pane's own header once another view
+ * (coSTAR Traces) shares the container. Header actions are always shown (USER_SETTINGS).
+ */
 export function runAllButton(page: Page): Locator {
-  return page.locator(`${sidebar} .title-actions a.action-label[aria-label="Run Tests"]`);
+  return page.locator(`${sidebar} :is(.title-actions, .pane-header) a.action-label[aria-label="Run Tests"]`).first();
 }
 
 /**
