@@ -13,12 +13,14 @@ git -C "$WORK/clone" checkout -q "$(git -C "$ROOT" rev-parse "$REF")"
 echo "[fresh] clone of $(git -C "$WORK/clone" rev-parse --short HEAD) in $WORK/clone, HOME=$WORK/home"
 cd "$WORK/clone"
 # The machine's environment as CI gets it, but no npm_* variables of a calling npm and a
-# new, empty HOME (so no ~/.npmrc, npm cache, code-server or chromium state).
+# new, empty HOME (so no ~/.npmrc, npm cache, code-server or chromium state). Allowed in that
+# HOME afterwards: npm's and node-gyp's caches, and the settings a rustup shim writes when a
+# build script probes for cargo (the machine's tool chain, not this project's state).
 status=0
 env $(env | sed -n 's/^\([Nn][Pp][Mm]_[^=]*\)=.*/-u \1/p') -u INIT_CWD HOME="$WORK/home" TERM=dumb \
   bash -c 'npm ci --no-audit --no-fund && npm test' >"$WORK/npm-test.log" 2>&1 || status=$?
 tail -n 30 "$WORK/npm-test.log"
-leaked="$(find "$WORK/home" -mindepth 1 -maxdepth 2 ! -path "$WORK/home/.npm*" ! -path "$WORK/home/.cache" ! -path "$WORK/home/.cache/node-gyp*" | head -n 5)"
+leaked="$(find "$WORK/home" -mindepth 1 -maxdepth 2 ! -path "$WORK/home/.npm*" ! -path "$WORK/home/.cache" ! -path "$WORK/home/.cache/node-gyp*" ! -path "$WORK/home/.rustup*" | head -n 5)"
 if [ -n "$leaked" ]; then echo "[fresh] files written to HOME outside npm's cache:"; echo "$leaked"; status=${status/#0/1}; fi
 echo "[fresh] exit $status; log: $WORK/npm-test.log"
 exit "$status"
