@@ -9,7 +9,11 @@
  * Times are milliseconds from the trace start; ids are sequential hex so tests can predict them.
  */
 import { createHash } from 'node:crypto';
-import type { Artifact, Span, SpanType, Trace } from '../../src/core/trace/model';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import * as path from 'node:path';
+import { toMlflowJson } from '../../src/core/trace/mlflow';
+import type { Artifact, Span, SpanEvent, SpanType, Trace, TraceInfo } from '../../src/core/trace/model';
 
 const T0_MS = 1_700_000_000_000;
 
@@ -25,6 +29,14 @@ export interface SpanSpec {
   attributes?: Record<string, unknown>;
   tokens?: { input: number; output: number };
   toolName?: string;
+  model?: string;
+  events?: SpanEvent[];
+}
+
+export interface BuildOptions {
+  artifacts?: Artifact[];
+  durationMs?: number;
+  metadata?: Record<string, string>;
 }
 
 export function nanos(msFromStart: number): string {
@@ -35,7 +47,18 @@ export class TraceBuilder {
   readonly spans: Span[] = [];
   private next = 1;
 
+  /** Adds a span to the trace and returns it (to be the parent of later spans). */
   span(spec: SpanSpec): Span {
+    const span = this.make(spec);
+    this.spans.push(span);
+    return span;
+  }
+
+  /**
+   * A span with the next id that is not kept: for traces streamed to disk with writeTraceFile,
+   * which would not fit in memory (or in one string) as a whole.
+   */
+  make(spec: SpanSpec): Span {
     const startMs = spec.startMs ?? 0;
     const span: Span = {
       spanId: (this.next++).toString(16).padStart(16, '0'),
@@ -46,31 +69,87 @@ export class TraceBuilder {
       endTimeUnixNano: nanos(startMs + (spec.durationMs ?? 1)),
       status: spec.error ? { code: 'ERROR', message: spec.error } : { code: 'OK' },
       attributes: spec.attributes ?? {},
-      events: [],
+      events: spec.events ?? [],
     };
     if (spec.inputs !== undefined) span.inputs = spec.inputs;
     if (spec.outputs !== undefined) span.outputs = spec.outputs;
     if (spec.tokens) span.tokens = { ...spec.tokens, total: spec.tokens.input + spec.tokens.output };
     if (spec.toolName) span.toolName = spec.toolName;
-    this.spans.push(span);
+    if (spec.model) span.model = spec.model;
     return span;
   }
 
-  build(options: { artifacts?: Artifact[]; durationMs?: number; metadata?: Record<string, string> } = {}): Trace {
-    const end = Math.max(0, ...this.spans.map((s) => Number((BigInt(s.endTimeUnixNano) - BigInt(nanos(0))) / 1_000_000n)));
-    return {
-      info: {
-        traceId: 'a'.repeat(32),
-        requestTime: T0_MS,
-        executionDurationMs: options.durationMs ?? end,
-        state: this.spans.some((s) => s.status.code === 'ERROR' && s.parentId === null) ? 'ERROR' : 'OK',
-        metadata: options.metadata ?? {},
-        tags: {},
-      },
-      spans: this.spans,
-      artifacts: options.artifacts ?? [],
-    };
+  build(options: BuildOptions = {}): Trace {
+    // A loop, not Math.max(...spans): spreading 250,000 arguments overflows the stack.
+    let endNanos = BigInt(nanos(0));
+    let rootError = false;
+    for (const s of this.spans) {
+      const end = BigInt(s.endTimeUnixNano);
+      if (end > endNanos) endNanos = end;
+      if (s.status.code === 'ERROR' && s.parentId === null) rootError = true;
+    }
+    const endMs = Number((endNanos - BigInt(nanos(0))) / 1_000_000n);
+    return { info: traceInfo(options, endMs, rootError), spans: this.spans, artifacts: options.artifacts ?? [] };
   }
+}
+
+function traceInfo(options: BuildOptions, endMs: number, rootError: boolean): TraceInfo {
+  return {
+    traceId: 'a'.repeat(32),
+    requestTime: T0_MS,
+    executionDurationMs: options.durationMs ?? endMs,
+    state: rootError ? 'ERROR' : 'OK',
+    metadata: options.metadata ?? {},
+    tags: {},
+  };
+}
+
+/** Spans serialized per write: big enough to keep writes efficient, small enough to stay cheap in memory. */
+const SPANS_PER_CHUNK = 500;
+
+/**
+ * Writes a trace to `file` exactly as the trace store does (toMlflowJson, `info` first), but span
+ * by span from `spans`, so a 250,000-span trace of ~450 MB is never one object graph or one
+ * string (V8 strings stop at ~512 MB). Returns the bytes and spans written.
+ */
+export async function writeTraceFile(file: string, info: TraceInfo, spans: Iterable<Span>, artifacts: Artifact[] = []): Promise<{ bytes: number; spans: number }> {
+  const skeleton = JSON.stringify(toMlflowJson({ info, spans: [], artifacts }));
+  const marker = '"data":{"spans":[]';
+  const at = skeleton.indexOf(marker);
+  if (at < 0) throw new Error('toMlflowJson no longer writes data.spans as expected: update writeTraceFile');
+  const head = skeleton.slice(0, at + marker.length - 1);
+  const tail = skeleton.slice(at + marker.length - 1);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const out = createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  let bytes = 0;
+  let count = 0;
+  const write = async (text: string) => {
+    bytes += Buffer.byteLength(text);
+    if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
+  };
+  try {
+    await write(head);
+    let chunk: Span[] = [];
+    const flush = async () => {
+      if (chunk.length === 0) return;
+      const json = JSON.stringify((toMlflowJson({ info, spans: chunk, artifacts: [] }) as { data: { spans: unknown[] } }).data.spans);
+      await write(`${count > chunk.length ? ',' : ''}${json.slice(1, -1)}`);
+      chunk = [];
+    };
+    for (const span of spans) {
+      chunk.push(span);
+      count++;
+      if (chunk.length === SPANS_PER_CHUNK) await flush();
+    }
+    await flush();
+    await write(tail);
+    out.end();
+    await Promise.race([once(out, 'finish'), failed]);
+  } finally {
+    out.destroy();
+  }
+  return { bytes, spans: count };
 }
 
 export function artifact(path: string, text: string, change: Artifact['change'] = 'created'): Artifact {
