@@ -27,7 +27,7 @@ import type { Trace } from '../core/trace/model';
 import { TraceStore } from '../core/trace/store';
 import { runAttempt } from './attempt';
 import { judgeModelClient } from './models';
-import { keyEnvRefusal, resolveModelSettings } from '../core/llm/fromEnv';
+import { unapprovedKeyWarning } from '../core/llm/fromEnv';
 import { shardScenarios } from '../core/report/shard';
 import { Limiter } from '../core/util/limiter';
 import { attemptPaths } from '../core/layout';
@@ -45,8 +45,8 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const store = new TraceStore(workspaceDir);
   const modelEnv = { ...process.env, ...request.secretEnv };
   const model = judgeModelClient({ ...request, workspaceDir }, config, modelEnv, host);
-  const refusedKeyEnv = resolveModelSettings(modelEnv, config.model).refusedKeyEnv;
-  if (refusedKeyEnv) emit({ v: PROTOCOL_VERSION, type: 'log', level: 'warn', message: keyEnvRefusal(refusedKeyEnv) });
+  const keyWarning = unapprovedKeyWarning(modelEnv, config.model);
+  if (keyWarning) emit({ v: PROTOCOL_VERSION, type: 'log', level: 'warn', message: keyWarning });
   const judgeFilter = request.judges ? new Set(request.judges) : undefined;
   // Memory-aligned judges retrieve similar labelled examples by the endpoint's embeddings when it has them.
   const alignment = new AlignmentMemories(workspaceDir, { embedder: async () => (await endpointEmbedder(modelEnv, config.model)).embed });

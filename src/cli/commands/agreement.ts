@@ -8,6 +8,7 @@ import { latestVerdicts } from '../../core/golden/judgeVerdicts';
 import { listGoldenJudges } from '../../core/golden/store';
 import { valueChoices } from '../../core/golden/values';
 import { MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
+import { warnUnapprovedKeyEnv } from '../modelKey';
 
 const OPTIONS = defineOptions({
   judge: { type: 'string', multiple: true, arg: 'ID', help: 'only this judge (repeatable)', otherwise: 'every judge with a golden set (golden/*.jsonl)' },
@@ -31,6 +32,8 @@ export const agreementCommand: CliCommand = {
       io.stderr.write(`no golden set in ${workspaceDir}/golden: label traces first (coSTAR: Label Traces in VS Code)\n`);
       return EXIT.usage;
     }
+    // Only --evaluate asks the model; reading verdicts from reports does not.
+    if (values.evaluate) await warnUnapprovedKeyEnv(io, workspaceDir);
     const reports: AgreementReport[] = [];
     try {
       for (const judgeId of judgeIds) {

@@ -7,6 +7,7 @@ import { endpointEmbedder } from '../../core/golden/align/embeddings';
 import { GoldenSetupError, goldenModelClient, loadGoldenJudge } from '../../core/golden/goldenWorkspace';
 import type { KappaResult } from '../../core/golden/kappa';
 import { MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
+import { warnUnapprovedKeyEnv } from '../modelKey';
 
 const OPTIONS = defineOptions({
   method: { type: 'string', default: 'memory', arg: 'memory|instructions', help: 'memory: guidelines and retrieved examples; instructions: rewrite the judge instructions' },
@@ -31,6 +32,7 @@ export const alignCommand: CliCommand = {
     const method = values.method as string;
     if (method !== 'memory' && method !== 'instructions') throw new UsageError(`--method expects memory or instructions, got "${method}"`);
     const workspaceDir = resolveWorkspace(values.workspace, io.cwd);
+    await warnUnapprovedKeyEnv(io, workspaceDir);
     try {
       const golden = await loadGoldenJudge(workspaceDir, positionals[0]!);
       for (const warning of golden.warnings) io.stderr.write(`warning: ${warning}\n`);

@@ -12,6 +12,7 @@ import { TraceStore } from '../../core/trace/store';
 import { describeSkipped, type SkippedFile } from '../../core/util/files';
 import { labelsFromMlflow } from '../../core/golden/fromMlflow';
 import { connectMlflow, mlflowFailure } from '../mlflowArgs';
+import { warnUnapprovedKeyEnv } from '../modelKey';
 
 const OPTIONS = defineOptions({
   trace: { type: 'string', arg: 'ID', help: 'the stored trace to label (with --value)', otherwise: 'show the queue instead' },
@@ -88,6 +89,7 @@ export const labelCommand: CliCommand = {
       }
       for (const damaged of skipped) io.stderr.write(`warning: ${describeSkipped(damaged)}\n`);
       const samples = positiveInt(values.samples, '--samples') ?? 0;
+      if (samples > 0) await warnUnapprovedKeyEnv(io, workspaceDir);
       const model = samples > 0 ? goldenModelClient(workspaceDir, io.env, golden.config) : undefined;
       if (samples > 0 && !model) io.stderr.write('no model configured: ordering by report signals only (no sampling)\n');
       const queue = await buildQueue({ workspaceDir, def, cases, ...(model ? { model } : {}), samples });

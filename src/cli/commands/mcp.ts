@@ -12,6 +12,7 @@ import type { CliCommand } from '../command';
 import { defineOptions, EXIT, WORKSPACE_OPTION } from '../command';
 import { harnessPath, parseCliArgs, resolveWorkspace } from '../args';
 import { ASSIST_TOOLS, assistToolInputSchema, callAssistTool } from '../../core/assist/tools';
+import { warnUnapprovedKeyEnv } from '../modelKey';
 import { version } from '../../../package.json';
 
 const OPTIONS = defineOptions({ workspace: WORKSPACE_OPTION });
@@ -52,6 +53,8 @@ export const mcpCommand: CliCommand = {
     });
     await server.connect(new StdioServerTransport());
     io.stderr.write(`costar mcp: serving ${workspaceDir} over stdio\n`);
+    // Its run and rescore tools judge with the model; their harness warnings go to the tool's answer, not here.
+    await warnUnapprovedKeyEnv(io, workspaceDir);
     await closed;
     return EXIT.ok;
   },

@@ -15,6 +15,7 @@ import { analyzeMonitor } from '../../core/monitor/analyze';
 import { renderMonitorText } from '../../core/monitor/renderText';
 import { escapeFileName } from '../../core/scenario/yamlSource';
 import { describeSkipped } from '../../core/util/files';
+import { warnUnapprovedKeyEnv } from '../modelKey';
 
 const IMPORT_OPTIONS = defineOptions({ workspace: WORKSPACE_OPTION, ...MLFLOW_IMPORT_OPTIONS });
 
@@ -81,6 +82,8 @@ export const monitorReportCommand: CliCommand = {
       }
       throw error;
     }
+    // Scoring may ask the model (LLM and agentic judges).
+    await warnUnapprovedKeyEnv(io, workspaceDir);
     const { scorer, catalog, problems } = await loadWorkspaceScorer(workspaceDir, io.env);
     for (const p of problems) io.stderr.write(`${escapeFileName(p.file)}:${p.line}:${p.column}: ${p.message}\n`);
     const unknown = unknownMonitorJudges(config.judges, catalog);

@@ -4,6 +4,7 @@ import type { CliCommand } from '../command';
 import { defineOptions, EXIT, UsageError, WORKSPACE_OPTION } from '../command';
 import { parseCliArgs, resolveWorkspace, traceIdArg } from '../args';
 import { PromoteError, promoteTrace, writePromotedDraft } from '../../core/promote/promote';
+import { warnUnapprovedKeyEnv } from '../modelKey';
 
 const OPTIONS = defineOptions({
   out: { type: 'string', short: 'o', arg: 'FILE', help: 'write the draft to FILE (never over an existing file)', otherwise: 'print the draft to stdout' },
@@ -32,6 +33,7 @@ export const promoteCommand: CliCommand = {
       io.stderr.write(`${out} already exists; choose another --out\n`);
       return EXIT.usage;
     }
+    if (values['with-model']) await warnUnapprovedKeyEnv(io, workspaceDir);
     let draft;
     try {
       draft = await promoteTrace(workspaceDir, traceId, {

@@ -18,6 +18,7 @@ import { harnessPath, parseCliArgs, positiveInt, resolveWorkspace } from '../arg
 import { createModelClientFromEnv, MODEL_SETUP_HINT } from '../../core/llm/fromEnv';
 import { ModelError } from '../../core/llm/types';
 import { loadConfig } from '../../core/scenario/load';
+import { warnUnapprovedKeyEnv } from '../modelKey';
 import { resolveFeedback, type RoundFeedback } from '../../core/refine/feedback';
 import { changeSetToPatch, repoPathPrefix } from '../../core/refine/patch';
 import { findRepoRoot } from '../../core/util/repoRoot';
@@ -66,6 +67,7 @@ async function refine(args: string[], io: CliIo): Promise<number> {
       return EXIT.usage;
     }
   }
+  await warnUnapprovedKeyEnv(io, workspaceDir);
   const model = createModelClientFromEnv(io.env, config?.model);
   if (!model) {
     io.stderr.write(`costar refine needs a model: ${MODEL_SETUP_HINT}\n`);

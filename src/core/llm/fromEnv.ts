@@ -37,8 +37,18 @@ export function keyEnvApproved(name: string, env: Env): boolean {
   return (env[ALLOW_KEY_ENV] ?? '').split(',').map((n) => n.trim()).includes(name);
 }
 
-export function keyEnvRefusal(name: string): string {
+function keyEnvRefusal(name: string): string {
   return `costar.yaml names model.apiKeyEnv "${name}", which coSTAR does not read without your approval (only OPENAI_API_KEY and COSTAR_* are read by default): to use it, set ${ALLOW_KEY_ENV}=${name} (VS Code asks once per workspace)`;
+}
+
+/**
+ * The warning every command that can call a model gives when costar.yaml names a key variable
+ * the user has not approved (it is not read, so the model may be "not configured" for that reason
+ * alone). Names the variable, never its value. Undefined when there is nothing to say.
+ */
+export function unapprovedKeyWarning(env: Env, config?: Partial<ModelConfigDef>): string | undefined {
+  const refused = resolveModelSettings(env, config).refusedKeyEnv;
+  return refused ? keyEnvRefusal(refused) : undefined;
 }
 
 export function resolveModelSettings(env: Env, config?: Partial<ModelConfigDef>): ResolvedModelSettings {
