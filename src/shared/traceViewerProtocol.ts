@@ -158,6 +158,10 @@ export const WebviewMessage = z.discriminatedUnion('type', [
 export type WebviewMessage = z.infer<typeof WebviewMessage>;
 
 /** What the webview keeps with `setState`, so a hidden or reloaded panel comes back as it was. */
+/** The span detail's tabs; the one chosen last is kept across span selections and reloads. */
+export const DetailTab = z.enum(['inputs', 'outputs', 'attributes', 'events']);
+export type DetailTab = z.infer<typeof DetailTab>;
+
 export const ViewerState = z.object({
   source: TraceSourceRef,
   expanded: z.array(z.string()),
@@ -165,6 +169,7 @@ export const ViewerState = z.object({
   failingOnly: z.boolean(),
   /** Width of the side panel after the user dragged the split; absent: the default split. */
   sideWidthPx: z.number().positive().optional(),
+  detailTab: DetailTab.optional(),
 });
 export type ViewerState = z.infer<typeof ViewerState>;
 

@@ -169,6 +169,7 @@ describe('trace viewer webview', () => {
     assert.deepEqual(await conversation.locator('.message-role').allTextContents(), ['system', 'user']);
     assert.ok(posted.some((m) => (m as { type: string; row?: number }).type === 'getSpan' && (m as { row: number }).row === 1), 'payload fetched on demand');
     await page.locator('#span-row-2 .name').click();
+    await page.getByRole('tab', { name: 'Outputs' }).click();
     const output = page.locator('.section-outputs pre.text');
     await output.waitFor();
     assert.doesNotMatch(await output.textContent() ?? '', /line 200 of/);
@@ -202,6 +203,92 @@ describe('trace viewer webview', () => {
     await eventually(async () => (await page.locator('.detail mark.search-hit').allTextContents()).every((t) => t === 'EACCES') && (await page.locator('.detail mark.search-hit').count()) > 0, true);
     await page.getByLabel('Search spans').fill('');
     await eventually(() => page.locator('.detail mark.search-hit').count(), 0, 'clearing the search clears the marks');
+  });
+
+  it('shows Inputs / Outputs / Attributes / Events as tabs, keyboard first, with the exception above them', async () => {
+    const { page } = await harness.open(story());
+    await page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    const tabs = page.getByRole('tablist', { name: 'Span detail sections' }).getByRole('tab');
+    assert.deepEqual(await tabs.allTextContents(), ['Inputs', 'Outputs', 'Attributes', 'Events (1)']);
+    const selectedTab = async () => (await page.locator('[role="tab"][aria-selected="true"]').allTextContents()).join();
+    const focusedTab = () => page.evaluate(() => document.activeElement?.getAttribute('role') === 'tab' ? document.activeElement.textContent : null);
+    const tabStops = () => tabs.evaluateAll((all) => all.map((t) => (t as HTMLElement).tabIndex));
+    assert.equal(await selectedTab(), 'Inputs', 'a span opens on Inputs the first time');
+    assert.deepEqual(await tabStops(), [0, -1, -1, -1], 'one tab in the Tab order (roving tabindex)');
+    assert.match(await page.locator('.exception-summary').innerText(), /PermissionError: EACCES: permission denied, open report\.md/, 'the exception is in view on every tab');
+    assert.ok(await page.locator('.section-inputs').isVisible());
+    assert.ok(!(await page.locator('.section-events').isVisible()), 'the other panels are hidden');
+
+    await page.getByRole('tab', { name: 'Inputs' }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await selectedTab(), 'Outputs');
+    assert.equal(await focusedTab(), 'Outputs', 'focus follows the selection');
+    assert.deepEqual(await tabStops(), [-1, 0, -1, -1]);
+    assert.match(await page.locator('.section-outputs').innerText(), /no outputs/);
+    await page.keyboard.press('End');
+    assert.equal(await selectedTab(), 'Events (1)');
+    assert.match(await page.locator('.section-events').innerText(), /at writeFile \(fs\.js:1\)/, 'the stack is in Events');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await focusedTab(), 'Inputs', 'right from the last wraps to the first');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await focusedTab(), 'Events (1)', 'left from the first wraps to the last');
+    await page.keyboard.press('Home');
+    assert.equal(await focusedTab(), 'Inputs');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await selectedTab(), 'Attributes');
+    assert.match(await page.locator('.section-attributes').innerText(), /no attributes/);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'tabpanel', 'Tab leaves the list for the open panel');
+  });
+
+  it('remembers the chosen tab across span selections and in the webview state', async () => {
+    const first = await harness.open(story());
+    await first.page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    await first.page.getByRole('tab', { name: 'Outputs' }).click();
+    await first.page.locator('#span-row-1 .name').click();
+    await first.page.locator('.detail-title', { hasText: 'plan' }).waitFor();
+    assert.equal(await first.page.locator('[role="tab"][aria-selected="true"]').textContent(), 'Outputs', 'the next span opens on the same tab');
+    assert.match(await first.page.locator('.section-outputs').innerText(), /First read the logs/);
+    await first.page.getByRole('tab', { name: /^Events/ }).waitFor({ state: 'detached' });
+    await first.page.waitForFunction(() => (window as unknown as { __costarSavedState?: { detailTab?: string; selected: string | null } }).__costarSavedState?.selected === '0000000000000002');
+    const saved = await first.state();
+    assert.equal((saved as { detailTab?: string } | undefined)?.detailTab, 'outputs');
+    const reloaded = await harness.open(story(), { savedState: saved });
+    await reloaded.page.locator('.detail-title', { hasText: 'plan' }).waitFor();
+    assert.equal(await reloaded.page.locator('[role="tab"][aria-selected="true"]').textContent(), 'Outputs', 'restored after a reload');
+
+    // A tab the span lacks falls back to the first, and comes back on a span that has it.
+    await reloaded.page.getByRole('tab', { name: 'Attributes' }).click();
+    await reloaded.page.locator('#span-row-6 .name').click();
+    await reloaded.page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    await reloaded.page.getByRole('tab', { name: /^Events/ }).click();
+    await reloaded.page.locator('#span-row-1 .name').click();
+    await reloaded.page.locator('.detail-title', { hasText: 'plan' }).waitFor();
+    assert.equal(await reloaded.page.locator('[role="tab"][aria-selected="true"]').textContent(), 'Inputs', 'no Events here: the first tab');
+    await reloaded.page.locator('#span-row-6 .name').click();
+    await reloaded.page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    assert.equal(await reloaded.page.locator('[role="tab"][aria-selected="true"]').textContent(), 'Events (1)');
+  });
+
+  it('counts the search hits on each tab and marks them in every panel', async () => {
+    const { page } = await harness.open(story());
+    await page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    await page.getByLabel('Search spans').fill('report');
+    await page.locator('.search-status', { hasText: /of/ }).waitFor();
+    await page.locator('#span-row-6 .name').click(); // the first hit selected is the root's prompt
+    await page.locator('.detail-title', { hasText: 'write_report' }).waitFor();
+    const hitsOn = (key: string) => page.locator(`.tab-${key} .tab-hits`).allTextContents();
+    await eventually(() => hitsOn('inputs'), ['2'], 'path report.md and content # Report');
+    assert.deepEqual(await hitsOn('events'), ['1'], 'the exception message names report.md');
+    assert.deepEqual(await hitsOn('outputs'), [], 'no badge without hits');
+    assert.equal(await page.getByRole('tab', { name: 'Inputs, 2 search hits' }).count(), 1, 'the count is in the accessible name');
+    assert.equal(await page.locator('.section-inputs mark.search-hit').count(), 2);
+    await page.getByRole('tab', { name: /^Events/ }).click();
+    assert.ok(await page.locator('.section-events mark.search-hit').first().isVisible());
+    assert.ok(await page.locator('.exception-summary mark.search-hit').isVisible(), 'the exception line is marked too');
+    await page.getByLabel('Search spans').fill('');
+    await eventually(() => page.locator('.tab-hits').count(), 0, 'clearing the search clears the counts');
   });
 
   it('keeps expansion and selection in the webview state and restores them', async () => {

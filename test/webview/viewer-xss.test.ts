@@ -30,6 +30,7 @@ describe('trace viewer webview with hostile trace content', () => {
       for (const button of await page.locator('.detail .show-all').all()) await button.click();
     }
     await page.locator('#span-row-1 .name').click();
+    await page.getByRole('tab', { name: 'Attributes' }).click();
     await page.locator('.section-attributes').waitFor();
     assert.ok((await page.locator('.section-attributes th').allTextContents()).includes(HOSTILE.script), 'attribute key shown as text');
     await page.locator('.verdict-head').click();

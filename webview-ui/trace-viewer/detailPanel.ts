@@ -1,11 +1,15 @@
 /**
- * The selected span's detail: timing, status, tokens, inputs/outputs, attributes, events and
- * exceptions. Chat-shaped payloads are shown as a conversation; long text is cut with a
- * "Show all" button. Everything from the trace is set as text.
+ * The selected span's detail: timing, status, tokens, then Inputs / Outputs / Attributes (and
+ * Events when the span has any) as tabs, as in MLflow's and Langfuse's span views. An exception
+ * is summarised above the tabs, whichever is open, because it is why the span failed; its stack
+ * and attributes are in Events. Chat-shaped payloads are shown as a conversation; long text is
+ * cut with a "Show all" button. Everything from the trace is set as text.
  */
 import type { SpanDetail } from '../../src/shared/traceViewerProtocol';
 import { h, icon } from '../shared/dom';
 import { formatCount, formatMs } from './format';
+import { tabs } from './tabs';
+import type { DetailTab } from '../../src/shared/traceViewerProtocol';
 
 const LONG_TEXT_CHARS = 2000;
 const LONG_TEXT_LINES = 30;
@@ -18,12 +22,18 @@ export interface Highlight {
 
 /** The highlight of the detail being built: set by DetailPanel.show around one render. */
 let highlight: Highlight | undefined;
+/** Occurrences of the highlight in the texts built since the panel being built began. */
+let hitCount = 0;
 
 export class DetailPanel {
   readonly element: HTMLElement;
   private readonly body: HTMLDivElement;
 
-  constructor() {
+  /** The tab the user chose last; kept when a span lacks it (Events), so it comes back later. */
+  private tab: DetailTab;
+
+  constructor(initialTab: DetailTab = 'inputs', private readonly onTabChange: (tab: DetailTab) => void = () => {}) {
+    this.tab = initialTab;
     this.body = h('div', { className: 'detail-body' });
     this.element = h('section', { className: 'panel detail', attrs: { 'aria-label': 'Span detail' } }, [
       h('h2', { text: 'Span' }), this.body,
@@ -66,23 +76,45 @@ export class DetailPanel {
     ];
     if (d.toolName) facts.push(['Tool', d.toolName]);
     if (d.tokens) facts.push(['Tokens', `${formatCount(d.tokens.total)} (in ${formatCount(d.tokens.input)}, out ${formatCount(d.tokens.output)})`]);
-    const sections = [
-      section('Inputs', d.inputs === undefined ? null : payload(d.inputs)),
-      section('Outputs', d.outputs === undefined ? null : payload(d.outputs)),
-      section('Attributes', Object.keys(d.attributes).length === 0 ? null : keyValues(d.attributes)),
-      section('Events', d.events.length === 0 ? null : h('ul', { className: 'events' }, d.events.map(eventItem))),
-    ].filter((x): x is HTMLElement => x !== null);
+    const exception = d.events.find((e) => e.name === 'exception');
+    const panels = [
+      panel('inputs', 'Inputs', () => d.inputs === undefined ? empty('This span recorded no inputs.') : payload(d.inputs)),
+      panel('outputs', 'Outputs', () => d.outputs === undefined ? empty('This span recorded no outputs.') : payload(d.outputs)),
+      panel('attributes', 'Attributes', () => Object.keys(d.attributes).length === 0 ? empty('This span has no attributes.') : keyValues(d.attributes)),
+      d.events.length === 0 ? null : panel('events', `Events (${d.events.length})`, () => h('ul', { className: 'events' }, d.events.map(eventItem))),
+    ].filter((x) => x !== null);
+    const tabList = tabs('detail', panels, this.tab, (tab) => {
+      this.tab = tab;
+      this.onTabChange(tab);
+    });
     this.body.replaceChildren(
       h('div', { className: `detail-title${failed ? ' error' : ''}` }, [failed ? icon('error') : null, h('span', { text: d.name })]),
       h('dl', { className: 'facts' }, facts.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
-      ...sections,
+      ...(exception ? [exceptionSummary(exception)] : []),
+      tabList.element,
     );
   }
 }
 
-function section(title: string, content: Node | null): HTMLElement | null {
-  if (!content) return null;
-  return h('section', { className: `detail-section section-${title.toLowerCase()}` }, [h('h3', { text: title }), content]);
+/** Builds one tab's content and counts the search hits in it. */
+function panel(key: DetailTab, label: string, build: () => Node): { key: DetailTab; label: string; content: Node; hits: number } {
+  hitCount = 0;
+  const content = build();
+  return { key, label, content, hits: hitCount };
+}
+
+function empty(text: string): HTMLElement {
+  return h('p', { className: 'placeholder', text });
+}
+
+/** The exception's type and message, always in view above the tabs. */
+function exceptionSummary(e: SpanDetail['events'][number]): HTMLElement {
+  const type = e.attributes['exception.type'];
+  const message = e.attributes['exception.message'];
+  return h('div', { className: 'exception-summary', role: 'note', attrs: { 'aria-label': 'Exception' } }, [
+    icon('error'),
+    fill(h('span', { className: 'exception-message' }), `${String(type ?? 'Error')}: ${String(message ?? '')}`, highlight),
+  ]);
 }
 
 interface ChatMessage {
@@ -148,6 +180,7 @@ export function longText(text: string, extraClass = ''): HTMLElement {
   const lines = text.split('\n', LONG_TEXT_LINES + 1);
   const cutAt = lines.length > LONG_TEXT_LINES ? lines.slice(0, LONG_TEXT_LINES).join('\n').length : LONG_TEXT_CHARS;
   const marked = highlight;
+  hitCount += countHits(text, marked);
   if (text.length <= cutAt) {
     fill(pre, text, marked);
     return pre;
@@ -163,10 +196,10 @@ export function longText(text: string, extraClass = ''): HTMLElement {
 }
 
 /** Sets `text` as text nodes, each occurrence of the highlight in a <mark> (still text, never markup). */
-function fill(pre: HTMLElement, text: string, marked: Highlight | undefined): void {
+function fill<E extends HTMLElement>(pre: E, text: string, marked: Highlight | undefined): E {
   if (!marked) {
     pre.textContent = text;
-    return;
+    return pre;
   }
   const haystack = marked.caseSensitive ? text : text.toLowerCase();
   const needle = marked.caseSensitive ? marked.text : marked.text.toLowerCase();
@@ -179,6 +212,17 @@ function fill(pre: HTMLElement, text: string, marked: Highlight | undefined): vo
   }
   if (from < text.length) nodes.push(document.createTextNode(text.slice(from)));
   pre.replaceChildren(...nodes);
+  return pre;
+}
+
+/** Occurrences of the highlight in the whole text, including the part cut off by "Show all". */
+function countHits(text: string, marked: Highlight | undefined): number {
+  if (!marked || !marked.text) return 0;
+  const haystack = marked.caseSensitive ? text : text.toLowerCase();
+  const needle = marked.caseSensitive ? marked.text : marked.text.toLowerCase();
+  let n = 0;
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + needle.length)) n++;
+  return n;
 }
 
 function pretty(value: unknown): string {

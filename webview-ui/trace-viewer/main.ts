@@ -62,7 +62,12 @@ function start(): void {
     matchState: (row) => (row === currentHit ? 2 : hits.has(row) ? 1 : 0),
   }, totalMs);
 
-  const detail = new DetailPanel();
+  const saved = channel.getState(ViewerState);
+  let detailTab = saved?.detailTab;
+  const detail = new DetailPanel(detailTab, (tab) => {
+    detailTab = tab;
+    saveState();
+  });
   const details = new Map<number, SpanDetail>();
   let detailTimer: ReturnType<typeof setTimeout> | undefined;
   const showDetail = (row: number) => {
@@ -122,6 +127,7 @@ function start(): void {
       const state: ViewerState = {
         source: init.source, expanded, selected: tree.selected >= 0 ? s.ids[tree.selected]! : null, failingOnly,
         ...(sideWidthPx !== undefined ? { sideWidthPx } : {}),
+        ...(detailTab !== undefined ? { detailTab } : {}),
       };
       channel.setState(state);
     }, STATE_SAVE_DELAY_MS);
@@ -171,7 +177,7 @@ function start(): void {
     notice.textContent = `Ignored a malformed message from the extension: ${problem}`;
   });
 
-  restore(channel.getState(ViewerState));
+  restore(saved);
   tree.renderNow();
   requestAnimationFrame(() => performance.mark('costar-tree-painted'));
   channel.post({ type: 'ready' });
