@@ -78,8 +78,11 @@ test('a writer killed with SIGKILL mid-write never leaves a half file in the sto
   await exited;
 
   const store = new TraceStore(workspace);
-  const files = (await fs.readdir(store.dir)).filter((name) => !name.startsWith('.'));
-  assert.ok(files.length >= 4, `expected the 4 trace files, got ${files.join(', ')}`);
+  const names = (await fs.readdir(store.dir)).filter((name) => !name.startsWith('.'));
+  const files = names.filter((name) => name.endsWith('.trace.json'));
+  assert.ok(files.length >= 4, `expected the 4 trace files, got ${names.join(', ')}`);
+  // Outlines beside the traces are written atomically too: never half a file.
+  for (const name of names.filter((n) => n.endsWith('.outline.json'))) JSON.parse(await fs.readFile(path.join(store.dir, name), 'utf8'));
   for (const name of files) {
     const trace = fromMlflowJson(JSON.parse(await fs.readFile(path.join(store.dir, name), 'utf8')));
     assert.equal(trace.spans.length, 5000, `${name} is complete`);

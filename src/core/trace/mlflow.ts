@@ -72,21 +72,45 @@ function mlflowSpan(traceId: string, requestId: string, span: Span): object {
 
 export function fromMlflowJson(json: unknown): Trace {
   const doc = record(json, 'trace');
-  const info = record(doc.info, 'info');
   const data = record(doc.data, 'data');
   if (!Array.isArray(data.spans)) throw new Error('data.spans: expected an array of spans');
 
-  const parsed = data.spans.map((span, n) => readSpan(span, `data.spans[${n}]`));
-  const traceId = traceIdOf(info, parsed.map((p) => p.traceId));
+  const parsed = data.spans.map((span, n) => readMlflowSpan(span, `data.spans[${n}]`));
   return {
-    info: readInfo(info, traceId),
+    info: readMlflowInfo(doc.info, parsed.map((p) => p.traceId)),
     spans: parsed.map((p) => p.span),
-    artifacts: readArtifacts(doc.costar),
+    artifacts: readMlflowArtifacts(doc.costar),
   };
 }
 
+/**
+ * The text toMlflowJson(trace) serializes to (byte for byte JSON.stringify of it), with the byte
+ * range of every span (in `trace.spans` order) and of the artifacts array: what the trace
+ * viewer's outline records so it can read one span without parsing the file.
+ */
+export function serializeMlflowTrace(trace: Trace): { text: string; spanRanges: [number, number][]; artifactsRange: [number, number] } {
+  const doc = toMlflowJson(trace) as { info: object; data: { spans: object[] }; costar: { version: number; artifacts: Artifact[] } };
+  const parts: string[] = [];
+  let bytes = 0;
+  const add = (text: string): [number, number] => {
+    const start = bytes;
+    parts.push(text);
+    bytes += Buffer.byteLength(text);
+    return [start, bytes];
+  };
+  add(`{"info":${JSON.stringify(doc.info)},"data":{"spans":[`);
+  const spanRanges = doc.data.spans.map((span, n) => {
+    if (n > 0) add(',');
+    return add(JSON.stringify(span));
+  });
+  add(`]},"costar":{"version":${JSON.stringify(doc.costar.version)},"artifacts":`);
+  const artifactsRange = add(JSON.stringify(doc.costar.artifacts));
+  add('}}');
+  return { text: parts.join(''), spanRanges, artifactsRange };
+}
+
 /** The OTel trace id: from `tr-<hex>` when it has that form, otherwise from the spans. */
-function traceIdOf(info: Record<string, unknown>, spanTraceIds: (string | null)[]): string {
+function traceIdOf(info: Record<string, unknown>, spanTraceIds: readonly (string | null)[]): string {
   const raw = info.trace_id ?? info.request_id;
   if (typeof raw !== 'string' || raw === '') throw new Error('info.trace_id: missing (expected "tr-" followed by 32 hex digits)');
   const tail = raw.replace(/^tr-/, '').replace(/^trace:\/[^/]*\//, '').toLowerCase();
@@ -94,6 +118,12 @@ function traceIdOf(info: Record<string, unknown>, spanTraceIds: (string | null)[
   const fromSpans = spanTraceIds.find((id): id is string => id !== null);
   if (fromSpans) return fromSpans;
   throw new Error(`info.trace_id: ${JSON.stringify(raw)} holds no OpenTelemetry trace id and no span carries one`);
+}
+
+/** The `info` object of an MLflow trace; `spanTraceIds` are the trace ids its spans carry (null: none). */
+export function readMlflowInfo(value: unknown, spanTraceIds: readonly (string | null)[]): TraceInfo {
+  const info = record(value, 'info');
+  return readInfo(info, traceIdOf(info, spanTraceIds));
 }
 
 function readInfo(info: Record<string, unknown>, traceId: string): TraceInfo {
@@ -147,7 +177,8 @@ function traceState(value: unknown): TraceState {
   throw new Error(`info.state: expected OK, ERROR or IN_PROGRESS, got ${JSON.stringify(value)}`);
 }
 
-function readSpan(value: unknown, where: string): { traceId: string | null; span: Span } {
+/** One span of `data.spans` (any MLflow span shape), and the OTel trace id it carries (null: none). */
+export function readMlflowSpan(value: unknown, where: string): { traceId: string | null; span: Span } {
   const span = record(value, where);
   if (isRecord(span.context)) return readV2Span(span, where);
   const status = isRecord(span.status) ? span.status : {};
@@ -220,7 +251,8 @@ function decodeAttributes(value: unknown, where: string): Record<string, unknown
   return out;
 }
 
-function readArtifacts(costar: unknown): Artifact[] {
+/** The artifacts of coSTAR's `costar` member (none when absent). */
+export function readMlflowArtifacts(costar: unknown): Artifact[] {
   if (!isRecord(costar) || costar.artifacts === undefined) return [];
   if (!Array.isArray(costar.artifacts)) throw new Error('costar.artifacts: expected an array');
   return costar.artifacts.map((item, n) => {

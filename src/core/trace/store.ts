@@ -1,12 +1,15 @@
 /**
  * The trace store: `.costar/traces/<traceId>.trace.json` under the workspace, one MLflow trace
  * JSON document per trace, each written atomically (temp file + rename), so a crash mid-write
- * never leaves a half file and readers never see one.
+ * never leaves a half file and readers never see one. Beside each, `<traceId>.outline.json`:
+ * the trace viewer's outline of it (outline.ts).
  */
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { META, type Trace, type TraceInfo } from './model';
-import { fromMlflowJson, toMlflowJson } from './mlflow';
+import { fromMlflowJson, serializeMlflowTrace } from './mlflow';
+import { outlinePathOf } from './outline';
+import { writeOutlineOf } from './outlineLoad';
 import { parseJsonKeepingNanos } from './nanos';
 import { isTraceId } from './ids';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -36,7 +39,14 @@ export class TraceStore {
   async put(trace: Trace): Promise<string> {
     const file = this.path(trace.info.traceId);
     // `info` is the first key, which is what lets list() stop reading early.
-    await writeFileAtomic(file, JSON.stringify(toMlflowJson(trace)));
+    const serialized = serializeMlflowTrace(trace);
+    await writeFileAtomic(file, serialized.text);
+    try {
+      await writeOutlineOf(trace, serialized, file, outlinePathOf(file));
+    } catch {
+      // The outline is a cache of the trace: the viewer rebuilds a missing one (with a warning),
+      // so failing to write it must not fail storing the trace.
+    }
     return file;
   }
 
