@@ -1,10 +1,14 @@
-// Bundles the three Node entry points (extension, harness, CLI) and the webviews.
+// Bundles the Node entry points (extension, its lazily loaded features, harness, CLI), one
+// shared bundle per runtime dependency (scripts/build/vendor.mjs), and the webviews.
 // `vscode` stays external: the editor provides it at run time.
+// `--report` prints each bundle's size and the packages in it.
 import * as esbuild from 'esbuild';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { zodEnglishOnly } from './scripts/build/zod-english-only.mjs';
+import { sharedVendor, vendorBuilds } from './scripts/build/vendor.mjs';
+import { formatReport } from './scripts/build/bundle-contents.mjs';
 
-const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 const node = {
@@ -18,14 +22,18 @@ const node = {
   plugins: [zodEnglishOnly],
 };
 
-const builds = [
-  { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/harness/main.ts'], outfile: 'dist/harness.js' },
+/** A Node bundle whose vendor packages come from dist/vendor/. */
+const nodeBundle = (entry, outfile, extra = {}) =>
+  ({ ...node, entryPoints: [entry], outfile, plugins: [...node.plugins, sharedVendor(outfile)], ...extra });
+
+export const builds = [
+  nodeBundle('src/extension/main.ts', 'dist/extension.js', { external: ['vscode'] }),
+  nodeBundle('src/harness/main.ts', 'dist/harness.js'),
   // Features loaded on their first command (src/extension/lazyFeature.ts).
-  ...['refine', 'labeling', 'dashboard', 'runDiff', 'assist', 'init'].map((feature) => ({
-    ...node, entryPoints: [`src/extension/${feature}/index.ts`], outfile: `dist/features/${feature}.js`, external: ['vscode'],
-  })),
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  ...['refine', 'labeling', 'dashboard', 'runDiff', 'assist', 'init'].map((feature) =>
+    nodeBundle(`src/extension/${feature}/index.ts`, `dist/features/${feature}.js`, { external: ['vscode'] })),
+  nodeBundle('src/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }),
+  ...vendorBuilds(node),
 ];
 
 // Webviews: one bundle per folder under webview-ui/ that has a main.ts.
@@ -38,11 +46,16 @@ for (const view of ['trace-viewer', 'labeling', 'dashboard']) {
   }
 }
 
-mkdirSync('dist', { recursive: true });
-const present = builds.filter((b) => existsSync(b.entryPoints[0]));
-if (watch) {
-  for (const b of present) await (await esbuild.context(b)).watch();
-} else {
-  await Promise.all(present.map((b) => esbuild.build(b)));
-  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const watch = process.argv.includes('--watch');
+  const report = process.argv.includes('--report');
+  mkdirSync('dist', { recursive: true });
+  const present = builds.filter((b) => b.stdin || existsSync(b.entryPoints[0]));
+  if (watch) {
+    for (const b of present) await (await esbuild.context(b)).watch();
+  } else {
+    const results = await Promise.all(present.map((b) => esbuild.build({ ...b, metafile: report })));
+    if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+    if (report) console.log(formatReport(results.map((r) => r.metafile)));
+  }
 }

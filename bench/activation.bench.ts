@@ -44,4 +44,7 @@ console.table([
   { step: 'activate()', ms: (t2 - t1).toFixed(1) },
   { step: 'total', ms: (t2 - t0).toFixed(1), goal: '< 50 ms' },
 ]);
+// The shared vendor bundles (scripts/build/vendor.mjs) that activation required.
+const vendorDir = path.join(__dirname, '..', 'dist', 'vendor') + path.sep;
+console.log(`vendor bundles loaded: ${Object.keys(require.cache).filter((f) => f.startsWith(vendorDir)).map((f) => path.relative(vendorDir, f)).join(', ') || 'none'}`);
 setTimeout(() => process.exit(0), 50).unref();

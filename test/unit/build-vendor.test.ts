@@ -1,0 +1,86 @@
+/**
+ * The packaged extension holds one copy of each installed package (scripts/build/vendor.mjs):
+ * esbuild.mjs's own build list is run in memory with metafiles, and the metafiles are read.
+ * Also: activation (the static import graph of dist/extension.js) reaches neither openai nor
+ * ajv.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+type Metafile = esbuild.Metafile;
+interface BundleContents {
+  bundleContents(metafiles: Metafile[]): Map<string, { bytes: number; packages: Map<string, number> }>;
+  packageName(dir: string): string;
+  sharedPackagesIn(inputs: Set<string>): Set<string>;
+  staticInputs(meta: Metafile, output: string): Set<string>;
+}
+
+const REPO = path.join(__dirname, '..', '..');
+// The build's own modules (plain JavaScript ES modules), typed here for what the test uses.
+const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(REPO, file)).href) as Promise<T>;
+
+const built = (async () => {
+  const { builds } = await load<{ builds: esbuild.BuildOptions[] }>('esbuild.mjs');
+  const { vendorPackages } = await load<{ vendorPackages: string[] }>('scripts/build/vendor.mjs');
+  const lib = await load<BundleContents>('scripts/build/bundle-contents.mjs');
+  const cwd = process.cwd();
+  process.chdir(REPO);
+  try {
+    const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, write: false, metafile: true, sourcemap: false, logLevel: 'silent' })));
+    const metafiles = results.map((r) => r.metafile!);
+    return {
+      lib,
+      vendorPackages,
+      node: metafiles.filter((_m, i) => builds[i]!.platform === 'node'),
+    };
+  } finally {
+    process.chdir(cwd);
+  }
+})();
+
+test('every installed package is in exactly one of the Node bundles; each dependency in its dist/vendor/ bundle', async () => {
+  const { lib, node, vendorPackages } = await built;
+  const where = new Map<string, string[]>();
+  for (const [file, { packages }] of lib.bundleContents(node)) for (const dir of packages.keys()) where.set(dir, [...(where.get(dir) ?? []), file]);
+  const twice = [...where].filter(([, files]) => files.length > 1).map(([dir, files]) => `${dir} in ${files.join(', ')}`);
+  assert.deepEqual(twice, [], `bundled more than once (add the package to the shared vendor bundles, scripts/build/vendor.mjs):\n${twice.join('\n')}`);
+  for (const pkg of vendorPackages) {
+    assert.deepEqual(where.get(`node_modules/${pkg}`), [`dist/vendor/${pkg}.js`], `${pkg} is bundled only into dist/vendor/${pkg}.js`);
+  }
+  // The packages the issue named are among them.
+  for (const pkg of ['zod', 'openai', 'yaml', 'ajv', '@modelcontextprotocol/sdk', 'protobufjs', '@grpc/grpc-js']) assert.ok(vendorPackages.includes(pkg), pkg);
+});
+
+test('every vendor bundle a shim requires is a file of the build', async () => {
+  const { node } = await built;
+  const outputs = new Set(node.flatMap((m) => Object.keys(m.outputs)));
+  const missing: string[] = [];
+  let shims = 0;
+  for (const meta of node) {
+    for (const [file, output] of Object.entries(meta.outputs)) {
+      for (const edge of output.imports) {
+        if (!edge.external || !edge.path.startsWith('.')) continue;
+        shims++;
+        const target = path.posix.join(path.posix.dirname(file), edge.path);
+        if (!outputs.has(target)) missing.push(`${file} requires ${edge.path} (${target})`);
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
+  assert.ok(shims > 20, `${shims} shims checked`);
+});
+
+test('activation does not reach openai or ajv: not in dist/extension.js, not required by its static import graph', async () => {
+  const { lib, node } = await built;
+  const meta = node.find((m) => m.outputs['dist/extension.js'])!;
+  const inFile = [...lib.bundleContents([meta]).get('dist/extension.js')!.packages.keys()].map(lib.packageName);
+  assert.deepEqual(inFile, [], 'dist/extension.js bundles no package of its own');
+  const required = [...lib.sharedPackagesIn(lib.staticInputs(meta, 'dist/extension.js'))].sort();
+  assert.ok(required.includes('zod'), `the static graph is read (it requires: ${required.join(', ')})`);
+  for (const pkg of ['openai', 'ajv', '@modelcontextprotocol/sdk', '@grpc/grpc-js', 'protobufjs']) {
+    assert.ok(!required.includes(pkg), `activation requires ${pkg} (static graph requires: ${required.join(', ')})`);
+  }
+});
