@@ -2,14 +2,17 @@
  * The editor's models inside the real editor: a test extension (test/fixtures/lm-provider)
  * registers a chat model provider with the stable LM provider API and answers from scripts.
  * coSTAR, switched to it with "coSTAR: Select Model", runs an LLM judge and an agentic judge
- * from the Test Explorer (the harness asks the extension host for each model call) and a
- * Refine round, all without an API key or endpoint; the re-score comes from the reply cache.
+ * from the Test Explorer (the harness asks the extension host for each model call), a
+ * Refine round and an Align Judge run, all without an API key or endpoint; the re-score comes
+ * from the reply cache.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { latestRun } from '../../src/core/run/runStore';
+import type { AlignJudgeOutcome } from '../../src/extension/align/index';
+import { goldenFixture } from '../fixtures/golden/goldenWorkspace';
 import type { RefineSessionHandle } from '../../src/extension/refine/index';
 import { waitFor } from '../e2e/waitFor';
 import { costarApi, extensionDir, runProfile, workspaceDir } from './helpers';
@@ -128,6 +131,40 @@ describe("the editor's models (VS Code Language Model API)", () => {
     await waitFor('the CodeLens of the proposed hunk', async () => (await lenses()).some((l) => l.command!.command === 'costar.refine.acceptHunk'), 10_000, 100);
     assert.equal(await vscode.commands.executeCommand('costar.refine.discard'), true);
     assert.equal((await handle.finished).discarded, true);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+  it('Align Judge runs on the editor model: judge calls and guideline distillation, no endpoint', async () => {
+    const ws = workspaceDir();
+    // The golden-set fixture's LLM judge `quality` with fifteen labelled stored traces (as the UI align test uses).
+    const golden = await goldenFixture({ good: 6, terse: 2, vague: 7 });
+    try {
+      for (const part of ['.costar', 'golden', 'judges/quality.judge.yaml']) cpSync(path.join(golden.ws.dir, part), path.join(ws, part), { recursive: true });
+    } finally {
+      golden.ws.dispose();
+    }
+    const judgeFile = path.join(ws, 'judges', 'quality.judge.yaml');
+    const original = readFileSync(judgeFile, 'utf8');
+    // The judge over-approves vague answers until its prompt carries the distilled guideline.
+    lm.setScript((request) => {
+      const prompt = request.messages.map((m) => m.text).join('\n');
+      if (prompt.includes('"guidelines"')) {
+        const sources = [...prompt.matchAll(/Example id: ([0-9a-f]{32})/g)].slice(0, 3).map((m) => m[1]);
+        return [{ text: JSON.stringify({ guidelines: [{ text: 'Say yes only when the answer names the value used to fill missing data.', sources }] }) }];
+      }
+      const answer = /Agent's answer: (.*)/.exec(prompt)?.[1] ?? '';
+      const yes = prompt.includes('names the value used to fill') ? /median/.test(answer) : /fill/i.test(answer);
+      return [{ text: JSON.stringify({ value: yes ? 'yes' : 'no', rationale: 'scripted editor judge' }) }];
+    });
+    const before = lm.requests.length;
+    const outcome = (await vscode.commands.executeCommand('costar.alignJudge', { judgeId: 'quality', method: 'memory', decision: 'reject' })) as AlignJudgeOutcome | undefined;
+    assert.ok(outcome, 'the alignment ran (no "needs a model" refusal)');
+    assert.equal(outcome.result.offered, true, outcome.result.summary);
+    assert.equal((outcome.result.afterWithExamples ?? outcome.result.after).kappa?.toFixed(2), '1.00', 'held-out κ rose to 1 with the guideline');
+    assert.deepEqual([outcome.decision, outcome.written], ['reject', []]);
+    assert.equal(readFileSync(judgeFile, 'utf8'), original, 'Reject left the judge file as it was');
+    const asked = lm.requests.slice(before);
+    assert.ok(asked.length > 0 && outcome.result.modelCalls > 0, `${asked.length} editor requests for ${outcome.result.modelCalls} model calls`);
+    assert.ok(asked.some((r) => r.messages.some((m) => m.text.includes('"guidelines"'))), 'the guideline distillation went to the editor model');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

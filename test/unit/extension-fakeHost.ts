@@ -95,6 +95,9 @@ class CancellationTokenSource {
     this.token.isCancellationRequested = true;
     this.emitter.fire();
   }
+  dispose(): void {
+    this.emitter.dispose();
+  }
 }
 
 export interface FakeItem {
@@ -283,7 +286,8 @@ type FileEventKind = 'create' | 'change' | 'delete';
  * as VS Code's do, notifications and executed commands recorded. File events are fired by the
  * test (`fileEvent`), the way the editor reports a save.
  */
-export function fakeHost(workspaceDir: string, options: { trusted?: boolean; settings?: Record<string, unknown> } = {}) {
+/** `lm`: the Language Model API to offer (extension-fakeLm.ts), for the editor's models. */
+export function fakeHost(workspaceDir: string, options: { trusted?: boolean; settings?: Record<string, unknown>; lm?: Record<string, unknown> } = {}) {
   const notifications: string[] = [];
   const executed: unknown[][] = [];
   const logLines: string[] = [];
@@ -298,6 +302,7 @@ export function fakeHost(workspaceDir: string, options: { trusted?: boolean; set
   const log = Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (m: string) => logLines.push(`${level}: ${m}`)]));
   const vscode = {
     ...(fakeVscode as unknown as Record<string, unknown>),
+    ...options.lm,
     RelativePattern,
     StatusBarAlignment: { Left: 1, Right: 2 },
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },

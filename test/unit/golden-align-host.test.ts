@@ -12,8 +12,13 @@ import * as path from 'node:path';
 import { AlignmentCancelled } from '../../src/core/golden/align/budget';
 import { memoryFile } from '../../src/core/golden/align/memoryFile';
 import { alignableJudges, decideAlignment, describeAlignment, JudgeFileChanged, NoModelConfigured, runAlignment } from '../../src/extension/align/alignFlow';
-import { goldenFixture } from '../fixtures/golden/goldenWorkspace';
+import { workspaceModelClient } from '../../src/extension/llm/editorModels';
+import type { Env } from '../../src/core/llm/fromEnv';
+import type { WorkspaceConfig } from '../../src/core/scenario/schema';
+import { goldenFixture, OUTPUTS } from '../fixtures/golden/goldenWorkspace';
 import { formatName, ModelServer, userPrompt } from '../support/modelServer';
+import { fakeHost } from './extension-fakeHost';
+import { fakeLm } from './extension-fakeLm';
 
 const GUIDELINE = 'Say yes only when the answer names the value used to fill missing data.';
 
@@ -26,6 +31,15 @@ after(async () => {
 });
 
 const env = () => ({ COSTAR_MODEL_BASE_URL: server.baseUrl, COSTAR_MODEL: 'test-model' });
+
+/**
+ * What the command passes as `modelFor`: the editor's provider seam (workspaceModelClient) on a
+ * fake host with these settings (default: the OpenAI-compatible endpoint) and Language Model API.
+ */
+function seam(workspaceDir: string, modelEnv: Env, host: { settings?: Record<string, unknown>; lm?: Record<string, unknown> } = {}) {
+  const { vscode } = fakeHost(workspaceDir, host);
+  return { env: modelEnv, modelFor: (config: WorkspaceConfig) => workspaceModelClient(vscode, workspaceDir, modelEnv, config.model) };
+}
 
 function scriptModel(guideline = GUIDELINE): void {
   server.reset();
@@ -74,7 +88,7 @@ test('an offered version: κ before → after is reported; reject leaves the jud
   try {
     const original = readFileSync(judgeFile);
     const progress: string[] = [];
-    const run = await runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', env: env(), onProgress: (m) => progress.push(m) });
+    const run = await runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', ...seam(fixture.ws.dir, env()), onProgress: (m) => progress.push(m) });
     assert.equal(run.result.offered, true);
     assert.match(describeAlignment(run.result), /^quality \(memory\): held-out κ (-?\d\.\d\d) → 1\.00 \(with bm25 retrieval of similar labelled examples\) on 5 held-out traces; held-out agreement rises from κ [-0-9.]+ to κ 1\.000: a new judge version is offered\.$/);
     assert.ok(progress.includes('scoring the current judge on 5 held-out traces'), progress.join(' | '));
@@ -98,7 +112,7 @@ test('accept refuses when the judge file changed while the alignment ran, and ke
   const fixture = await goldenFixture({ good: 6, terse: 2, vague: 7 });
   const judgeFile = path.join(fixture.ws.dir, 'judges/quality.judge.yaml');
   try {
-    const run = await runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', env: env() });
+    const run = await runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', ...seam(fixture.ws.dir, env()) });
     const edited = readFileSync(judgeFile, 'utf8').replace('Does the answer', 'Does the final answer');
     writeFileSync(judgeFile, edited);
     await assert.rejects(decideAlignment(fixture.ws.dir, run, 'accept'), (e: Error) => e instanceof JudgeFileChanged && /judges\/quality\.judge\.yaml changed while the alignment ran; nothing was written/.test(e.message));
@@ -113,7 +127,7 @@ test('nothing offered: the message says why, and there is nothing to accept', as
   scriptModel('ALWAYS-NO: refuse every answer.');
   const fixture = await goldenFixture({ good: 6, terse: 2, vague: 7 });
   try {
-    const run = await runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', env: env() });
+    const run = await runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', ...seam(fixture.ws.dir, env()) });
     assert.equal(run.result.offered, false);
     assert.match(describeAlignment(run.result), /→ 0\.00 .*which is no improvement: nothing is offered\.$/);
     await assert.rejects(decideAlignment(fixture.ws.dir, run, 'accept'), /nothing to accept/);
@@ -129,7 +143,7 @@ test('cancelling stops a model call in flight: AlignmentCancelled, nothing writt
   try {
     const cancel = new AbortController();
     const started = Date.now();
-    const running = runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'instructions', env: env(), signal: cancel.signal });
+    const running = runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'instructions', ...seam(fixture.ws.dir, env()), signal: cancel.signal });
     await waitFor(() => server.chatRequests.length > 0, 'the first model call');
     cancel.abort();
     await assert.rejects(running, AlignmentCancelled);
@@ -144,8 +158,49 @@ test('without a model the alignment refuses with how to configure one, before an
   server.reset();
   const fixture = await goldenFixture({ good: 6, terse: 2, vague: 7 });
   try {
-    await assert.rejects(runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', env: {} }), (e: Error) => e instanceof NoModelConfigured && /Set API Key/.test(e.message));
+    await assert.rejects(runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', ...seam(fixture.ws.dir, {}) }), (e: Error) => e instanceof NoModelConfigured && /Set API Key/.test(e.message));
     assert.equal(server.requests.length, 0);
+  } finally {
+    fixture.ws.dispose();
+  }
+});
+
+/** The judge as the editor's model plays it: the schema is in the prompt, the reply is text. */
+function editorJudge(request: { messages: { text: string }[] }): string {
+  const prompt = request.messages.map((m) => m.text).join('\n');
+  if (prompt.includes('"guidelines"')) {
+    const sources = [...prompt.matchAll(/Example id: ([0-9a-f]{32})/g)].slice(0, 3).map((m) => m[1]!);
+    return JSON.stringify({ guidelines: [{ text: GUIDELINE, sources }] });
+  }
+  const answer = /Agent's answer: (.*)/.exec(prompt)?.[1] ?? '';
+  const yes = prompt.includes('names the value used to fill') ? /median/.test(answer) : /fill/i.test(answer);
+  return `My verdict:\n\`\`\`json\n${JSON.stringify({ value: yes ? 'yes' : 'no', rationale: 'editor model' })}\n\`\`\``;
+}
+
+test('with costar.model.provider "vscode" the alignment runs on the editor\'s model: no endpoint, no key', async () => {
+  server.reset();
+  const fixture = await goldenFixture({ good: 6, terse: 2, vague: 7 });
+  const lm = fakeLm([{ vendor: 'costar-test', id: 'other', family: 'f' }, { vendor: 'costar-test', id: 'scripted', family: 'f' }], editorJudge);
+  try {
+    const settings = { 'costar.model.provider': 'vscode', 'costar.model.editorModel': 'costar-test/scripted' };
+    const run = await runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'memory', ...seam(fixture.ws.dir, {}, { settings, lm: lm.api }) });
+    assert.equal(run.result.offered, true, describeAlignment(run.result));
+    assert.match(describeAlignment(run.result), /→ 1\.00/);
+    assert.equal(server.requests.length, 0, 'nothing went to an endpoint');
+    assert.ok(lm.requests.length >= run.result.modelCalls && run.result.modelCalls > 0, `${lm.requests.length} editor requests for ${run.result.modelCalls} model calls`);
+    assert.ok(lm.requests.every((r) => r.model === 'costar-test/scripted'), 'the model picked with Select Model');
+    assert.ok(lm.requests.some((r) => r.messages.some((m) => m.text.includes(OUTPUTS.vague))), 'the judge saw the traces');
+  } finally {
+    fixture.ws.dispose();
+  }
+});
+
+test('with the editor provider but no editor model installed, the alignment fails saying so and how to pick one', async () => {
+  const fixture = await goldenFixture({ good: 6, terse: 2, vague: 7 });
+  try {
+    const lm = fakeLm([], editorJudge);
+    const options = seam(fixture.ws.dir, {}, { settings: { 'costar.model.provider': 'vscode' }, lm: lm.api });
+    await assert.rejects(runAlignment({ workspaceDir: fixture.ws.dir, judgeId: 'quality', method: 'instructions', ...options }), /no VS Code language model matches "any".*Select Model/);
   } finally {
     fixture.ws.dispose();
   }

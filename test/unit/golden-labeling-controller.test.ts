@@ -5,6 +5,9 @@ import { readLabels } from '../../src/core/golden/store';
 import type { HostMessage } from '../../src/shared/labelingProtocol';
 import { goldenFixture, humanLabel } from '../fixtures/golden/goldenWorkspace';
 import { appendLabels } from '../../src/core/golden/store';
+import { workspaceModelClient } from '../../src/extension/llm/editorModels';
+import { fakeHost } from './extension-fakeHost';
+import { fakeLm } from './extension-fakeLm';
 
 function recorder() {
   const posted: HostMessage[] = [];
@@ -79,6 +82,24 @@ test('the queue holds only traces the judge assesses, counts earlier labels as p
     await appendLabels(fixture.ws.dir, [humanLabel(fixture.traces[2]!.trace, 'good', 'ana', 2)]);
     const done = await new LabelingController({ workspaceDir: fixture.ws.dir, labeller: 'ana' }).state('quality');
     assert.equal(done.notice, 'Nothing left to label for quality: you have labelled all 2 stored traces it assesses. Run scenarios or import traces to get more.');
+  } finally {
+    fixture.ws.dispose();
+  }
+});
+
+test('sampling the judge for the queue order uses the client it is given: the editor\'s provider seam, here the editor model', async () => {
+  const fixture = await goldenFixture({ good: 1, terse: 1, vague: 1 }, { label: false });
+  try {
+    const lm = fakeLm([{ vendor: 'costar-test', id: 'scripted', family: 'f' }], (request) => {
+      const answer = /Agent's answer: (.*)/.exec(request.messages.map((m) => m.text).join('\n'))?.[1] ?? '';
+      return JSON.stringify({ value: /fill/i.test(answer) ? 'yes' : 'no', rationale: 'editor model' });
+    });
+    const { vscode } = fakeHost(fixture.ws.dir, { settings: { 'costar.model.provider': 'vscode' }, lm: lm.api });
+    const model = workspaceModelClient(vscode, fixture.ws.dir, {}, undefined);
+    const state = await new LabelingController({ workspaceDir: fixture.ws.dir, labeller: 'ana', samples: 2, model }).state('quality');
+    assert.equal(state.items.length, 3);
+    assert.ok(lm.requests.length >= 3, `${lm.requests.length} samples asked of the editor model`);
+    assert.ok(lm.requests.every((r) => r.model === 'costar-test/scripted'));
   } finally {
     fixture.ws.dispose();
   }

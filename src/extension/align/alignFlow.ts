@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import { acceptAlignment, alignJudge, MIN_LABELS, type AlignMethod, type AlignResult } from '../../core/golden/align/align';
 import { AlignmentCancelled } from '../../core/golden/align/budget';
 import { endpointEmbedder } from '../../core/golden/align/embeddings';
-import { goldenModelClient, loadGoldenJudge, loadWorkspaceForGolden } from '../../core/golden/goldenWorkspace';
+import { loadGoldenJudge, loadWorkspaceForGolden } from '../../core/golden/goldenWorkspace';
 import type { KappaResult } from '../../core/golden/kappa';
 import { resolveLabels } from '../../core/golden/resolve';
 import { readLabels } from '../../core/golden/store';
 import { MODEL_SETUP_HINT, type Env } from '../../core/llm/fromEnv';
+import type { ModelClient } from '../../core/llm/types';
 import type { WorkspaceConfig } from '../../core/scenario/schema';
 
 export interface AlignableJudge {
@@ -55,8 +56,14 @@ export interface RunAlignmentOptions {
   workspaceDir: string;
   judgeId: string;
   method: AlignMethod;
-  /** The environment with the model settings and API key (process env + the editor's settings and secret). */
+  /** The environment with the model settings and API key (process env + the editor's settings and secret); embeddings probe the endpoint with it. */
   env: Env;
+  /**
+   * The judge's model for the workspace's `model:` settings: the editor's provider seam
+   * (llm/editorModels.ts extensionModelClient), so an editor model picked with "coSTAR: Select
+   * Model" aligns without an endpoint or key. Undefined: no model configured.
+   */
+  modelFor(config: WorkspaceConfig): ModelClient | undefined;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -64,7 +71,7 @@ export interface RunAlignmentOptions {
 /** Runs one alignment. Throws AlignmentRefused/GoldenSetupError (setup), NoModelConfigured, AlignmentCancelled, BudgetExhausted. */
 export async function runAlignment(options: RunAlignmentOptions): Promise<AlignmentRun> {
   const golden = await loadGoldenJudge(options.workspaceDir, options.judgeId);
-  const model = goldenModelClient(options.workspaceDir, options.env, golden.config);
+  const model = options.modelFor(golden.config);
   if (!model) throw new NoModelConfigured();
   const notes = [...golden.warnings];
   let embed;

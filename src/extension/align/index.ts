@@ -12,6 +12,7 @@ import { ApiKeyStore } from '../apiKey';
 import type { VSCode } from '../vscodeApi';
 import { alignableJudges, decideAlignment, describeAlignment, methodChoices, NoModelConfigured, runAlignment, type AlignmentRun } from './alignFlow';
 import { modelEnvironmentFor, requireTrust } from '../modelAccess';
+import { workspaceModelClient } from '../llm/editorModels';
 
 export const ALIGN_JUDGE_COMMAND = 'costar.alignJudge';
 const PROPOSAL_SCHEME = 'costar-aligned-judge';
@@ -56,12 +57,15 @@ export function registerAlignJudge(vscode: VSCode, context: vscodeTypes.Extensio
       const method = options.method ?? (await pickMethod(vscode));
       if (!method) return undefined;
       const secretEnv = await modelEnvironmentFor(vscode, context.workspaceState, workspaceDir, await apiKeys.get(), config.model);
+      const env = { ...process.env, ...secretEnv };
+      // The same seam as judges and Refine: costar.model.provider picks the endpoint or the editor's model.
+      const modelFor = (loaded: typeof config) => workspaceModelClient(vscode, workspaceDir, env, loaded.model);
       run = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `coSTAR: aligning ${judgeId} (${method})`, cancellable: true },
         (progress, token) => {
           const cancel = new AbortController();
           token.onCancellationRequested(() => cancel.abort());
-          return runAlignment({ workspaceDir, judgeId, method, env: { ...process.env, ...secretEnv }, signal: cancel.signal, onProgress: (message) => progress.report({ message }) });
+          return runAlignment({ workspaceDir, judgeId, method, env, modelFor, signal: cancel.signal, onProgress: (message) => progress.report({ message }) });
         },
       );
     } catch (error) {
@@ -121,7 +125,8 @@ function reportFailure(vscode: VSCode, deps: AlignJudgeDeps, error: unknown): vo
     return;
   }
   if (error instanceof NoModelConfigured) {
-    void vscode.window.showErrorMessage(`coSTAR: ${error.message}`, 'Set API Key', 'Open Settings').then((choice) => {
+    void vscode.window.showErrorMessage(`coSTAR: ${error.message}`, 'Select Model', 'Set API Key', 'Open Settings').then((choice) => {
+      if (choice === 'Select Model') void vscode.commands.executeCommand('costar.selectModel');
       if (choice === 'Set API Key') void vscode.commands.executeCommand('costar.setApiKey');
       if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'costar.model');
     });

@@ -7,14 +7,14 @@
 import type { JudgeEntry } from '../../core/judges/catalog';
 import { finalOutput, asText } from '../../core/judges/checks/traceText';
 import { computeAgreement } from '../../core/golden/agreement';
-import { findJudge, goldenModelClient, loadWorkspaceForGolden } from '../../core/golden/goldenWorkspace';
+import { findJudge, loadWorkspaceForGolden } from '../../core/golden/goldenWorkspace';
 import { latestVerdicts } from '../../core/golden/judgeVerdicts';
 import { labelKey, type GoldenLabel } from '../../core/golden/label';
 import { buildQueue } from '../../core/golden/queueSignals';
 import { appendLabels, readLabels, removeLabels } from '../../core/golden/store';
 import { judgeAssesses, traceCase, type TraceCase } from '../../core/golden/traceCase';
 import { valueChoices, valueProblem } from '../../core/golden/values';
-import type { Env } from '../../core/llm/fromEnv';
+import type { ModelClient } from '../../core/llm/types';
 import { traceContentHash } from '../../core/trace/hash';
 import { META, spanDurationMs, type Trace } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
@@ -34,8 +34,8 @@ export interface LabelingOptions {
   workspaceDir: string;
   /** Who labels: recorded in every label. */
   labeller: string;
-  /** Model settings for sampling the judge (queue order); without them the queue uses reports only. */
-  env?: Env;
+  /** The client that samples the judge (queue order), from the editor's provider seam (extensionModelClient); without it the queue uses reports only. */
+  model?: ModelClient;
   /** Samples per trace for the uncertainty signal (0: none). */
   samples?: number;
   blind?: boolean;
@@ -57,7 +57,7 @@ export class LabelingController {
   constructor(private readonly options: LabelingOptions) {}
 
   async state(judgeId?: string): Promise<LabelingState> {
-    const { config, catalog, scenarios } = await loadWorkspaceForGolden(this.options.workspaceDir);
+    const { catalog, scenarios } = await loadWorkspaceForGolden(this.options.workspaceDir);
     const judges = catalog.all().filter((e) => e.file && e.def);
     const base = { judges: judges.map((j) => ({ id: j.id, description: j.description })), labeller: this.options.labeller, blind: this.options.blind ?? true };
     if (judges.length === 0) return { ...base, items: [], notice: 'No judge files in this workspace: add judges/<id>.judge.yaml first.' };
@@ -89,7 +89,7 @@ export class LabelingController {
       cases.push(traceCase(trace, judge.id, scenarios));
     }
     const samples = this.options.samples ?? 0;
-    const model = samples > 0 && this.options.env ? goldenModelClient(this.options.workspaceDir, this.options.env, config) : undefined;
+    const model = samples > 0 ? this.options.model : undefined;
     const queue = await buildQueue({ workspaceDir: this.options.workspaceDir, ...(judge.def ? { def: judge.def } : {}), cases, ...(model ? { model } : {}), samples });
     const verdicts = await latestVerdicts(this.options.workspaceDir, judge.id, new Set(cases.map((c) => c.trace.info.traceId)), judge.def?.value, skipped);
     const byId = new Map(cases.map((c) => [c.trace.info.traceId, c]));

@@ -36,7 +36,8 @@ export function registerLabeling(vscode: VSCode, context: vscodeTypes.ExtensionC
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'coSTAR: Label Traces', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [webviewRoot], retainContextWhenHidden: true });
     open = panel;
     const labeller = vscode.workspace.getConfiguration('costar').get<string>('labeller') || os.userInfo().username || 'anonymous';
-    // Queue order comes from stored reports here; sampling the judge (LabelingOptions.samples) is for the CLI for now.
+    // Queue order comes from stored reports here: the panel asks no model. Sampling the judge
+    // (LabelingOptions.samples, `costar label --samples`) would take workspaceModelClient, the seam Align uses.
     const controller = new LabelingController({ workspaceDir, labeller });
     const post = (message: HostMessage) => void panel.webview.postMessage(HostMessage.parse(message));
     const subscription = panel.webview.onDidReceiveMessage((raw) =>

@@ -10,7 +10,8 @@ import { failureMessage } from '../../core/llm/hostProvider';
 import { ModelRouter } from '../../core/llm/router';
 import type { ModelClient } from '../../core/llm/types';
 import type { RunClientOptions } from '../../core/run/client';
-import type { CostarSettings } from '../settings';
+import { llmCacheDir } from '../../core/layout';
+import { readSettings, type CostarSettings } from '../settings';
 import type { VSCode } from '../vscodeApi';
 import { VsCodeLmProvider } from './vscodeLmProvider';
 
@@ -20,6 +21,15 @@ export function extensionModelClient(vscode: VSCode, settings: CostarSettings, e
   if (settings.modelProvider !== 'vscode') return endpoint;
   const editor = new ProviderModelClient(new VsCodeLmProvider(vscode), { model: settings.editorModel, maxConcurrency: config?.maxConcurrency ?? 4, ...caching });
   return new ModelRouter('vscode', endpoint ? { vscode: editor, 'openai-compatible': endpoint } : { vscode: editor });
+}
+
+/**
+ * The model for one workspace's `model:` settings through this seam, replies cached under
+ * .costar/cache/llm like the CLI's: what Align Judge and the labeling panel's sampling use, so
+ * an editor model picked with "coSTAR: Select Model" serves them without an endpoint or key.
+ */
+export function workspaceModelClient(vscode: VSCode, workspaceDir: string, env: Env, config: Partial<ModelConfigDef> | undefined): ModelClient | undefined {
+  return extensionModelClient(vscode, readSettings(vscode, vscode.Uri.file(workspaceDir)), env, config, llmCacheDir(workspaceDir));
 }
 
 /** The extension host's answer to the harness's model calls. */

@@ -1,0 +1,90 @@
+/**
+ * A stand-in for VS Code's Language Model API (vscode.lm and its message/part classes) with
+ * chat models that answer from a script, for plain-Node tests of the editor's provider seam
+ * (src/extension/llm/vscodeLmProvider.ts). It models VS Code's behaviour: selectChatModels
+ * filters by vendor/id/family, replies arrive as a stream of parts, tokens are counted by the
+ * model. Every request is recorded as plain data (role and text per message), like the
+ * editor tier's test chat model provider (test/fixtures/lm-provider) does.
+ */
+export interface FakeLmRequest {
+  model: string;
+  messages: { role: 'user' | 'assistant'; text: string }[];
+}
+
+class LanguageModelTextPart {
+  constructor(readonly value: string) {}
+}
+
+class LanguageModelToolCallPart {
+  constructor(readonly callId: string, readonly name: string, readonly input: object) {}
+}
+
+class LanguageModelToolResultPart {
+  constructor(readonly callId: string, readonly content: LanguageModelTextPart[]) {}
+}
+
+const LanguageModelChatMessageRole = { User: 1, Assistant: 2 } as const;
+type Part = LanguageModelTextPart | LanguageModelToolCallPart | LanguageModelToolResultPart;
+
+class LanguageModelChatMessage {
+  constructor(readonly role: number, readonly content: Part[]) {}
+  static User(content: string | Part[]): LanguageModelChatMessage {
+    return new LanguageModelChatMessage(LanguageModelChatMessageRole.User, typeof content === 'string' ? [new LanguageModelTextPart(content)] : content);
+  }
+  static Assistant(content: string | Part[]): LanguageModelChatMessage {
+    return new LanguageModelChatMessage(LanguageModelChatMessageRole.Assistant, typeof content === 'string' ? [new LanguageModelTextPart(content)] : content);
+  }
+}
+
+class LanguageModelError extends Error {
+  constructor(message: string, readonly code = 'Unknown') {
+    super(message);
+  }
+  static NoPermissions(message = ''): LanguageModelError {
+    return new LanguageModelError(message, 'NoPermissions');
+  }
+  static NotFound(message = ''): LanguageModelError {
+    return new LanguageModelError(message, 'NotFound');
+  }
+  static Blocked(message = ''): LanguageModelError {
+    return new LanguageModelError(message, 'Blocked');
+  }
+}
+
+class CancellationError extends Error {}
+
+const textOf = (message: LanguageModelChatMessage | string): string =>
+  typeof message === 'string' ? message : message.content.map((p) => (p instanceof LanguageModelTextPart ? p.value : '')).join('');
+
+/** `script(request)` gives the reply text of each request. */
+export function fakeLm(models: { vendor: string; id: string; family: string }[], script: (request: FakeLmRequest) => string) {
+  const requests: FakeLmRequest[] = [];
+  const chats = models.map((m) => ({
+    ...m,
+    name: m.id,
+    async sendRequest(messages: LanguageModelChatMessage[]) {
+      const request: FakeLmRequest = {
+        model: `${m.vendor}/${m.id}`,
+        messages: messages.map((message) => ({ role: message.role === LanguageModelChatMessageRole.Assistant ? 'assistant' : 'user', text: textOf(message) })),
+      };
+      requests.push(request);
+      const reply = script(request);
+      return {
+        stream: (async function* () {
+          yield new LanguageModelTextPart(reply);
+        })(),
+      };
+    },
+    countTokens: async (text: LanguageModelChatMessage | string) => Math.ceil(textOf(text).length / 4),
+  }));
+  const api = {
+    lm: {
+      selectChatModels: async (selector: { vendor?: string; id?: string; family?: string } = {}) =>
+        chats.filter((c) => (!selector.vendor || c.vendor === selector.vendor) && (!selector.id || c.id === selector.id) && (!selector.family || c.family === selector.family)),
+    },
+    LanguageModelTextPart, LanguageModelToolCallPart, LanguageModelToolResultPart, LanguageModelChatMessage, LanguageModelChatMessageRole,
+    LanguageModelError, CancellationError,
+    LanguageModelChatToolMode: { Auto: 1, Required: 2 },
+  };
+  return { api, requests };
+}
