@@ -21,6 +21,8 @@ import { promptFitsEnv } from '../core/scenario/prompt';
 import { isolateWithBubblewrap, type Isolated } from './isolation';
 import { compareWorkspace, describeOutsideWrites, scannerFor, type OutsideWrite } from './workspaceWatch';
 import { attemptPaths } from '../core/layout';
+import type { Debuggee } from '../core/run/protocol';
+import { DEBUG_HOST, debugLaunch, InspectorAnnouncements, whenListening, type DebugLaunch } from './debugLaunch';
 
 export interface AttemptInput {
   runId: string;
@@ -35,6 +37,14 @@ export interface AttemptInput {
   signal: AbortSignal;
   onStarted(pid: number): void;
   onOutput(stream: 'stdout' | 'stderr', text: string): void;
+  /** Debug profile: start the agent under its debugger (no agent timeout) and say where to attach. */
+  debug?: AttemptDebug;
+}
+
+export interface AttemptDebug {
+  onDebuggee(debuggee: Debuggee): void;
+  /** The agent runs; `ended` settles when its process tree is done. */
+  onAgentRunning(ended: Promise<unknown>): void;
 }
 
 export interface AttemptRecord {
@@ -95,28 +105,45 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
   const setupError = await runSetupCommands(def.setup.commands, sandboxDir, baseEnv, input);
   const scanner = scannerFor(workspaceDir);
   const [before, workspaceBefore] = await Promise.all([snapshot(sandboxDir), scanner.current()]);
-  const command = resolveCommand(agent, workspaceDir, sandboxDir);
+  const plain = resolveCommand(agent, workspaceDir, sandboxDir);
+  const launch = input.debug
+    ? await debugLaunch(agent, plain, baseEnv, (argv) => resolveArgv(argv, workspaceDir, sandboxDir), (text) => substitutePaths(text, workspaceDir, sandboxDir))
+    : undefined;
+  const command = launch?.argv ?? plain;
+  // Without a network the debugger (on 127.0.0.1 outside the bwrap namespace) can't reach the agent.
+  const debugError = launch && input.config.sandbox.network === 'none' ? 'the Debug profile needs sandbox.network: shared (the debugger connects to the agent over 127.0.0.1)' : undefined;
   const isolated: Isolated =
     input.config.isolation === 'bubblewrap'
       ? await isolateWithBubblewrap(command, { workspaceDir, writableDir: paths.dir, cwd: sandboxDir, network: input.config.sandbox.network })
       : { ok: true, argv: command };
-  const startError = setupError ?? (isolated.ok ? undefined : isolated.reason);
+  const startError = setupError ?? debugError ?? (isolated.ok ? undefined : isolated.reason);
 
   const receiver = await startOtlpReceiver({ token: randomBytes(24).toString('hex'), maxTotalBytes: input.config.defaults.maxSpanMiB * 1024 * 1024 });
   let result: ProcessTreeResult | undefined;
   try {
     if (!startError && isolated.ok) {
-      result = await runProcessTree({
+      const debuggee = launch && input.debug ? announcer(launch, input.debug, { cwd: sandboxDir, workspaceDir, mappings: sandboxMappings(def.setup.files, scenarioDir, sandboxDir) }) : undefined;
+      const tree = runProcessTree({
         argv: isolated.argv,
         cwd: sandboxDir,
-        env: { ...baseEnv, ...receiver.env(), OTEL_SERVICE_NAME: baseEnv.OTEL_SERVICE_NAME ?? scenario.agentName },
+        env: { ...baseEnv, ...launch?.env, ...receiver.env(), OTEL_SERVICE_NAME: baseEnv.OTEL_SERVICE_NAME ?? scenario.agentName },
         stdin: def.prompt,
-        timeoutMs: input.timeoutMs,
+        // A paused agent is not a hung one: under the debugger only cancel (or the session's end) stops it.
+        timeoutMs: launch ? undefined : input.timeoutMs,
         signal: input.signal,
         outputCapBytes: OUTPUT_CAP_BYTES,
-        onOutput: input.onOutput,
-        onStarted: input.onStarted,
+        onOutput: (stream, text) => {
+          if (stream === 'stderr') debuggee?.stderr(text);
+          input.onOutput(stream, text);
+        },
+        onStarted: (pid) => {
+          input.onStarted(pid);
+          debuggee?.started();
+        },
       });
+      input.debug?.onAgentRunning(tree);
+      result = await tree;
+      debuggee?.ended();
     }
   } finally {
     await receiver.close();
@@ -179,8 +206,16 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
  * `${workspaceFolder}` and `${sandbox}` are substituted everywhere.
  */
 export function resolveCommand(agent: AgentConfig, workspaceDir: string, sandboxDir: string): string[] {
-  return agent.command.map((arg, index) => {
-    const substituted = arg.replaceAll('${workspaceFolder}', workspaceDir).replaceAll('${sandbox}', sandboxDir);
+  return resolveArgv(agent.command, workspaceDir, sandboxDir);
+}
+
+function substitutePaths(text: string, workspaceDir: string, sandboxDir: string): string {
+  return text.replaceAll('${workspaceFolder}', workspaceDir).replaceAll('${sandbox}', sandboxDir);
+}
+
+function resolveArgv(argv: string[], workspaceDir: string, sandboxDir: string): string[] {
+  return argv.map((arg, index) => {
+    const substituted = substitutePaths(arg, workspaceDir, sandboxDir);
     if (substituted !== arg || path.isAbsolute(arg)) return substituted;
     const candidate = path.join(workspaceDir, arg);
     const looksLikePath = index > 0 || arg.includes('/');
@@ -236,4 +271,29 @@ async function readAgentTraceFile(file: string): Promise<{ traces: Trace[]; erro
   } catch (error) {
     return { traces: [], error: `the agent wrote ${path.basename(file)} (COSTAR_TRACE_FILE) but it could not be read: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Tells the parent where to attach: a Node process once the inspector announces its port on
+ * stderr (each Node process of the agent does), Python and `debug` agents once their port
+ * listens (attaching earlier would be refused).
+ */
+function announcer(launch: DebugLaunch, debug: AttemptDebug, where: Pick<Debuggee, 'cwd' | 'workspaceDir' | 'mappings'>) {
+  const base = { kind: launch.kind, host: DEBUG_HOST, ...where, ...(launch.configuration ? { configuration: launch.configuration } : {}) };
+  const inspector = launch.kind === 'node' ? new InspectorAnnouncements(({ port, url }) => debug.onDebuggee({ ...base, port, url })) : undefined;
+  const stopWaiting = new AbortController();
+  return {
+    stderr: (text: string) => inspector?.push(text),
+    started: () => {
+      if (launch.port === undefined) return;
+      const port = launch.port;
+      void whenListening(port, stopWaiting.signal).then((listening) => listening && debug.onDebuggee({ ...base, port }));
+    },
+    ended: () => stopWaiting.abort(),
+  };
+}
+
+/** setup.files as (workspace source, sandbox copy) pairs: a breakpoint in the source must bind in the copy. */
+function sandboxMappings(files: Record<string, string>, scenarioDir: string, sandboxDir: string): Debuggee['mappings'] {
+  return Object.entries(files).map(([target, source]) => ({ local: path.resolve(scenarioDir, source), remote: path.join(sandboxDir, target) }));
 }

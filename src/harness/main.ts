@@ -12,6 +12,7 @@ import { ConfigError, runSuite } from './suite';
 import { redactUrlCredentials } from '../core/util/redact';
 import { isDiskFull } from '../core/util/atomicWrite';
 import { DEFAULT_GRACE_MS } from '../core/process/processTree';
+import { DebugDetach } from './debugDetach';
 
 const events = createWriteStream('', { fd: 3 });
 // EPIPE here means the parent is gone: handled like the end of stdin below.
@@ -23,6 +24,11 @@ setMaxListeners(0, controller.signal);
 let running: Promise<unknown> | undefined;
 // Model calls a run started in the editor sends to the editor's model (answered by modelReply).
 const host = new HostModelProvider(emit);
+// Debug profile: a debug session that ends while its agent still runs cancels the run.
+const debugDetach = new DebugDetach((why) => {
+  emit({ v: PROTOCOL_VERSION, type: 'log', level: 'info', message: why });
+  controller.abort();
+});
 
 emit({ v: PROTOCOL_VERSION, type: 'hello', pid: process.pid });
 
@@ -44,11 +50,15 @@ lines.on('line', (line) => {
     host.answer(request);
     return;
   }
+  if (request.type === 'debuggerDetached') {
+    void debugDetach.detached(request.scenarioId, request.attempt);
+    return;
+  }
   if (running) {
     emit({ v: PROTOCOL_VERSION, type: 'fatal', message: 'a run is already in progress in this harness' });
     return;
   }
-  running = runSuite(request, emit, controller.signal, host)
+  running = runSuite(request, emit, controller.signal, host, debugDetach)
     .catch((error: unknown) => {
       if (error instanceof ConfigError) emit({ v: PROTOCOL_VERSION, type: 'fatal', message: redactUrlCredentials(error.message), config: true });
       // A full disk is the user's to fix: what was not written, no stack trace.

@@ -31,16 +31,21 @@ import { unapprovedKeyWarning } from '../core/llm/fromEnv';
 import { shardScenarios } from '../core/report/shard';
 import { Limiter } from '../core/util/limiter';
 import { attemptPaths } from '../core/layout';
+import type { DebugDetach } from './debugDetach';
 
 export type Emit = (event: HarnessEvent) => void;
 
 /** Thrown for problems the user must fix before anything can run (exit code 2 in the CLI). */
 export class ConfigError extends Error {}
 
-/** `host` answers the editor's model calls when the request asks for them (hostModel). */
-export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSignal, host?: HostModelProvider): Promise<RunReport> {
+/**
+ * `host` answers the editor's model calls when the request asks for them (hostModel);
+ * `debugDetach` learns of each debug session's end (request.debug).
+ */
+export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSignal, host?: HostModelProvider, debugDetach?: DebugDetach): Promise<RunReport> {
   const startedAt = Date.now();
   const workspaceDir = path.resolve(request.workspaceDir);
+  if (request.debug && request.mode !== 'run') throw new ConfigError('debugging needs a run of the agents (mode "run"), not a re-score');
   const { config, catalog, scenarios, complete } = await loadForRun(workspaceDir, request);
   const store = new TraceStore(workspaceDir);
   const modelEnv = { ...process.env, ...request.secretEnv };
@@ -52,7 +57,7 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   const alignment = new AlignmentMemories(workspaceDir, { embedder: async () => (await endpointEmbedder(modelEnv, config.model)).embed });
   // Before any agent starts: what the judges will read, so no agent can rewrite its judge.
   const snapshot = await JudgeSnapshot.take(workspaceDir, catalog, scenarios.map((s) => s.def));
-  const context: SuiteContext = { request, workspaceDir, config, catalog, snapshot, model, alignment, store, emit, signal, judgeFilter };
+  const context: SuiteContext = { request, workspaceDir, config, catalog, snapshot, model, alignment, store, emit, signal, judgeFilter, debugDetach };
 
   // A damaged report (a run killed while writing it, a bad merge) is skipped with a warning.
   const skipped: SkippedFile[] = [];
@@ -62,7 +67,8 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
   for (const damaged of skipped) emit({ v: PROTOCOL_VERSION, type: 'log', level: 'warn', message: describeSkipped(damaged) });
   const plans = scenarios.map((scenario) => ({
     scenario,
-    attempts: fromRun ? (fromRun.scenarios.find((s) => s.id === scenario.def.id)?.attempts.length ?? 0) : (scenario.def.repeat ?? config.defaults.repeat),
+    // Under the debugger: one attempt (each would wait for its own session).
+    attempts: fromRun ? (fromRun.scenarios.find((s) => s.id === scenario.def.id)?.attempts.length ?? 0) : request.debug ? 1 : (scenario.def.repeat ?? config.defaults.repeat),
   }));
   emit({
     v: PROTOCOL_VERSION,
@@ -71,7 +77,8 @@ export async function runSuite(request: RunRequest, emit: Emit, signal: AbortSig
     scenarios: plans.map((p) => ({ id: p.scenario.def.id, file: p.scenario.relFile, line: p.scenario.range.line, attempts: p.attempts })),
   });
 
-  const limiter = new Limiter(request.concurrency ?? config.defaults.concurrency);
+  // Under the debugger one agent at a time: one paused program to look at, not several racing.
+  const limiter = new Limiter(request.debug ? 1 : (request.concurrency ?? config.defaults.concurrency));
   const results = await Promise.all(
     plans.map(async ({ scenario, attempts }) => {
       const previous = fromRun?.scenarios.find((s) => s.id === scenario.def.id);
@@ -121,6 +128,7 @@ interface SuiteContext {
   emit: Emit;
   signal: AbortSignal;
   judgeFilter?: Set<string>;
+  debugDetach?: DebugDetach;
 }
 
 async function loadForRun(workspaceDir: string, request: RunRequest) {
@@ -200,6 +208,14 @@ async function runAndJudgeAttempt(context: SuiteContext, scenario: LoadedScenari
       signal: context.signal,
       onStarted: (pid) => emit({ v: PROTOCOL_VERSION, type: 'attemptStarted', scenarioId, attempt, pid }),
       onOutput: (stream, text) => emit({ v: PROTOCOL_VERSION, type: 'output', scenarioId, attempt, stream, text }),
+      ...(request.debug
+        ? {
+          debug: {
+            onDebuggee: (debuggee) => emit({ v: PROTOCOL_VERSION, type: 'debuggee', scenarioId, attempt, debuggee }),
+            onAgentRunning: (ended) => context.debugDetach?.agentRunning(scenarioId, attempt, ended),
+          },
+        }
+        : {}),
     });
     const verdicts = context.signal.aborted ? [] : await judge(context, scenario, attempt, record.trace, record.sandboxDir);
     return finishAttempt(context, scenarioId, {

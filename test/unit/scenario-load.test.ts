@@ -214,3 +214,16 @@ test('duplicate ids inside one file are reported too', async () => {
   ]);
   assert.deepEqual(ws.scenarios.filter((s) => s.def.id === 'twin').map((s) => s.def.prompt), ['a']);
 });
+
+test("an agent's debug argv needs {port} and an attach configuration with a type; each problem at its position", async () => {
+  const costar = (debug: string) => `agents:\n  analyst:\n    command: [./agent]\n    debug:\n${debug}`;
+  const noPort = await loadWorkspace(workspaceWith({ 'costar.yaml': costar('      command: [dlv, exec, ./agent, --headless]\n      configuration: { type: go }\n') }, null));
+  assert.match(only(noPort), /^costar\.yaml:5:16: error: agents\.analyst\.debug\.command: expected \{port\} in one of the arguments/);
+  const noType = await loadWorkspace(workspaceWith({ 'costar.yaml': costar("      command: [dlv, '--listen=127.0.0.1:{port}']\n      configuration:\n        request: attach\n") }, null));
+  assert.match(only(noType), /^costar\.yaml:6:7: error: agents\.analyst\.debug\.configuration\.type: missing required key "type"/);
+  const launch = await loadWorkspace(workspaceWith({ 'costar.yaml': costar("      command: [dlv, '--listen=127.0.0.1:{port}']\n      configuration: { type: go, request: launch }\n") }, null));
+  assert.match(only(launch), /^costar\.yaml:6:43: error: agents\.analyst\.debug\.configuration\.request: expected "attach", got the text "launch"/);
+  const good = await loadWorkspace(workspaceWith({ 'costar.yaml': costar("      command: [dlv, '--listen=127.0.0.1:{port}']\n      configuration: { type: go, mode: remote, port: '{port}' }\n") }, null));
+  assert.deepEqual(lines(good), []);
+  assert.deepEqual(good.config!.agents.analyst!.debug, { command: ['dlv', '--listen=127.0.0.1:{port}'], configuration: { type: 'go', request: 'attach', mode: 'remote', port: '{port}' } });
+});

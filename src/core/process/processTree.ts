@@ -10,7 +10,7 @@
  * - When the leader exits, whatever it left running is SIGKILLed at once; the attempt is over.
  * - Output is read until the pipes close, but never waits on a pipe held by a process no
  *   sweep could find: after the leader is gone and swept, at most DRAIN_MS more.
- * So a run ends within timeout + grace + DRAIN_MS, always.
+ * So a run ends within timeout + grace + DRAIN_MS, always (without a timeout: after cancel).
  */
 import { spawn } from 'node:child_process';
 import { CAN_SCAN, TREE_ID_VARIABLE, ensureGuardian, killTree, newTreeId, signalTree } from './treeMarker';
@@ -21,7 +21,8 @@ export interface ProcessTreeOptions {
   env: NodeJS.ProcessEnv;
   /** Written to stdin, which is then closed; without it stdin is /dev/null. */
   stdin?: string;
-  timeoutMs: number;
+  /** Deadline for the whole tree; undefined: none (an agent paused in a debugger), only cancel ends it. */
+  timeoutMs: number | undefined;
   signal: AbortSignal;
   /** Bytes kept per stream; the rest is counted but dropped. */
   outputCapBytes: number;
@@ -104,7 +105,7 @@ export function runProcessTree(options: ProcessTreeOptions): Promise<ProcessTree
         startDrain();
       }, options.graceMs ?? DEFAULT_GRACE_MS);
     };
-    const timeout = setTimeout(() => kill('timeout'), options.timeoutMs);
+    const timeout = options.timeoutMs === undefined ? undefined : setTimeout(() => kill('timeout'), options.timeoutMs);
     const onAbort = () => kill('cancelled');
     options.signal.addEventListener('abort', onAbort, { once: true });
 

@@ -34,6 +34,8 @@ export interface RunClientOptions {
 export interface RunHandle {
   readonly runId: string;
   cancel(): void;
+  /** Debug profile: the debug session of this attempt ended (the harness cancels the run if its agent still runs). */
+  debuggerDetached(scenarioId: string, attempt: number): void;
   /** Resolves with the report; rejects with a RunFailure when the run could not happen. */
   readonly done: Promise<RunReport>;
 }
@@ -122,6 +124,9 @@ export function startRun(options: RunOptions, client: RunClientOptions): RunHand
   return {
     runId,
     done,
+    debuggerDetached(scenarioId, attempt) {
+      if (child.exitCode === null && child.stdin!.writable) child.stdin!.write(`${JSON.stringify({ v: PROTOCOL_VERSION, type: 'debuggerDetached', scenarioId, attempt })}\n`);
+    },
     cancel() {
       if (cancelled || child.exitCode !== null) return;
       cancelled = true;

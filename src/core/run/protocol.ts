@@ -54,6 +54,12 @@ export const RunRequest = z.object({
   noCache: z.boolean().optional(),
   /** The parent answers model calls with the editor's model (judges' default provider: vscode). */
   hostModel: HostModel.optional(),
+  /**
+   * The Debug profile: each agent starts under its debugger and waits for the parent to attach
+   * (a `debuggee` event); one attempt per scenario, one at a time, no agent timeout (a paused
+   * agent is not a hung one). Only with mode 'run'.
+   */
+  debug: z.boolean().optional(),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
@@ -89,7 +95,19 @@ export const ModelReplyRequest = z.object({
 });
 export type ModelReplyRequest = z.infer<typeof ModelReplyRequest>;
 
-export const HarnessRequest = z.discriminatedUnion('type', [RunRequest, CancelRequest, ModelReplyRequest]);
+/**
+ * The parent's debug session of an attempt ended. An agent that is still running then (the user
+ * stopped the session, not the agent's end) cancels the run.
+ */
+export const DebuggerDetachedRequest = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  type: z.literal('debuggerDetached'),
+  scenarioId: z.string(),
+  attempt: z.number().int().positive(),
+});
+export type DebuggerDetachedRequest = z.infer<typeof DebuggerDetachedRequest>;
+
+export const HarnessRequest = z.discriminatedUnion('type', [RunRequest, CancelRequest, ModelReplyRequest, DebuggerDetachedRequest]);
 export type HarnessRequest = z.infer<typeof HarnessRequest>;
 
 export interface AttemptResult {
@@ -172,11 +190,30 @@ export interface RunReport {
 
 type V = typeof PROTOCOL_VERSION;
 
+/** A process of an agent that waits for a debugger (Debug profile), and what the parent attaches with. */
+export interface Debuggee {
+  /** node: Chrome DevTools protocol (js-debug); python: debugpy (DAP); custom: the agent's `debug` configuration. */
+  kind: 'node' | 'python' | 'custom';
+  host: string;
+  port: number;
+  /** node: the inspector's WebSocket URL. */
+  url?: string;
+  /** The agent's working directory: its sandbox. */
+  cwd: string;
+  workspaceDir: string;
+  /** Sandbox paths that are copies of workspace files (setup.files): where a breakpoint in the source must bind. */
+  mappings: { local: string; remote: string }[];
+  /** custom: the attach configuration from costar.yaml, placeholders substituted. */
+  configuration?: Record<string, unknown>;
+}
+
 export type HarnessEvent =
   | { v: V; type: 'hello'; pid: number }
   | { v: V; type: 'runStarted'; runId: string; scenarios: { id: string; file: string; line: number; attempts: number }[] }
   | { v: V; type: 'attemptStarted'; scenarioId: string; attempt: number; pid?: number }
   | { v: V; type: 'output'; scenarioId: string; attempt: number; stream: 'stdout' | 'stderr'; text: string }
+  /** Debug profile: a process of the attempt waits for a debugger to attach (Node: one per process). */
+  | { v: V; type: 'debuggee'; scenarioId: string; attempt: number; debuggee: Debuggee }
   | { v: V; type: 'verdict'; scenarioId: string; attempt: number; verdict: Verdict }
   | { v: V; type: 'attemptFinished'; scenarioId: string; result: AttemptResult }
   | { v: V; type: 'scenarioFinished'; result: ScenarioResult }

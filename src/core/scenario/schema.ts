@@ -30,6 +30,27 @@ const PassEnv = z
   .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'expected a variable name such as MY_TOKEN, or a prefix such as MY_APP_*'))
   .optional();
 
+/** Placeholder for the debugger's port in an agent's `debug` argv and configuration. */
+export const DEBUG_PORT_PLACEHOLDER = '{port}';
+
+export const DebugConfig = z
+  .strictObject({
+    command: z
+      .array(z.string().min(1))
+      .min(1, 'expected the command that starts the agent under its debugger, as an argv list')
+      .refine((argv) => argv.some((arg) => arg.includes(DEBUG_PORT_PLACEHOLDER)), {
+        message: `expected ${DEBUG_PORT_PLACEHOLDER} in one of the arguments: the harness puts the debugger's port there, e.g. [dlv, exec, ./agent, --headless, '--listen=127.0.0.1:${DEBUG_PORT_PLACEHOLDER}']`,
+      })
+      .meta({ description: `The agent command under its debugger (no shell), listening on 127.0.0.1:${DEBUG_PORT_PLACEHOLDER}; the harness picks a free port.` }),
+    configuration: z
+      .looseObject({
+        type: z.string().min(1, 'expected the debugger type VS Code attaches with, e.g. go'),
+        request: z.literal('attach', { message: 'expected request: attach (the harness starts the agent; VS Code attaches to it)' }).default('attach'),
+      })
+      .meta({ description: `The VS Code debug configuration that attaches to it (type, request: attach, and the debugger's own fields); ${DEBUG_PORT_PLACEHOLDER}, \${sandbox} and \${workspaceFolder} are substituted in its strings.` }),
+  })
+  .meta({ description: 'How the Debug profile starts this agent when it is neither Node nor Python (see docs/debugging.md).' });
+
 export const AgentConfig = z
   .strictObject({
     command: z
@@ -40,6 +61,7 @@ export const AgentConfig = z
     env: EnvMap.default({}).meta({ description: 'Environment variables for the agent (no secrets: use the process environment).' }),
     passEnv: PassEnv.meta({ description: 'Variables of the calling environment the agent may see, besides the basic ones (PATH, HOME, LANG…; see docs/security.md). A trailing * matches a prefix.' }),
     description: z.string().optional(),
+    debug: DebugConfig.optional(),
   })
   .meta({ description: 'An agent under test.' });
 
@@ -172,6 +194,7 @@ export const ScenarioFile = z
 
 export type WorkspaceConfig = z.output<typeof WorkspaceConfig>;
 export type AgentConfig = z.output<typeof AgentConfig>;
+export type DebugConfig = z.output<typeof DebugConfig>;
 export type ScenarioDef = z.output<typeof Scenario>;
 export type ExpectationDef = z.output<typeof Expectation>;
 export type PassRuleDef = z.output<typeof PassRule>;
