@@ -1,22 +1,22 @@
 /**
  * The messages between the extension host and the monitoring dashboard webview, in one file
- * both import, validated with zod on arrival on both sides.
+ * both import, validated with zod/mini (see traceViewerProtocol.ts) on arrival on both sides.
  *
  * The host does all the arithmetic: it sends ready-to-draw charts (series of points with
  * optional intervals and alert markers), each point carrying the traces behind it, so the
  * webview only draws and reports clicks. Every string in here may come from a trace or a user
  * file and is shown as text only.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const DASHBOARD_STATE_ELEMENT_ID = 'costar-dashboard-state';
 
 export const Outcome = z.enum(['passed', 'failed', 'error', 'skipped']);
 
 export const PointTrace = z.object({
-  traceId: z.string().regex(/^[0-9a-f]{32}$/),
+  traceId: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
   /** What the point's judge said about this trace (absent on metric charts). */
-  outcome: Outcome.optional(),
+  outcome: z.optional(Outcome),
   /** Scenario id or the trace's input, for the list under the chart. */
   label: z.string(),
   /** A production trace (monitoring), which can be promoted to a scenario. */
@@ -30,14 +30,14 @@ export const ChartPoint = z.object({
   /** Run id or window, shown in the tooltip and the detail list. */
   label: z.string(),
   /** Null when there is nothing to measure (e.g. only skipped verdicts): drawn as a gap. */
-  y: z.number().nullable(),
+  y: z.nullable(z.number()),
   /** Interval of a pass rate. */
-  low: z.number().optional(),
-  high: z.number().optional(),
+  low: z.optional(z.number()),
+  high: z.optional(z.number()),
   /** Number of verdicts or traces behind y. */
-  n: z.number().int().min(0),
+  n: z.int().check(z.gte(0)),
   /** The alert this point raised, if any. */
-  alert: z.string().optional(),
+  alert: z.optional(z.string()),
   /** Failing traces first; bounded by the host. */
   traces: z.array(PointTrace),
 });
@@ -47,7 +47,7 @@ export const ChartSeries = z.object({ name: z.string(), points: z.array(ChartPoi
 export type ChartSeries = z.infer<typeof ChartSeries>;
 
 export const Chart = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
+  id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
   title: z.string(),
   /** 'rate' charts run from 0 to 100%. */
   unit: z.enum(['rate', 'tokens', 'ms', 'count']),
@@ -59,7 +59,7 @@ export const DashboardSection = z.object({
   id: z.enum(['runs', 'production']),
   title: z.string(),
   /** Why the section is empty and what to do, when it has no charts. */
-  empty: z.string().optional(),
+  empty: z.optional(z.string()),
   charts: z.array(Chart),
   alerts: z.array(z.object({ x: z.number(), message: z.string() })),
 });
@@ -70,7 +70,7 @@ export const DashboardState = z.object({
   generatedAt: z.number(),
   sections: z.array(DashboardSection),
   /** Damaged files that were skipped (a corrupt trace or report), each naming the file. */
-  warnings: z.array(z.string()).optional(),
+  warnings: z.optional(z.array(z.string())),
 });
 export type DashboardState = z.infer<typeof DashboardState>;
 
@@ -83,7 +83,7 @@ export type HostMessage = z.infer<typeof HostMessage>;
 export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('refresh') }),
-  z.object({ type: z.literal('openTrace'), traceId: z.string().regex(/^[0-9a-f]{32}$/) }),
-  z.object({ type: z.literal('promote'), traceId: z.string().regex(/^[0-9a-f]{32}$/) }),
+  z.object({ type: z.literal('openTrace'), traceId: z.string().check(z.regex(/^[0-9a-f]{32}$/)) }),
+  z.object({ type: z.literal('promote'), traceId: z.string().check(z.regex(/^[0-9a-f]{32}$/)) }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessage>;

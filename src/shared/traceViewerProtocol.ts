@@ -1,14 +1,16 @@
 /**
  * The messages between the extension host and the trace viewer webview, in one file that both
  * sides import. Every message is validated with zod on arrival: the webview treats the host as
- * the only source of truth, and the host never trusts what a webview posts.
+ * the only source of truth, and the host never trusts what a webview posts. The schemas use
+ * zod/mini (the same schemas, a functional API that bundles only what is used): a webview
+ * bundle carries a few KB of zod instead of its whole ≈ 190 KB API (docs/build.md).
  *
  * The span tree travels as a columnar "skeleton" (parallel arrays in tree pre-order) rather than
  * as one object per span: at 100,000 spans this is several times smaller to serialize, parse and
  * validate, and the webview indexes it by row number anyway. Payloads (inputs, outputs,
  * attributes, events) stay in the host and are fetched per span on demand.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { KNOWN_SPAN_TYPES } from '../core/trace/model';
 
 /** Span types by index; a type outside the list (a custom string) shows as UNKNOWN in the tree and as written in the detail. */
@@ -21,18 +23,18 @@ export const Skeleton = z.object({
   /** Span ids (16 hex), in pre-order: every parent comes before its children, siblings by start time. */
   ids: z.array(z.string()),
   /** Row index of the parent, -1 for a root. Always smaller than the row's own index. */
-  parents: z.array(z.number().int()),
+  parents: z.array(z.int()),
   names: z.array(z.string()),
   /** Index into SPAN_TYPES. */
-  types: z.array(z.number().int().min(0).max(SPAN_TYPES.length - 1)),
+  types: z.array(z.int().check(z.gte(0), z.lte(SPAN_TYPES.length - 1))),
   /** One of STATUS. */
-  status: z.array(z.number().int().min(0).max(2)),
+  status: z.array(z.int().check(z.gte(0), z.lte(2))),
   /** Milliseconds from the start of the trace. */
   startMs: z.array(z.number()),
   durMs: z.array(z.number()),
-}).refine((s) => [s.parents, s.names, s.types, s.status, s.startMs, s.durMs].every((a) => a.length === s.ids.length), {
+}).check(z.refine((s) => [s.parents, s.names, s.types, s.status, s.startMs, s.durMs].every((a) => a.length === s.ids.length), {
   message: 'skeleton columns must all have one entry per span',
-});
+}));
 export type Skeleton = z.infer<typeof Skeleton>;
 
 export const Outcome = z.enum(['passed', 'failed', 'error', 'skipped']);
@@ -44,9 +46,9 @@ export const ViewerVerdict = z.object({
   value: z.unknown(),
   rationale: z.string(),
   source: z.string(),
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   /** Rows (skeleton indices) of the spans the judge cites that exist in this trace. */
-  rows: z.array(z.number().int()),
+  rows: z.array(z.int()),
   cost: z.object({ inputTokens: z.number(), outputTokens: z.number(), modelCalls: z.number(), ms: z.number() }),
 });
 export type ViewerVerdict = z.infer<typeof ViewerVerdict>;
@@ -79,7 +81,7 @@ export const TraceSourceRef = z.discriminatedUnion('kind', [
 ]);
 export type TraceSourceRef = z.infer<typeof TraceSourceRef>;
 
-export const RootCause = z.object({ row: z.number().int(), reason: z.string() });
+export const RootCause = z.object({ row: z.int(), reason: z.string() });
 export type RootCause = z.infer<typeof RootCause>;
 
 export const InitialState = z.object({
@@ -87,38 +89,38 @@ export const InitialState = z.object({
   traceId: z.string(),
   title: z.string(),
   state: z.string(),
-  scenarioId: z.string().optional(),
-  runId: z.string().optional(),
+  scenarioId: z.optional(z.string()),
+  runId: z.optional(z.string()),
   skeleton: Skeleton,
   verdicts: z.array(ViewerVerdict),
-  rootCause: RootCause.nullable(),
+  rootCause: z.nullable(RootCause),
   metrics: Metrics,
   /** Metrics of the previous run of the same scenario, when one was found. */
-  previous: z.object({ runId: z.string(), traceId: z.string(), metrics: Metrics }).optional(),
+  previous: z.optional(z.object({ runId: z.string(), traceId: z.string(), metrics: Metrics })),
   artifacts: z.array(ArtifactEntry),
   /** Rows to reveal and select when the panel first opens (e.g. the spans a failing judge cites). */
-  reveal: z.array(z.number().int()).optional(),
+  reveal: z.optional(z.array(z.int())),
   /**
    * True when the header offers "Promote to scenario": a trace in a workspace's trace store
    * (promotion reads it from there), with a failing or erroring verdict (a passing trace has
    * nothing to pin down).
    */
-  promotable: z.boolean().optional(),
+  promotable: z.optional(z.boolean()),
 });
 export type InitialState = z.infer<typeof InitialState>;
 
 export const SpanDetail = z.object({
-  row: z.number().int(),
+  row: z.int(),
   spanId: z.string(),
   name: z.string(),
   type: z.string(),
-  status: z.object({ code: z.string(), message: z.string().optional() }),
+  status: z.object({ code: z.string(), message: z.optional(z.string()) }),
   startMs: z.number(),
   durMs: z.number(),
-  toolName: z.string().optional(),
-  tokens: z.object({ input: z.number(), output: z.number(), total: z.number() }).optional(),
-  inputs: z.unknown().optional(),
-  outputs: z.unknown().optional(),
+  toolName: z.optional(z.string()),
+  tokens: z.optional(z.object({ input: z.number(), output: z.number(), total: z.number() })),
+  inputs: z.optional(z.unknown()),
+  outputs: z.optional(z.unknown()),
   attributes: z.record(z.string(), z.unknown()),
   events: z.array(z.object({ name: z.string(), offsetMs: z.number(), attributes: z.record(z.string(), z.unknown()) })),
 });
@@ -128,26 +130,26 @@ export const HostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('spanDetail'), detail: SpanDetail }),
   z.object({
     type: z.literal('searchResults'),
-    requestId: z.number().int(),
+    requestId: z.int(),
     /** Matching rows in tree order. */
-    rows: z.array(z.number().int()),
+    rows: z.array(z.int()),
     /** True when more matched than were returned. */
     truncated: z.boolean(),
-    error: z.string().optional(),
+    error: z.optional(z.string()),
   }),
   /** Ask the webview to reveal and select spans (e.g. opened from a failed test result). */
-  z.object({ type: z.literal('reveal'), rows: z.array(z.number().int()) }),
+  z.object({ type: z.literal('reveal'), rows: z.array(z.int()) }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
 export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('getSpan'), row: z.number().int().min(0) }),
+  z.object({ type: z.literal('getSpan'), row: z.int().check(z.gte(0)) }),
   z.object({
     type: z.literal('search'),
-    requestId: z.number().int(),
-    query: z.string().max(10_000),
+    requestId: z.int(),
+    query: z.string().check(z.maxLength(10_000)),
     regex: z.boolean(),
     caseSensitive: z.boolean(),
   }),
@@ -165,11 +167,11 @@ export type DetailTab = z.infer<typeof DetailTab>;
 export const ViewerState = z.object({
   source: TraceSourceRef,
   expanded: z.array(z.string()),
-  selected: z.string().nullable(),
+  selected: z.nullable(z.string()),
   failingOnly: z.boolean(),
   /** Width of the side panel after the user dragged the split; absent: the default split. */
-  sideWidthPx: z.number().positive().optional(),
-  detailTab: DetailTab.optional(),
+  sideWidthPx: z.optional(z.number().check(z.positive())),
+  detailTab: z.optional(DetailTab),
 });
 export type ViewerState = z.infer<typeof ViewerState>;
 

@@ -2,7 +2,7 @@
  * The packaged extension holds one copy of each installed package (scripts/build/vendor.mjs):
  * esbuild.mjs's own build list is run in memory with metafiles, and the metafiles are read.
  * Also: activation (the static import graph of dist/extension.js) reaches neither openai nor
- * ajv.
+ * ajv, and no webview carries zod's full API to check its postMessage traffic (zod/mini).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,6 +35,7 @@ const built = (async () => {
       lib,
       vendorPackages,
       node: metafiles.filter((_m, i) => builds[i]!.platform === 'node'),
+      webviews: metafiles.filter((_m, i) => builds[i]!.platform === 'browser'),
     };
   } finally {
     process.chdir(cwd);
@@ -82,5 +83,22 @@ test('activation does not reach openai or ajv: not in dist/extension.js, not req
   assert.ok(required.includes('zod'), `the static graph is read (it requires: ${required.join(', ')})`);
   for (const pkg of ['openai', 'ajv', '@modelcontextprotocol/sdk', '@grpc/grpc-js', 'protobufjs']) {
     assert.ok(!required.includes(pkg), `activation requires ${pkg} (static graph requires: ${required.join(', ')})`);
+  }
+});
+test('webviews check their messages with zod/mini, not the full zod API', async () => {
+  const { lib, webviews } = await built;
+  const full: string[] = [];
+  for (const meta of webviews) {
+    for (const [file, output] of Object.entries(meta.outputs)) {
+      for (const input of Object.keys(output.inputs)) if (/node_modules\/zod\/(v4\/classic|v3)\//.test(input)) full.push(`${file}: ${input}`);
+    }
+  }
+  assert.ok(webviews.length >= 3, 'the trace viewer, labeling and dashboard webviews were built');
+  assert.deepEqual(full.slice(0, 5), [], `${full.length} modules of zod's full API in webview bundles`);
+  // Only the zod/mini functions the schemas use: ≈ 60 KB unminified. `import { z } from
+  // 'zod/mini'` (a namespace object esbuild cannot tree-shake) would bring ≈ 350 KB.
+  for (const [file, { packages }] of lib.bundleContents(webviews)) {
+    const zod = packages.get('node_modules/zod') ?? 0;
+    if (file.endsWith('.js')) assert.ok(zod > 0 && zod < 120_000, `${file}: ${zod} bytes of zod`);
   }
 });

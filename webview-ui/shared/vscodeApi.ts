@@ -2,7 +2,11 @@
  * Typed access to the webview's host channel. Outgoing messages are validated before they
  * leave (a bug shows up here, not as a silent no-op in the host); incoming ones on arrival.
  */
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+
+// zod/mini leaves messages to a locale ("Invalid input" without one); the full zod the host
+// uses sets English itself. The problems a webview reports then read as on the host.
+z.config(z.locales.en());
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -15,7 +19,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 export class HostChannel<In, Out> {
   private readonly api: VsCodeApi = acquireVsCodeApi();
 
-  constructor(private readonly inbound: z.ZodType<In>, private readonly outbound: z.ZodType<Out>) {}
+  constructor(private readonly inbound: z.ZodMiniType<In>, private readonly outbound: z.ZodMiniType<Out>) {}
 
   post(message: Out): void {
     this.api.postMessage(this.outbound.parse(message));
@@ -30,7 +34,7 @@ export class HostChannel<In, Out> {
     });
   }
 
-  getState<S>(schema: z.ZodType<S>): S | undefined {
+  getState<S>(schema: z.ZodMiniType<S>): S | undefined {
     const parsed = schema.safeParse(this.api.getState());
     return parsed.success ? parsed.data : undefined;
   }
