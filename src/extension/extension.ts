@@ -26,7 +26,7 @@ export interface CostarApi {
   /** The items a TestRunRequest can include. */
   readonly tree: TestTree;
   /** The run profiles, by kind of run. */
-  readonly profiles: { run: vscodeTypes.TestRunProfile; rescore: vscodeTypes.TestRunProfile };
+  readonly profiles: { run: vscodeTypes.TestRunProfile; rescore: vscodeTypes.TestRunProfile; debug: vscodeTypes.TestRunProfile };
   readonly statusBar: RunStatusBar;
 }
 
@@ -59,10 +59,13 @@ export class Extension implements vscodeTypes.Disposable {
       (request, token) => handler.handle(request, token, 'run'), true, undefined, true);
     const rescore = controller.createRunProfile('Re-score', vscode.TestRunProfileKind.Run,
       (request, token) => handler.handle(request, token, 'rescore'), false, undefined, true);
+    // Debug: the agent under its debugger (one attempt, one at a time, no agent timeout; docs/debugging.md).
+    const debug = controller.createRunProfile('Debug', vscode.TestRunProfileKind.Debug,
+      (request, token) => handler.handle(request, token, 'debug'), true);
     controller.refreshHandler = () => discovery.refresh();
 
     this.disposables.push(
-      log, controller, diagnostics, statusBar, discovery, run, rescore,
+      log, controller, diagnostics, statusBar, discovery, run, rescore, debug,
       vscode.commands.registerCommand('costar.setApiKey', () => apiKeys.promptAndStore()),
       vscode.commands.registerCommand('costar.selectModel', async (arg?: unknown) => (await import('./llm/selectModel')).selectModelCommand(vscode, arg)),
       vscode.commands.registerCommand('costar.refresh', () => discovery.refresh()),
@@ -114,7 +117,7 @@ export class Extension implements vscodeTypes.Disposable {
     this.disposables.push(...this.registerTracesView());
     context.subscriptions.push(this);
     discovery.start();
-    return { controller, results, tree, statusBar, profiles: { run, rescore }, discovered: () => discovery.settled() };
+    return { controller, results, tree, statusBar, profiles: { run, rescore, debug }, discovered: () => discovery.settled() };
   }
 
   /** The Traces view: rows come from the first workspace folder's `.costar/`, read when the view asks. */

@@ -286,8 +286,11 @@ type FileEventKind = 'create' | 'change' | 'delete';
  * as VS Code's do, notifications and executed commands recorded. File events are fired by the
  * test (`fileEvent`), the way the editor reports a save.
  */
-/** `lm`: the Language Model API to offer (extension-fakeLm.ts), for the editor's models. */
-export function fakeHost(workspaceDir: string, options: { trusted?: boolean; settings?: Record<string, unknown>; lm?: Record<string, unknown> } = {}) {
+/**
+ * `lm`: the Language Model API to offer (extension-fakeLm.ts), for the editor's models;
+ * `debug`: the debug and extensions APIs (extension-fakeDebug.ts), for the Debug profile.
+ */
+export function fakeHost(workspaceDir: string, options: { trusted?: boolean; settings?: Record<string, unknown>; lm?: Record<string, unknown>; debug?: Record<string, unknown> } = {}) {
   const notifications: string[] = [];
   const executed: unknown[][] = [];
   const logLines: string[] = [];
@@ -303,6 +306,7 @@ export function fakeHost(workspaceDir: string, options: { trusted?: boolean; set
   const vscode = {
     ...(fakeVscode as unknown as Record<string, unknown>),
     ...options.lm,
+    ...options.debug,
     RelativePattern,
     StatusBarAlignment: { Left: 1, Right: 2 },
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
@@ -310,6 +314,7 @@ export function fakeHost(workspaceDir: string, options: { trusted?: boolean; set
     workspace: {
       get isTrusted() { return state.trusted; },
       workspaceFolders: [folder(workspaceDir)],
+      getWorkspaceFolder: () => folder(workspaceDir),
       textDocuments: [],
       getConfiguration: (section: string) => ({ get: <T>(key: string, fallback: T) => (settings[`${section}.${key}`] as T | undefined) ?? fallback }),
       createFileSystemWatcher: (glob: string | RelativePattern) => {

@@ -16,19 +16,22 @@ import { RunStatusBar } from '../../src/extension/statusBar';
 import { Discovery } from '../../src/extension/testing/discovery';
 import { ResultLog } from '../../src/extension/testing/resultLog';
 import { RunHandler, UNTRUSTED_MESSAGE } from '../../src/extension/testing/runHandler';
+import { attachConfiguration, missingDebuggerMessage } from '../../src/extension/testing/debugAttach';
 import { TestTree, type LoadedWorkspace } from '../../src/extension/testing/testTree';
 import { HARNESS } from '../support/workspace';
+import { fakeDebug } from './extension-fakeDebug';
+import { inspectorUrl, runToEnd } from '../support/cdp';
 import { fakeController, fakeHost, FakeCancellationTokenSource, FakeTestRunRequest, type FakeTestRun } from './extension-fakeHost';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/editor-ws');
 const dirs: string[] = [];
 
-async function editor(options: { trusted?: boolean; costarYaml?: (text: string) => string } = {}) {
+async function editor(options: { trusted?: boolean; costarYaml?: (text: string) => string; debug?: ReturnType<typeof fakeDebug> } = {}) {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'costar-handler-')), 'ws');
   dirs.push(path.dirname(dir));
   cpSync(FIXTURE, dir, { recursive: true });
   if (options.costarYaml) writeFileSync(path.join(dir, 'costar.yaml'), options.costarYaml(readFileSync(path.join(dir, 'costar.yaml'), 'utf8')));
-  const host = fakeHost(dir, { trusted: options.trusted });
+  const host = fakeHost(dir, { trusted: options.trusted, ...(options.debug ? { debug: options.debug.api } : {}) });
   const controller = fakeController();
   const tree = new TestTree(host.vscode, controller as unknown as vscodeTypes.TestController);
   const discovery = new Discovery(host.vscode, tree, host.diagnostics, host.log);
@@ -154,3 +157,88 @@ function memento(): vscodeTypes.Memento {
     update: async (key: string, value: unknown) => void values.set(key, value),
   } as vscodeTypes.Memento;
 }
+
+describe('the Debug profile', { timeout: 180_000 }, () => {
+  const run = (handler: RunHandler, items: unknown[], token = new FakeCancellationTokenSource().token) =>
+    handler.handle(new FakeTestRunRequest(items as never) as never, token as never, 'debug');
+
+  it('attaches a node debugger to the waiting agent in its sandbox; the judges run after it as in a run', async () => {
+    const debug = fakeDebug();
+    // js-debug's part: find the inspector, let the agent run, detach at its end (the session ends).
+    debug.debugger = (session) => {
+      const { address, port } = session.configuration as unknown as { address: string; port: number };
+      void inspectorUrl(address, port).then(runToEnd).then(() => debug.end(session));
+      return true;
+    };
+    const { dir, controller, handler, items } = await editor({ debug });
+    await run(handler, items('greets'));
+    assert.equal(debug.sessions.length, 1);
+    const { configuration } = debug.sessions[0]!;
+    const runId = (configuration.costarAttempt as { runId: string }).runId;
+    assert.deepEqual(configuration, {
+      type: 'node', request: 'attach', name: 'coSTAR: greets', address: '127.0.0.1', port: configuration.port,
+      continueOnAttach: true, autoAttachChildProcesses: false, skipFiles: ['<node_internals>/**'],
+      cwd: path.join(dir, '.costar', 'sandboxes', runId, 'greets', '1', 'sandbox'),
+      costarAttempt: { runId, scenarioId: 'greets', attempt: 1 },
+    });
+    const log = controller.runs[0]!.renderLog(dir);
+    assert.match(log, /greetings\.scenario\.yaml > greets \[2:4\]\n {2}enqueued\n {2}started\n {2}output: \[coSTAR\] Attaching the node debugger to 127\.0\.0\.1:\d+ \(the agent waits for it\)\./);
+    assert.match(log, /greetings\.scenario\.yaml > greets > contains \[7:8\]\n {2}enqueued\n {2}started\n {2}passed/);
+    assert.match(log, /greetings\.scenario\.yaml > greets \[2:4\][^]*\n {2}passed/);
+  });
+
+  it('Stop on the session while the agent waits cancels the run; cancelling the run ends the session', async () => {
+    const debug = fakeDebug();
+    const { dir, controller, handler, items } = await editor({ debug });
+    const stopped = run(handler, items('greets'));
+    await until('the debug session', () => (debug.live.size === 1 ? true : undefined));
+    debug.end([...debug.live][0]!);
+    await stopped;
+    assert.match(controller.runs[0]!.renderLog(dir, { streams: false }), /greetings\.scenario\.yaml > greets \[2:4\]\n {2}enqueued\n {2}started\n {2}errored: Cancelled/);
+
+    const cancel = new FakeCancellationTokenSource();
+    const cancelled = run(handler, items('greets'), cancel.token);
+    await until('the second debug session', () => (debug.live.size === 1 ? true : undefined));
+    cancel.cancel();
+    await cancelled;
+    assert.equal(debug.live.size, 0, 'the session ended with the run');
+    assert.match(controller.runs[1]!.renderLog(dir, { streams: false }), /greets \[2:4\]\n {2}enqueued\n {2}started\n {2}(skipped|errored: Cancelled)/);
+  });
+
+  it('without a debugger for the type, says which extension to install and cancels the run', async () => {
+    const debug = fakeDebug(['node']);
+    // A "debugger" that only listens on {port}: the agent waits for a go debugger nobody has.
+    const { dir, host, controller, handler, items } = await editor({
+      debug,
+      costarYaml: (text) => text.replace('command: [node, agent.mjs]', `command: [node, agent.mjs]
+    debug:
+      command: [node, -e, "require('net').createServer().listen(Number(process.argv[1]), '127.0.0.1')", '{port}']
+      configuration: { type: go, mode: remote, port: '{port}' }`),
+    });
+    await run(handler, items('greets'));
+    assert.equal(debug.sessions.length, 0, 'no session was started');
+    const message = 'coSTAR can\'t debug "greets": no debugger for "go" is installed. Install the extension that provides debug type "go" (the type in costar.yaml\'s debug.configuration), then debug again. The run is cancelled.';
+    assert.deepEqual(host.notifications, [message]);
+    const log = controller.runs[0]!.renderLog(dir);
+    assert.ok(log.includes(`output: [coSTAR] ${message}`), log);
+    assert.match(log, /greets \[2:4\]\n[^]*errored: Cancelled/);
+  });
+
+  it('runs nothing in an untrusted workspace', async () => {
+    const debug = fakeDebug();
+    const { dir, controller, handler, items } = await editor({ debug, trusted: false });
+    await run(handler, items('greets'));
+    assert.equal(debug.sessions.length, 0);
+    assert.match(controller.runs[0]!.renderLog(dir), new RegExp(`greets \\[2:4\\]\\n {2}errored: ${UNTRUSTED_MESSAGE.replace(/\./g, '\\.')}`));
+  });
+});
+
+it('the attach configuration of a Python agent maps its sandbox copies to the workspace files; no debugpy says what to install', () => {
+  const debuggee = { kind: 'python' as const, host: '127.0.0.1', port: 5678, cwd: '/ws/.costar/sb', workspaceDir: '/ws', mappings: [{ local: '/ws/agent', remote: '/ws/.costar/sb/agent' }] };
+  assert.deepEqual(attachConfiguration(debuggee, { runId: 'r1', scenarioId: 'summary', attempt: 1 }), {
+    type: 'debugpy', request: 'attach', name: 'coSTAR: summary', connect: { host: '127.0.0.1', port: 5678 },
+    pathMappings: [{ localRoot: '/ws/agent', remoteRoot: '/ws/.costar/sb/agent' }], justMyCode: true,
+    costarAttempt: { runId: 'r1', scenarioId: 'summary', attempt: 1 },
+  });
+  assert.match(missingDebuggerMessage('debugpy', 'summary'), /no debugger for "debugpy" is installed\. Install the Python Debugger extension \(ms-python\.debugpy\), then debug again/);
+});

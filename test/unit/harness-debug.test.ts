@@ -1,44 +1,25 @@
 /**
  * The Debug profile in the harness: a real `node --inspect-brk` agent waits for a debugger,
  * the harness announces where (a `debuggee` event), a small Chrome DevTools protocol client
- * (over `ws`) lets it run, and the run completes with its judges; the agent's timeout does not
+ * (test/support/cdp.ts) lets it run, and the run completes with its judges; the agent's timeout does not
  * apply while it waits; a debug session that ends while the agent still runs cancels the run.
  * Requires `npm run build` (dist/harness.js).
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import WebSocket from 'ws';
 import { startRun } from '../../src/core/run/client';
 import type { Debuggee, HarnessEvent } from '../../src/core/run/protocol';
 import { debugLaunch, InspectorAnnouncements, NODE_INSPECT_FLAG } from '../../src/harness/debugLaunch';
 import { HARNESS, isAlive, tempWorkspace } from '../support/workspace';
 import { waitFor } from '../e2e/waitFor';
+import { runToEnd } from '../support/cdp';
 
 const AGENT = `// Says hello after reading its prompt; the Debug profile stops it before its first line.
 let prompt = '';
 process.stdin.on('data', (chunk) => (prompt += chunk));
 process.stdin.on('end', () => console.log(\`hello, you said: \${prompt.trim()} (cwd \${process.cwd()})\`));
 `;
-
-/** Sends one CDP command to an inspector and resolves with its result; then disconnects (the program runs on). */
-async function cdp(url: string, method: string): Promise<unknown> {
-  const socket = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => socket.once('open', () => resolve()).once('error', reject));
-  try {
-    return await new Promise((resolve, reject) => {
-      socket.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
-        if (message.id !== 1) return;
-        if (message.error) reject(new Error(message.error.message));
-        else resolve(message.result);
-      });
-      socket.send(JSON.stringify({ id: 1, method }));
-    });
-  } finally {
-    socket.close();
-  }
-}
 
 describe('the Debug profile in the harness', { timeout: 120_000 }, () => {
   const ws = tempWorkspace({
@@ -93,7 +74,7 @@ describe('the Debug profile in the harness', { timeout: 120_000 }, () => {
     assert.ok(isAlive(pid), 'the paused agent was not killed as timed out');
     assert.equal(events.some((e) => e.type === 'attemptFinished'), false);
 
-    await cdp(debuggee.url!, 'Runtime.runIfWaitingForDebugger');
+    await runToEnd(debuggee.url!);
     const report = await handle.done;
     const scenario = report.scenarios[0]!;
     assert.equal(scenario.status, 'passed', JSON.stringify(scenario));
@@ -104,7 +85,7 @@ describe('the Debug profile in the harness', { timeout: 120_000 }, () => {
   it('a node agent started through a shell waits too (NODE_OPTIONS), and a session that ends with the agent cancels nothing', async () => {
     const { handle, debuggees, events } = debugRun('via-shell');
     const [announced] = await waitFor('the debuggee event', () => (debuggees().length > 0 ? debuggees() : undefined), 30_000, 20);
-    await cdp(announced!.debuggee.url!, 'Runtime.runIfWaitingForDebugger');
+    await runToEnd(announced!.debuggee.url!);
     // The session ends as the agent finishes: the harness lets it finish and judges it.
     handle.debuggerDetached('via-shell', 1);
     const report = await handle.done;

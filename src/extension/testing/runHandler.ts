@@ -17,8 +17,10 @@ import { RunReporter } from './runReporter';
 import { selectScenarios } from './selection';
 import type { TestTree } from './testTree';
 import { modelEnvironmentFor } from '../modelAccess';
+import { DebugAttacher } from './debugAttach';
 
-export type RunMode = 'run' | 'rescore';
+/** 'debug': the Debug profile, a run with each agent under its debugger (see debugAttach.ts). */
+export type RunMode = 'run' | 'rescore' | 'debug';
 
 export const UNTRUSTED_MESSAGE = 'coSTAR runs agents and judges only in a trusted workspace. Trust this workspace to run its scenarios.';
 
@@ -50,7 +52,7 @@ export class RunHandler {
     const { vscode, tree, discovery, log } = this.deps;
     await discovery.settled();
     const selected = selectScenarios(tree, request.include, request.exclude);
-    const run = tree.controller.createTestRun(request, mode === 'rescore' ? 'coSTAR re-score' : 'coSTAR run');
+    const run = tree.controller.createTestRun(request, RUN_NAMES[mode]);
     try {
       const reporters = [...selected].map(([workspaceDir, items]) => ({
         workspaceDir, items, reporter: new RunReporter(vscode, run, tree, this.deps.results, workspaceDir, items),
@@ -94,9 +96,11 @@ export class RunHandler {
     const redact = secretRedactor(apiKey);
     log.info(`coSTAR ${mode}: ${scenarioIds.length} scenario(s) in ${workspaceDir}`);
     let handle: ReturnType<typeof startRun> | undefined;
+    let attacher: DebugAttacher | undefined;
     const cancellation = token.onCancellationRequested(() => {
       log.info('coSTAR: cancel requested, stopping the harness');
       handle?.cancel();
+      attacher?.stopAll();
     });
     try {
       const { startRun } = await import('../../core/run/client');
@@ -105,7 +109,8 @@ export class RunHandler {
       handle = startRun(
         {
           workspaceDir,
-          mode,
+          mode: mode === 'rescore' ? 'rescore' : 'run',
+          ...(mode === 'debug' ? { debug: true } : {}),
           scenarioIds,
           concurrency: settings.concurrency || undefined,
           timeoutMs: settings.defaultTimeoutSeconds ? settings.defaultTimeoutSeconds * 1000 : undefined,
@@ -118,11 +123,15 @@ export class RunHandler {
           onEvent: (event) => {
             if (event.type === 'log') log[event.level](redact(event.message));
             else if (event.type === 'fatal') log.error(redact(event.message));
+            else if (event.type === 'debuggee') void attacher?.attach(event.scenarioId, event.attempt, event.debuggee);
             reporter.onEvent(event);
           },
           onLog: (line) => log.info(redact(line)),
         },
       );
+      // Events arrive from the harness's pipe, never before this line.
+      const started = handle;
+      if (mode === 'debug') attacher = new DebugAttacher(vscode, started.runId, workspaceDir, started, (id, text) => reporter.say(id, text));
       if (token.isCancellationRequested) handle.cancel();
       const report = await handle.done;
       reporter.finishRemaining({ cancelled: token.isCancellationRequested });
@@ -134,6 +143,7 @@ export class RunHandler {
       return undefined;
     } finally {
       cancellation.dispose();
+      attacher?.dispose();
     }
   }
 
@@ -209,6 +219,8 @@ export class RunHandler {
     });
   }
 }
+
+const RUN_NAMES: Record<RunMode, string> = { run: 'coSTAR run', rescore: 'coSTAR re-score', debug: 'coSTAR debug' };
 
 /** Belt and braces: even if a judge echoed the key, it never reaches the log channel. */
 function secretRedactor(secret: string | undefined): (text: string) => string {

@@ -60,6 +60,12 @@ export class RunReporter {
     }
   }
 
+  /** A line of coSTAR's own in a scenario's output (what the Debug profile is doing). */
+  say(scenarioId: string, text: string): void {
+    const item = this.item(scenarioId);
+    if (item) this.run.appendOutput(`[coSTAR] ${text.replace(/\r?\n/g, '\r\n')}\r\n`, undefined, item);
+  }
+
   /** Items the harness never reported on: not passed, and why. */
   finishRemaining(reason: { cancelled: boolean; error?: string }): void {
     for (const item of this.items) {

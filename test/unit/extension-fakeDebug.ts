@@ -1,0 +1,65 @@
+/**
+ * VS Code's debug API as an extension sees it, for plain-Node tests of the Debug profile:
+ * `startDebugging` records the configuration and hands the new session to `debugger` (the
+ * test's stand-in for js-debug or debugpy, which may really connect to the agent) before the
+ * session starts; `stopDebugging` and `end` end a session as the toolbar's Stop does, firing
+ * onDidTerminateDebugSession. `extensions.all` lists one extension contributing the debugger
+ * types the editor has.
+ */
+type Listener<T> = (value: T) => void;
+
+class Emitter<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (listener: Listener<T>) => {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) listener(value);
+  }
+}
+
+export interface FakeDebugSession {
+  id: string;
+  name: string;
+  type: string;
+  configuration: Record<string, unknown> & { type: string; name: string; request: string };
+}
+
+export function fakeDebug(debuggerTypes: string[] = ['node', 'pwa-node']) {
+  const started = new Emitter<FakeDebugSession>();
+  const terminated = new Emitter<FakeDebugSession>();
+  const sessions: FakeDebugSession[] = [];
+  const live = new Set<FakeDebugSession>();
+  const state: { debugger?: (session: FakeDebugSession) => Promise<boolean> | boolean } = {};
+  const end = (session: FakeDebugSession) => {
+    if (live.delete(session)) terminated.fire(session);
+  };
+  const debug = {
+    onDidStartDebugSession: started.event,
+    onDidTerminateDebugSession: terminated.event,
+    startDebugging: async (_folder: unknown, configuration: FakeDebugSession['configuration']) => {
+      const session = { id: `session-${sessions.length + 1}`, name: configuration.name, type: configuration.type, configuration };
+      sessions.push(session);
+      if (state.debugger && !(await state.debugger(session))) return false;
+      live.add(session);
+      started.fire(session);
+      return true;
+    },
+    stopDebugging: async (session?: FakeDebugSession) => {
+      for (const s of session ? [session] : [...live]) end(s);
+    },
+  };
+  const extensions = { all: [{ id: 'fake.debuggers', packageJSON: { contributes: { debuggers: debuggerTypes.map((type) => ({ type })) } } }] };
+  return {
+    /** Spread into the fake host (fakeHost's `debug` option). */
+    api: { debug, extensions },
+    sessions,
+    live,
+    /** What happens when a session starts: attach for real, or refuse (false). */
+    set debugger(attach: (session: FakeDebugSession) => Promise<boolean> | boolean) {
+      state.debugger = attach;
+    },
+    end,
+  };
+}
