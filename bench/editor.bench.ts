@@ -4,7 +4,8 @@
  * real editor (code-server + headless Chromium, the editor tier's rig and launchers), median
  * of 3 openings per size and per way of opening:
  *   - file:  the *.trace.json opened as from the Explorer (coSTAR's custom editor);
- *   - store: the same trace under .costar/traces, opened by id with coSTAR: Open Trace.
+ *   - store: the same trace under .costar/traces with its outline beside it (as the store
+ *            writes it for a trace a run recorded), opened by id with coSTAR: Open Trace.
  * Figures:
  *   open → rows   the open request until the first tree row is on screen in the webview;
  *   host blocked  the slowest answer of a command sent to the extension host over and over
@@ -30,6 +31,8 @@ import { openBrowser } from '../test/e2e/browser';
 import { CODE_SERVER, REPO, startCodeServer } from '../test/e2e/codeServer';
 import { waitFor } from '../test/e2e/waitFor';
 import { webview } from '../test/e2e/workbench';
+import { outlinePathOf } from '../src/core/trace/outline';
+import { loadOutline } from '../src/core/trace/outlineLoad';
 import { ERROR_WORD, writeRealisticTrace } from '../test/support/realisticTrace';
 
 const SIZES = (process.env.COSTAR_BENCH_SPANS ?? '50000,100000,250000').split(',').map(Number);
@@ -169,7 +172,11 @@ async function main(): Promise<void> {
         const summary = await writeRealisticTrace(file, n, traceId);
         const stored = path.join(storeDir, `${traceId}.trace.json`);
         linkSync(file, stored);
-        written.push(file, stored);
+        // A trace a run records gets its outline beside it from the store; this one is written
+        // by the bench, so the same outline is built for it here, before the timing starts.
+        const outlineFile = outlinePathOf(stored);
+        written.push(file, stored, outlineFile);
+        await loadOutline(stored, { outlineFile });
         return { file, stored, traceId, summary };
       };
 
