@@ -14,7 +14,7 @@
 // zod and the one ajv). A package installed in a nested, different version (protobufjs 7
 // under @grpc/proto-loader) is another package: it stays inside the bundle that needs it.
 // test/unit/build-vendor.test.ts checks the result: every installed package in one output.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -43,6 +43,8 @@ export const VENDOR_DIR = 'dist/vendor';
 export const vendorPackages = [...dependencies, ...SHARED_TRANSITIVE];
 const entryPointsOf = (pkg) => ENTRY_POINTS[pkg] ?? [pkg];
 const chunkOf = (pkg) => path.join(root, VENDOR_DIR, `${pkg}.js`);
+/** Where the top-level install of a package really is (node_modules may be a symlink). */
+const installDir = (pkg) => realpathSync(path.join(root, 'node_modules', pkg));
 
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
 export function packageOf(specifier) {
@@ -66,7 +68,7 @@ export function sharedVendor(outfile, self) {
         const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { sharedVendorProbe: true } });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         // Only the top-level install is shared; a nested copy is a different version.
-        if (!resolved.path.startsWith(path.join(root, 'node_modules', pkg) + path.sep)) return undefined;
+        if (!realpathSync(resolved.path).startsWith(installDir(pkg) + path.sep)) return undefined;
         if (!entryPointsOf(pkg).includes(args.path)) {
           return { errors: [{ text: `"${args.path}" is not a declared entry point of the shared vendor bundle of ${pkg}: add it to ENTRY_POINTS in scripts/build/vendor.mjs` }] };
         }
