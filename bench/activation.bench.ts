@@ -32,17 +32,23 @@ const bundle = path.join(__dirname, '..', 'dist', 'extension.js');
 console.log(`stand-in for ${names.length} top-level names of the vscode API`);
 const context = { extension: { packageJSON: require('../package.json') }, subscriptions: [] as unknown[], extensionUri: inert(), secrets: inert(), asAbsolutePath: (p: string) => path.join(__dirname, '..', p) };
 
+// CPU time beside wall time: on a shared, loaded machine the wall time mostly measures the
+// wait for a core, the CPU time what loading and activating cost.
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const extension = require(bundle) as { activate(context: unknown): unknown };
 const t1 = performance.now();
+const c1 = process.cpuUsage(c0);
 extension.activate(context);
 const t2 = performance.now();
+const c2 = process.cpuUsage(c0);
+const cpuMs = (c: NodeJS.CpuUsage) => ((c.user + c.system) / 1000).toFixed(1);
 
 console.log('extension activation (Node, inert VS Code API)');
 console.table([
-  { step: 'load dist/extension.js', ms: (t1 - t0).toFixed(1) },
-  { step: 'activate()', ms: (t2 - t1).toFixed(1) },
-  { step: 'total', ms: (t2 - t0).toFixed(1), goal: '< 50 ms' },
+  { step: 'load dist/extension.js', ms: (t1 - t0).toFixed(1), 'cpu ms': cpuMs(c1) },
+  { step: 'activate()', ms: (t2 - t1).toFixed(1), 'cpu ms': (Number(cpuMs(c2)) - Number(cpuMs(c1))).toFixed(1) },
+  { step: 'total', ms: (t2 - t0).toFixed(1), 'cpu ms': cpuMs(c2), goal: '< 50 ms' },
 ]);
 // The shared vendor bundles (scripts/build/vendor.mjs) that activation required.
 const vendorDir = path.join(__dirname, '..', 'dist', 'vendor') + path.sep;

@@ -11,16 +11,9 @@ import type { Verdict, Outcome } from '../judges/types';
 import type { MetricFlag, TraceMetrics } from '../judges/metrics';
 import type { Interval } from '../judges/stats';
 import type { ChatRequest } from '../llm/types';
+import { HOST_MODEL_VERSION, PROTOCOL_VERSION } from './versions';
 
-export const PROTOCOL_VERSION = 1;
-
-/**
- * Version of the model-call pair (the `modelRequest` event, the `modelReply` request): a run
- * started in the editor with the editor's model asks the extension host for every model call
- * (the harness can't reach VS Code's Language Model API). Both sides put it in each message
- * and refuse another.
- */
-export const HOST_MODEL_VERSION = 1;
+export { HOST_MODEL_VERSION, PROTOCOL_VERSION };
 
 const HostModel = z.object({
   version: z.literal(HOST_MODEL_VERSION),

@@ -5,7 +5,8 @@
  */
 import type * as vscodeTypes from 'vscode';
 import type { startRun } from '../../core/run/client';
-import { HOST_MODEL_VERSION, type RunSummary } from '../../core/run/protocol';
+import type { RunSummary } from '../../core/run/protocol';
+import { HOST_MODEL_VERSION } from '../../core/run/versions';
 import type { ApiKeyStore } from '../apiKey';
 import { readSettings } from '../settings';
 import type { RunStatusBar } from '../statusBar';
