@@ -140,6 +140,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
           input.onStarted(pid);
           debuggee?.started();
         },
+        // bwrap makes the agent's PID namespace itself (--unshare-pid, --die-with-parent).
+        pidNamespace: input.config.isolation !== 'bubblewrap',
       });
       input.debug?.onAgentRunning(tree);
       result = await tree;
@@ -179,6 +181,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
       ...(dropped ? { 'costar.spans_dropped': dropped.spans, 'costar.span_bytes_dropped': dropped.bytes } : {}),
       ...(result?.sweptProcesses ? { 'costar.processes_swept': result.sweptProcesses } : {}),
       ...(result?.outputCut ? { 'costar.output_cut': true } : {}),
+      ...(result?.pidNamespace ? { 'costar.pid_namespace': true } : {}),
     },
     metadata: {
       [META.runId]: input.runId,

@@ -37,11 +37,13 @@ const tag = `costar-test-${randomBytes(6).toString('hex')}`;
 const TAG = `TEST_TAG=${tag}`;
 
 /** An agent that leaves the group twice (setsid, double fork), ignores SIGTERM everywhere, holds stdout, then hangs. */
+// Each shell records its pid as the machine sees it (/proc/self/stat, read by the shell itself):
+// in the attempt's PID namespace $$ counts from 1.
 const ESCAPING_AGENT = `
-setsid sh -c 'trap "" TERM; echo $$ >> "$PIDS"; exec sleep 1000' &
-( setsid sh -c 'trap "" TERM; echo $$ >> "$PIDS"; exec sleep 1000' & )
+setsid sh -c 'trap "" TERM; read -r p _ < /proc/self/stat; echo $p >> "$PIDS"; exec sleep 1000' &
+( setsid sh -c 'trap "" TERM; read -r p _ < /proc/self/stat; echo $p >> "$PIDS"; exec sleep 1000' & )
 trap "" TERM
-echo $$ >> "$PIDS"
+read -r p _ < /proc/self/stat; echo $p >> "$PIDS"
 while [ "$(wc -l < "$PIDS")" -lt 3 ]; do sleep 0.01; done
 echo ready
 sleep 1000

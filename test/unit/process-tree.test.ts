@@ -3,12 +3,18 @@
  * holds stdout after the leader exits, grandchildren that leave the process group (setsid,
  * double fork), children that ignore SIGTERM. Real /bin/sh processes; every wait is for a
  * condition, and each test proves that no process of the tree is left.
+ *
+ * The first suite runs without the PID namespace (the process group and the /proc marker scan,
+ * which is all there is where no namespace can be made); the second with it, where an escapee
+ * without the marker is killed too. Scripts record host pids (`read -r p _ < /proc/self/stat`
+ * is the shell's own entry: inside the namespace `$$` counts from 1).
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runProcessTree, type ProcessTreeOptions } from '../../src/core/process/processTree';
+import { pidNamespacePrefix } from '../../src/core/process/pidNamespace';
 import { TREE_ID_VARIABLE } from '../../src/core/process/treeMarker';
 import { isAlive, tempWorkspace } from '../support/workspace';
 import { waitFor } from '../e2e/waitFor';
@@ -33,6 +39,7 @@ async function runScript(script: string, options: Partial<ProcessTreeOptions> = 
     signal: controller.signal,
     outputCapBytes: 64 * 1024,
     graceMs: 300,
+    pidNamespace: false,
     ...options,
   });
   const recorded = readFileSync(pids, 'utf8').split(/\s+/).filter(Boolean).map(Number);
@@ -49,6 +56,9 @@ async function assertAllGone(pids: number[], expected: number): Promise<void> {
   // SIGKILL is delivered asynchronously: wait (bounded) for the kernel to finish each process.
   await waitFor(`processes ${pids.join(', ')} to be gone`, () => pids.every((pid) => !isAlive(pid)), 10_000, 20);
 }
+
+/** Appends the calling shell's host pid to the file (or $PIDS). */
+const recordPid = (file = '"$PIDS"') => `read -r p _ < /proc/self/stat; echo $p >> ${file}`;
 
 describe('process trees', { timeout: 60_000 }, () => {
   it('a leader that exits 0 while a background child holds stdout ends at once, and the child is killed', async () => {
@@ -133,6 +143,50 @@ describe('process trees', { timeout: 60_000 }, () => {
   it('a command that cannot start is a spawn error, not a hang', async () => {
     const result = await runProcessTree({
       argv: ['/no/such/program'], cwd: ws.dir, env: {}, timeoutMs: 60_000, signal: new AbortController().signal, outputCapBytes: 1024,
+    });
+    assert.match(result.spawnError ?? '', /ENOENT/);
+  });
+});
+
+const NAMESPACES = pidNamespacePrefix() !== null;
+
+describe('process trees in a PID namespace of their own', { timeout: 60_000, skip: NAMESPACES ? false : 'unshare cannot make a PID namespace here (docs/processes.md)' }, () => {
+  /** A grandchild that clears its environment (no marker), starts its own session and is double-forked, ignoring SIGTERM. */
+  const escapee = (file: string) =>
+    `( setsid env -i /bin/sh -c 'trap "" TERM; ${recordPid(`"${file}"`)}; exec sleep 1000' </dev/null >/dev/null 2>&1 & )\nwhile [ ! -s "${file}" ]; do sleep 0.01; done`;
+
+  it('is the default here', async () => {
+    const { result } = await runScript('exit 0', { pidNamespace: undefined });
+    assert.equal(result.pidNamespace, true);
+  });
+
+  it('an escapee the scan cannot find (cleared environment, own session, double fork) is killed when the command exits', async () => {
+    const file = path.join(ws.dir, 'ns-escapee.pids');
+    const { result } = await runScript(`${escapee(file)}\necho done\nexit 0\n`, { pidNamespace: true });
+    assert.deepEqual([result.exitCode, result.signal, result.killedBecause, result.stdout, result.pidNamespace], [0, null, undefined, 'done\n', true]);
+    assert.equal(result.sweptProcesses, 1, 'the namespace init counted what the command left running');
+    const [pid] = readFileSync(file, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    await assertAllGone([pid!], 1);
+  });
+
+  it('at the deadline the command gets SIGTERM as before, and the unmarked escapee dies with the namespace', async () => {
+    const file = path.join(ws.dir, 'ns-deadline.pids');
+    const { result, recorded } = await runScript(`${escapee(file)}\n${recordPid()}\nsleep 1000\n`, { pidNamespace: true, timeoutMs: 1500 });
+    assert.equal(result.killedBecause, 'timeout');
+    assert.equal(result.signal, 'SIGTERM', 'the leader went on SIGTERM (it is not the namespace PID 1)');
+    await assertAllGone([...recorded, ...readFileSync(file, 'utf8').split(/\s+/).filter(Boolean).map(Number)], 2);
+  });
+
+  it('keeps stdin, output, the exit status and a death by signal as without it', async () => {
+    const echoed = await runScript('cat; echo err >&2; exit 3', { pidNamespace: true, stdin: 'the prompt' });
+    assert.deepEqual([echoed.result.stdout, echoed.result.stderr, echoed.result.exitCode], ['the prompt', 'err\n', 3]);
+    const crashed = await runScript('kill -SEGV $$', { pidNamespace: true });
+    assert.deepEqual([crashed.result.exitCode, crashed.result.signal, crashed.result.stderr], [null, 'SIGSEGV', ''], 'no "Segmentation fault" from the init shell');
+  });
+
+  it('a command that cannot be found is the same spawn error as without it', async () => {
+    const result = await runProcessTree({
+      argv: ['no-such-program-here'], cwd: ws.dir, env: { PATH: '/usr/bin:/bin' }, timeoutMs: 60_000, signal: new AbortController().signal, outputCapBytes: 1024, pidNamespace: true,
     });
     assert.match(result.spawnError ?? '', /ENOENT/);
   });

@@ -10,9 +10,14 @@
  * - When the leader exits, whatever it left running is SIGKILLed at once; the attempt is over.
  * - Output is read until the pipes close, but never waits on a pipe held by a process no
  *   sweep could find: after the leader is gone and swept, at most DRAIN_MS more.
+ * - On Linux, when it can, the tree runs in a PID namespace of its own (pidNamespace.ts): when
+ *   the command exits, the kernel ends everything it left, even processes the scan cannot find.
  * So a run ends within timeout + grace + DRAIN_MS, always (without a timeout: after cancel).
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import { parseInitReport, pidNamespacePrefix, resolveExecutable } from './pidNamespace';
 import { CAN_SCAN, TREE_ID_VARIABLE, ensureGuardian, killTree, newTreeId, signalTree } from './treeMarker';
 
 export interface ProcessTreeOptions {
@@ -31,6 +36,8 @@ export interface ProcessTreeOptions {
   onStarted?(pid: number): void;
   /** Time between SIGTERM and SIGKILL. */
   graceMs?: number;
+  /** Run in a PID namespace of its own where one can be made (default); false when the command brings its own (bubblewrap). */
+  pidNamespace?: boolean;
 }
 
 export interface ProcessTreeResult {
@@ -48,6 +55,8 @@ export interface ProcessTreeResult {
   sweptProcesses: number;
   /** A process outside every sweep still held stdout/stderr: output after the leader's exit may be missing. */
   outputCut: boolean;
+  /** The tree ran in a PID namespace of its own (nothing of it outlives the command). */
+  pidNamespace: boolean;
   startedAt: number;
   durationMs: number;
 }
@@ -63,17 +72,26 @@ export function runProcessTree(options: ProcessTreeOptions): Promise<ProcessTree
   const [command, ...args] = options.argv;
   const treeId = newTreeId();
   ensureGuardian();
+  const prefix = options.pidNamespace === false ? null : pidNamespacePrefix();
+  const executable = prefix ? resolveExecutable(command!, options.cwd, options.env) : undefined;
+  const argv = prefix && executable ? [...prefix, executable, ...args] : options.argv;
+  const inNamespace = argv !== options.argv;
   return new Promise((resolve) => {
-    const child = spawn(command!, args, {
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd,
       env: { ...options.env, [TREE_ID_VARIABLE]: treeId },
       detached: GROUPS,
-      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      // fd 3: the namespace init's report (pidNamespace.ts).
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(inNamespace ? ['pipe' as const] : [])],
       windowsHide: true,
     });
     // stdout and stderr are always pipes (see stdio above).
     const stdout = child.stdout!;
     const stderr = child.stderr!;
+    const reportPipe = inNamespace ? (child.stdio[3] as Readable) : undefined;
+    let initReport = '';
+    reportPipe?.on('data', (chunk: Buffer) => (initReport += chunk.toString('utf8')));
+    reportPipe?.on('error', () => undefined);
     const out = new CappedText(options.outputCapBytes);
     const err = new CappedText(options.outputCapBytes);
     let killedBecause: ProcessTreeResult['killedBecause'];
@@ -122,9 +140,13 @@ export function runProcessTree(options: ProcessTreeOptions): Promise<ProcessTree
       const outputCut = !stdout.readableEnded || !stderr.readableEnded;
       stdout.destroy();
       stderr.destroy();
+      reportPipe?.destroy();
+      const report = parseInitReport(initReport);
+      if (report) sweptProcesses += report.leftRunning;
+      const exit = inNamespace ? namespaceExit(leaderExit) : leaderExit;
       resolve({
-        exitCode: leaderExit?.code ?? null,
-        signal: leaderExit?.signal ?? null,
+        exitCode: exit?.code ?? null,
+        signal: exit?.signal ?? null,
         killedBecause,
         spawnError,
         stdout: out.text(),
@@ -133,6 +155,7 @@ export function runProcessTree(options: ProcessTreeOptions): Promise<ProcessTree
         stderrTruncatedBytes: err.dropped,
         sweptProcesses,
         outputCut: outputCut && !spawnError,
+        pidNamespace: inNamespace,
         startedAt,
         durationMs: performance.now() - started,
       });
@@ -183,6 +206,19 @@ export function signalGroup(pid: number | undefined, signal: NodeJS.Signals): vo
   } catch {
     // ESRCH: nothing left in the group.
   }
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+/**
+ * The namespace's init shell reports a command killed by signal N as status 128+N (as every
+ * shell does): shown as that signal, so a crash reads "killed by SIGSEGV" with or without the
+ * namespace. A command that itself exits with such a status is shown the same way.
+ */
+function namespaceExit(exit: Exit): Exit {
+  if (!exit || exit.code === null || exit.code <= 128) return exit;
+  const signal = (Object.keys(constants.signals) as NodeJS.Signals[]).find((name) => constants.signals[name] === exit.code! - 128);
+  return signal ? { code: null, signal } : exit;
 }
 
 /** Whether escaped descendants can be found on this platform (else: the process group only). */

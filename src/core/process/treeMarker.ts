@@ -7,8 +7,9 @@
  * /proc/<pid>/environ finds them all. `<token>` is random per process that starts trees, so
  * the guardian (below) can find everything that process started with one prefix.
  *
- * What escapes: a descendant that execs with a cleared environment (`env -i`) outside the
- * process group, and processes of other users. macOS and Windows have no readable
+ * What escapes the scan: a descendant that execs with a cleared environment (`env -i`) outside
+ * the process group (on Linux the tree's PID namespace ends it, pidNamespace.ts, where one can
+ * be made), and processes of other users. macOS and Windows have no readable
  * /proc/<pid>/environ: there the process group is all that is swept (docs/processes.md).
  */
 import { spawn } from 'node:child_process';
