@@ -8,8 +8,18 @@
  */
 export interface FakeLmRequest {
   model: string;
-  messages: { role: 'user' | 'assistant'; text: string }[];
+  messages: {
+    role: 'user' | 'assistant';
+    text: string;
+    toolCalls: { callId: string; name: string; input: object }[];
+    toolResults: { callId: string; text: string }[];
+  }[];
+  /** Names of the tools offered. */
+  tools: string[];
 }
+
+/** A reply: text, or parts (text and tool calls) in order. */
+export type FakeLmReply = string | ({ text: string } | { callId: string; name: string; input: object })[];
 
 class LanguageModelTextPart {
   constructor(readonly value: string) {}
@@ -56,22 +66,29 @@ class CancellationError extends Error {}
 const textOf = (message: LanguageModelChatMessage | string): string =>
   typeof message === 'string' ? message : message.content.map((p) => (p instanceof LanguageModelTextPart ? p.value : '')).join('');
 
-/** `script(request)` gives the reply text of each request. */
-export function fakeLm(models: { vendor: string; id: string; family: string }[], script: (request: FakeLmRequest) => string) {
+/** `script(request)` gives the reply of each request. */
+export function fakeLm(models: { vendor: string; id: string; family: string }[], script: (request: FakeLmRequest) => FakeLmReply) {
   const requests: FakeLmRequest[] = [];
   const chats = models.map((m) => ({
     ...m,
     name: m.id,
-    async sendRequest(messages: LanguageModelChatMessage[]) {
+    async sendRequest(messages: LanguageModelChatMessage[], options: { tools?: { name: string }[] } = {}) {
       const request: FakeLmRequest = {
         model: `${m.vendor}/${m.id}`,
-        messages: messages.map((message) => ({ role: message.role === LanguageModelChatMessageRole.Assistant ? 'assistant' : 'user', text: textOf(message) })),
+        messages: messages.map((message) => ({
+          role: message.role === LanguageModelChatMessageRole.Assistant ? 'assistant' : 'user',
+          text: textOf(message),
+          toolCalls: message.content.flatMap((p) => (p instanceof LanguageModelToolCallPart ? [{ callId: p.callId, name: p.name, input: p.input }] : [])),
+          toolResults: message.content.flatMap((p) => (p instanceof LanguageModelToolResultPart ? [{ callId: p.callId, text: p.content.map((c) => c.value).join('') }] : [])),
+        })),
+        tools: (options.tools ?? []).map((t) => t.name),
       };
       requests.push(request);
       const reply = script(request);
+      const parts = typeof reply === 'string' ? [{ text: reply }] : reply;
       return {
         stream: (async function* () {
-          yield new LanguageModelTextPart(reply);
+          for (const part of parts) yield 'text' in part ? new LanguageModelTextPart(part.text) : new LanguageModelToolCallPart(part.callId, part.name, part.input);
         })(),
       };
     },
