@@ -1,5 +1,5 @@
-// Bundles the Node entry points (extension, its lazily loaded features, harness, CLI), one
-// shared bundle per runtime dependency (scripts/build/vendor.mjs), and the webviews.
+// Bundles the Node entry points (extension, its lazily loaded features, harness, the trace viewer's
+// worker thread, CLI), one shared bundle per runtime dependency (scripts/build/vendor.mjs), and the webviews.
 // `vscode` stays external: the editor provides it at run time.
 // `--report` prints each bundle's size and the packages in it.
 import * as esbuild from 'esbuild';
@@ -29,6 +29,8 @@ const nodeBundle = (entry, outfile, extra = {}) =>
 export const builds = [
   nodeBundle('src/extension/main.ts', 'dist/extension.js', { external: ['vscode'] }),
   nodeBundle('src/harness/main.ts', 'dist/harness.js'),
+  // The trace viewer's worker thread (one per open trace): its own file, loaded by path at run time.
+  nodeBundle('src/extension/traceViewer/traceWorker.ts', 'dist/traceWorker.js'),
   // Features loaded on their first command (src/extension/lazyFeature.ts).
   ...['refine', 'labeling', 'dashboard', 'runDiff', 'assist', 'init'].map((feature) =>
     nodeBundle(`src/extension/${feature}/index.ts`, `dist/features/${feature}.js`, { external: ['vscode'] })),

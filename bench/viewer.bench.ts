@@ -10,10 +10,10 @@
  * Goal at 50k: first paint < 1 s, scroll frames < 16 ms, heap < 300 MB.
  */
 import { performance } from 'node:perf_hooks';
-import { TraceViewerController } from '../src/extension/traceViewer/controller';
 import { renderViewerHtml } from '../src/extension/traceViewer/html';
 import { generatedTrace } from '../test/webview/fixtures';
 import { startViewerHarness } from '../test/webview/viewerPage';
+import { BUILT_WORKER, openTestViewer } from '../test/support/traceViewer';
 
 const SIZES = [1_000, 10_000, 50_000, 100_000];
 const SCROLL_FRAMES = 120;
@@ -41,14 +41,18 @@ async function main(): Promise<void> {
       const trace = generatedTrace(size);
       const input = { source: { kind: 'store' as const, traceId: 'c'.repeat(32) }, trace, verdicts: [] };
 
+      // Host side as the extension does it: store (with outline), session + worker, page state, HTML.
       const prepStart = performance.now();
-      const controller = new TraceViewerController(input);
-      renderViewerHtml({ cspSource: 'x', scriptUri: 'x', styleUris: [], initialState: controller.initialState() });
+      const { controller, session } = await openTestViewer(input, BUILT_WORKER);
+      renderViewerHtml({ cspSource: 'x', scriptUri: 'x', styleUris: [], page: await controller.page() });
       const prepMs = performance.now() - prepStart;
 
       const searchStart = performance.now();
-      controller.handle({ type: 'search', requestId: 1, query: `question number ${size - 1}"`, regex: false, caseSensitive: false }, { post: () => {}, openArtifact: () => {}, log: () => {} });
+      await new Promise<void>((resolve) => void controller.handle({ type: 'search', requestId: 1, query: `question number ${size - 1}"`, regex: false, caseSensitive: false }, {
+        post: (m) => { if (m.type === 'searchResults' && m.done) resolve(); }, openArtifact: () => {}, log: () => {},
+      }));
       const searchMs = performance.now() - searchStart;
+      await session.close();
 
       const { page } = await harness.open(input);
       const firstPaint = await page.evaluate("performance.getEntriesByName('costar-tree-painted')[0].startTime") as number;

@@ -15,6 +15,8 @@ export interface WebviewHtmlOptions {
   /** Id of the JSON script element the page's script reads its state from. */
   stateElementId: string;
   state: unknown;
+  /** The state already rendered by jsonForScriptElement (a large one built off the host thread); wins over `state`. */
+  stateJson?: string;
   /** Fresh per page by default; tests may fix it. */
   nonce?: string;
 }
@@ -40,7 +42,7 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
   </head>
   <body>
     <div id="app" class="app"></div>
-    <script type="application/json" id="${escapeAttribute(options.stateElementId)}">${jsonForScriptElement(options.state)}</script>
+    <script type="application/json" id="${escapeAttribute(options.stateElementId)}">${options.stateJson ?? jsonForScriptElement(options.state)}</script>
     <script nonce="${nonce}" src="${escapeAttribute(options.scriptUri)}"></script>
   </body>
 </html>`;
@@ -53,6 +55,25 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
  */
 export function jsonForScriptElement(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A page without scripts shown while a view's data loads (e.g. a trace's outline being built):
+ * what is happening and, when known, how far it got (0–1).
+ */
+export function renderProgressHtml(message: string, fraction?: number): string {
+  const bar = fraction === undefined ? '<progress></progress>' : `<progress max="100" value="${Math.round(fraction * 100)}"></progress>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="default-src 'none'">
+  </head>
+  <body>
+    <p role="status" data-costar-loading="">${escapeText(message)}</p>
+    ${bar}
+  </body>
+</html>`;
 }
 
 /** A page without scripts for when a view cannot be shown: the reason and what to do. */

@@ -8,16 +8,17 @@
  * The span tree travels as a columnar "skeleton" (parallel arrays in tree pre-order) rather than
  * as one object per span: at 100,000 spans this is several times smaller to serialize, parse and
  * validate, and the webview indexes it by row number anyway. Payloads (inputs, outputs,
- * attributes, events) stay in the host and are fetched per span on demand.
+ * attributes, events) stay in the trace file and are read per span on demand.
  */
 import * as z from 'zod/mini';
 import { KNOWN_SPAN_TYPES } from '../core/trace/model';
+import { SPAN_STATUS } from '../core/trace/outline';
 
 /** Span types by index; a type outside the list (a custom string) shows as UNKNOWN in the tree and as written in the detail. */
 export const SPAN_TYPES = KNOWN_SPAN_TYPES;
 
-/** Status codes as small numbers in the skeleton. */
-export const STATUS = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+/** Status codes as small numbers in the skeleton (the outline's own). */
+export const STATUS = SPAN_STATUS;
 
 export const Skeleton = z.object({
   /** Span ids (16 hex), in pre-order: every parent comes before its children, siblings by start time. */
@@ -131,8 +132,13 @@ export const HostMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('searchResults'),
     requestId: z.int(),
-    /** Matching rows in tree order. */
+    /**
+     * Rows found since the previous batch of this request (a search streams through the trace
+     * file, so batches come in file order; the webview orders them).
+     */
     rows: z.array(z.int()),
+    /** False while the search goes on; a newer request cancels an older one. */
+    done: z.boolean(),
     /** True when more matched than were returned. */
     truncated: z.boolean(),
     error: z.optional(z.string()),

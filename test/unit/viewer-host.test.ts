@@ -1,25 +1,28 @@
 /**
- * The trace viewer's host side without VS Code: skeleton, root cause, metrics, search,
- * message handling, HTML, and finding a trace's verdicts in real run reports on disk.
+ * The trace viewer's host side without VS Code: skeleton, root cause, metrics, search matching,
+ * message handling over a real session (stored trace, outline, worker thread), HTML, and
+ * finding a trace's verdicts in real run reports on disk.
  */
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { indexTrace } from '../../src/extension/traceViewer/skeleton';
-import { findRootCause, toViewerVerdicts, traceMetrics } from '../../src/extension/traceViewer/analysis';
-import { SpanSearch } from '../../src/extension/traceViewer/search';
-import { TraceViewerController } from '../../src/extension/traceViewer/controller';
+import { findRootCause, outlineMetrics, toViewerVerdicts } from '../../src/extension/traceViewer/analysis';
+import { spanMatcher } from '../../src/extension/traceViewer/search';
+import { TraceSession } from '../../src/extension/traceViewer/session';
+import { loadOutline } from '../../src/core/trace/outlineLoad';
 import { renderViewerHtml } from '../../src/extension/traceViewer/html';
 import { jsonForScriptElement } from '../../src/extension/webviewHtml';
-import { recentTraces, viewerInput, workspaceOfStoredTrace } from '../../src/extension/traceViewer/traceSources';
-import { HostMessage, InitialState, STATUS } from '../../src/shared/traceViewerProtocol';
+import { recentTraces, traceTarget, viewerInput, workspaceOfStoredTrace } from '../../src/extension/traceViewer/traceSources';
+import { HostMessage, InitialState, STATUS, type TraceSourceRef } from '../../src/shared/traceViewerProtocol';
 import { TraceStore } from '../../src/core/trace/store';
 import { saveReport } from '../../src/core/run/runStore';
 import type { RunReport } from '../../src/core/run/protocol';
-import type { Trace } from '../../src/core/trace/model';
-import { HOSTILE, generatedTrace, spanId, storyTrace, storyVerdicts } from '../webview/fixtures';
+import type { Artifact, Trace } from '../../src/core/trace/model';
+import { HOSTILE, spanId, storyTrace, storyVerdicts } from '../webview/fixtures';
+import { openTestViewer, SOURCE_WORKER, storeTrace } from '../support/traceViewer';
 
 describe('trace viewer skeleton', () => {
   it('orders spans parent-first with siblings by start time, and keeps orphans as roots', () => {
@@ -70,66 +73,83 @@ describe('trace viewer analysis', () => {
     assert.deepEqual(v!.rows, [6]);
   });
 
-  it('counts tokens, model calls, tool calls and failures, and latency', () => {
-    assert.deepEqual(traceMetrics(storyTrace()), {
+  it('counts tokens, model calls, tool calls and failures, and latency (from the outline)', async () => {
+    const { file, outlineFile } = await storeTrace(storyTrace());
+    const { outline } = await loadOutline(file, { outlineFile });
+    assert.deepEqual(outlineMetrics(outline.info, outline.totals), {
       spans: 8, errors: 2, totalTokens: 1610, inputTokens: 1220, outputTokens: 390,
       modelCalls: 3, toolCalls: 3, toolFailures: 1, latencyMs: 5000,
     });
+    // Without a recorded duration, the extent of the spans.
+    assert.equal(outlineMetrics({ ...outline.info, executionDurationMs: 0 }, outline.totals).latencyMs, 5000);
   });
 });
 
 describe('trace viewer search', () => {
-  const search = new SpanSearch(indexTrace(storyTrace()).spans);
+  const spans = indexTrace(storyTrace()).spans;
+  const rows = (query: string, regex = false, caseSensitive = false) => {
+    const matches = spanMatcher({ query, regex, caseSensitive });
+    assert.equal(typeof matches, 'function');
+    return spans.flatMap((span, row) => ((matches as (s: typeof span) => boolean)(span) ? [row] : []));
+  };
   it('finds text in names, inputs, outputs, attributes, status messages and events', () => {
-    assert.deepEqual(search.run({ query: 'READ_LOGS', regex: false, caseSensitive: false }).rows, [2]);
-    assert.deepEqual(search.run({ query: 'READ_LOGS', regex: false, caseSensitive: true }).rows, []);
-    assert.deepEqual(search.run({ query: 'logs/app.log', regex: false, caseSensitive: false }).rows, [2]);
-    assert.deepEqual(search.run({ query: 'gen_ai.request.model', regex: false, caseSensitive: false }).rows, [1]);
-    assert.deepEqual(search.run({ query: 'PermissionError', regex: false, caseSensitive: false }).rows, [6]);
-    assert.deepEqual(search.run({ query: '^count|^draft', regex: true, caseSensitive: false }).rows, [4, 5]);
+    assert.deepEqual(rows('READ_LOGS'), [2]);
+    assert.deepEqual(rows('READ_LOGS', false, true), []);
+    assert.deepEqual(rows('logs/app.log'), [2]);
+    assert.deepEqual(rows('gen_ai.request.model'), [1]);
+    assert.deepEqual(rows('PermissionError'), [6]);
+    assert.deepEqual(rows('^count|^draft', true), [4, 5]);
   });
 
   it('reports an invalid regular expression instead of throwing', () => {
-    const outcome = search.run({ query: '(oops', regex: true, caseSensitive: false });
-    assert.deepEqual(outcome.rows, []);
-    assert.match(outcome.error ?? '', /^Invalid regular expression/);
-  });
-
-  it('caps the number of results and says so', () => {
-    const big = new SpanSearch(indexTrace(generatedTrace(12_000)).spans);
-    const outcome = big.run({ query: 'question', regex: false, caseSensitive: false });
-    assert.equal(outcome.rows.length, 10_000);
-    assert.equal(outcome.truncated, true);
+    const outcome = spanMatcher({ query: '(oops', regex: true, caseSensitive: false });
+    assert.match('error' in outcome ? outcome.error : '', /^Invalid regular expression/);
   });
 });
 
 describe('trace viewer controller', () => {
-  const controller = new TraceViewerController({ source: { kind: 'store', traceId: 'a'.repeat(32) }, trace: storyTrace(), verdicts: storyVerdicts(), revealSpanIds: [spanId(3)] });
-  const run = (message: unknown) => {
+  let opened: Awaited<ReturnType<typeof openTestViewer>>;
+  before(async () => {
+    opened = await openTestViewer({ source: { kind: 'store', traceId: 'a'.repeat(32) }, trace: storyTrace(), verdicts: storyVerdicts(), revealSpanIds: [spanId(3)] });
+  });
+  after(async () => { await opened.session.close(); });
+  const run = async (message: unknown) => {
     const posted: HostMessage[] = [];
     const logs: string[] = [];
-    controller.handle(message, { post: (m) => posted.push(HostMessage.parse(m)), openArtifact: () => {}, log: (l) => logs.push(l) });
+    await opened.controller.handle(message, { post: (m) => posted.push(HostMessage.parse(m)), openArtifact: () => {}, log: (l) => logs.push(l) });
     return { posted, logs };
   };
 
-  it('builds a valid initial state with verdict rows, root cause and rows to reveal', () => {
-    const state = InitialState.parse(controller.initialState());
-    assert.equal(state.title, 'summarize-logs — abcdef01');
-    assert.deepEqual(state.verdicts.map((v) => v.rows), [[6], [2], []]);
-    assert.deepEqual(state.reveal, [2]);
-    assert.deepEqual(state.artifacts.map((a) => a.hasText), [true, false]);
+  it('builds a valid initial state with verdict rows, root cause and rows to reveal', async () => {
+    const { state, skeletonJson } = await opened.controller.page();
+    const full = InitialState.parse({ ...state, skeleton: JSON.parse(skeletonJson) });
+    assert.equal(full.title, 'summarize-logs — abcdef01');
+    assert.deepEqual(full.verdicts.map((v) => v.rows), [[6], [2], []]);
+    assert.deepEqual(full.reveal, [2]);
+    assert.equal(full.skeleton.names[full.rootCause!.row], 'write_report');
+    assert.deepEqual(full.skeleton, indexTrace(storyTrace()).skeleton);
+    assert.deepEqual(full.artifacts.map((a) => a.hasText), [true, false]);
   });
 
-  it('answers span requests with the payload and ignores malformed messages', () => {
-    const { posted } = run({ type: 'getSpan', row: 6 });
+  it('answers span requests with the payload read from the file and ignores malformed messages', async () => {
+    const { posted } = await run({ type: 'getSpan', row: 6 });
     const detail = posted[0]?.type === 'spanDetail' ? posted[0].detail : undefined;
     assert.equal(detail?.name, 'write_report');
     assert.deepEqual(detail?.inputs, { path: 'report.md', content: '# Report' });
     assert.equal(detail?.events[0]?.offsetMs, 4100);
-    assert.deepEqual(run({ type: 'getSpan', row: 99 }).posted, [{ type: 'error', message: 'No span on row 99.' }]);
-    const bad = run({ type: 'getSpan', row: 'x' });
+    assert.equal(detail?.startMs, 3300);
+    assert.equal(detail?.durMs, 900);
+    assert.deepEqual((await run({ type: 'getSpan', row: 99 })).posted, [{ type: 'error', message: 'No span on row 99.' }]);
+    const bad = await run({ type: 'getSpan', row: 'x' });
     assert.deepEqual(bad.posted, []);
     assert.match(bad.logs[0] ?? '', /malformed webview message/);
+  });
+
+  it('opens an artifact with its text read from the file', async () => {
+    const opened2: Artifact[] = [];
+    await opened.controller.handle({ type: 'openArtifact', path: 'notes.txt' }, { post: () => {}, openArtifact: (a) => opened2.push(a), log: () => {} });
+    assert.equal(opened2[0]?.text, 'scratch notes');
+    assert.deepEqual((await run({ type: 'openArtifact', path: 'nope' })).posted, [{ type: 'error', message: 'The trace has no artifact "nope".' }]);
   });
 });
 
@@ -140,12 +160,17 @@ describe('trace viewer HTML', () => {
     assert.deepEqual(JSON.parse(json), { name: `${HOSTILE.script}</script><script>x()</script>\u2028` });
   });
 
-  it('sets a strict content security policy with a nonce on the only script', () => {
-    const state = new TraceViewerController({ source: { kind: 'store', traceId: 'a'.repeat(32) }, trace: storyTrace(), verdicts: [] }).initialState();
-    const html = renderViewerHtml({ cspSource: 'https://res.example', scriptUri: 'https://res.example/v.js', styleUris: ['https://res.example/v.css'], initialState: state, nonce: 'N0NCE' });
+  it('sets a strict content security policy with a nonce on the only script', async () => {
+    const { controller, session } = await openTestViewer({ source: { kind: 'store', traceId: 'a'.repeat(32) }, trace: storyTrace(), verdicts: [] });
+    const page = await controller.page();
+    await session.close();
+    const html = renderViewerHtml({ cspSource: 'https://res.example', scriptUri: 'https://res.example/v.js', styleUris: ['https://res.example/v.css'], page, nonce: 'N0NCE' });
     assert.match(html, /content="default-src 'none'; script-src 'nonce-N0NCE'; style-src https:\/\/res.example; font-src https:\/\/res.example; img-src https:\/\/res.example"/);
     assert.match(html, /<script nonce="N0NCE" src="https:\/\/res.example\/v.js"><\/script>/);
     assert.equal(html.match(/<script/g)?.length, 2, 'the JSON state element and the bundle');
+    // The skeleton spliced in by the worker and the rest of the state make one valid state.
+    const json = /<script type="application\/json" id="costar-initial-state">([^<]*)<\/script>/.exec(html)![1]!;
+    assert.equal(InitialState.parse(JSON.parse(json)).skeleton.ids.length, 8);
   });
 });
 
@@ -170,28 +195,38 @@ describe('trace viewer trace sources (real files)', () => {
     return { ws, current, older };
   }
 
+  const sessions: TraceSession[] = [];
+  after(async () => { await Promise.all(sessions.map((s) => s.close())); });
+  async function input(source: TraceSourceRef, ws: string | undefined) {
+    const target = await traceTarget(source, ws);
+    const session = await TraceSession.open(target.file, { workerFile: SOURCE_WORKER, ...(target.outlineFile ? { outlineFile: target.outlineFile } : {}) });
+    sessions.push(session);
+    return viewerInput(source, target, session, ws);
+  }
+
   it('finds the verdicts of the run that recorded the trace and the previous run for comparison', async () => {
     const { ws, current } = await workspace();
-    const input = await viewerInput({ kind: 'store', traceId: current.info.traceId }, ws);
-    assert.equal(input.runId, '20240102-000000000-bbbbbb');
-    assert.deepEqual(input.verdicts.map((v) => v.judge), ['report-exists', 'reads-logs-first', 'tone']);
-    assert.equal(input.previous?.runId, '20240101-000000000-aaaaaa');
-    assert.equal(input.previous?.metrics.spans, 3);
+    const input1 = await input({ kind: 'store', traceId: current.info.traceId }, ws);
+    assert.equal(input1.runId, '20240102-000000000-bbbbbb');
+    assert.deepEqual(input1.verdicts.map((v) => v.judge), ['report-exists', 'reads-logs-first', 'tone']);
+    assert.equal(input1.previous?.runId, '20240101-000000000-aaaaaa');
+    assert.equal(input1.previous?.metrics.spans, 3);
   });
 
   it('opens a stored trace file by path and finds its workspace from the path', async () => {
     const { ws, current } = await workspace();
     const file = new TraceStore(ws).path(current.info.traceId);
     assert.equal(workspaceOfStoredTrace(file), ws);
-    const input = await viewerInput({ kind: 'file', uri: file }, undefined);
-    assert.equal(input.trace.spans.length, 8);
-    assert.equal(input.verdicts.length, 3);
+    const opened = await input({ kind: 'file', uri: file }, undefined);
+    assert.equal(opened.session.spans, 8);
+    assert.equal(opened.verdicts.length, 3);
+    assert.equal(opened.storeWorkspace, ws);
   });
 
   it('says what to do when the trace is not stored', async () => {
     const { ws } = await workspace();
-    await assert.rejects(viewerInput({ kind: 'store', traceId: '9'.repeat(32) }, ws), /is not in .*traces\. Run the scenario again/);
-    await assert.rejects(viewerInput({ kind: 'store', traceId: '9'.repeat(32) }, undefined), /open the workspace folder/);
+    await assert.rejects(traceTarget({ kind: 'store', traceId: '9'.repeat(32) }, ws), /is not in .*traces\. Run the scenario again/);
+    await assert.rejects(traceTarget({ kind: 'store', traceId: '9'.repeat(32) }, undefined), /open the workspace folder/);
   });
 
   it('lists recent scenario results first, then other stored traces', async () => {

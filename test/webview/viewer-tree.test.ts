@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { eventually } from './eventually';
 import { startViewerHarness, type ViewerHarness } from './viewerPage';
 import { spanId, storyTrace, storyVerdicts } from './fixtures';
-import type { ViewerInput } from '../../src/extension/traceViewer/controller';
+import type { TestViewerInput as ViewerInput } from '../support/traceViewer';
 
 const TRACE_ID = 'abcdef0123456789abcdef0123456789';
 const story = (): ViewerInput => ({ source: { kind: 'store', traceId: TRACE_ID }, trace: storyTrace(), verdicts: storyVerdicts() });
@@ -310,7 +310,7 @@ describe('trace viewer webview', () => {
   it('reveals spans the host asks for', async () => {
     const viewer = await harness.open(story());
     await viewer.page.getByRole('button', { name: 'Collapse all' }).click();
-    await viewer.send({ type: 'reveal', rows: viewer.controller.rowsOf([spanId(6)]) });
+    await viewer.send({ type: 'reveal', rows: await viewer.controller.rowsOf([spanId(6)]) });
     await eventually(() => selectedName(viewer.page), 'draft');
   });
 

@@ -2,13 +2,16 @@
  * Runs the built trace viewer webview in real Chromium, the way VS Code would host it: the
  * page is the HTML our extension generates (same CSP, same embedded state), served from a
  * local 127.0.0.1 server standing in for the webview resource origin. A stub
- * `acquireVsCodeApi` forwards the webview's messages to a real TraceViewerController, and the
- * controller's answers are dispatched back as `message` events.
+ * `acquireVsCodeApi` forwards the webview's messages to a real TraceViewerController (over a
+ * stored trace, its outline and a worker thread), and the controller's answers are dispatched
+ * back as `message` events.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { TraceViewerController, type ViewerInput } from '../../src/extension/traceViewer/controller';
+import type { TraceViewerController } from '../../src/extension/traceViewer/controller';
+import { BUILT_WORKER, openTestViewer, type TestViewerInput } from '../support/traceViewer';
+import type { TraceSession } from '../../src/extension/traceViewer/session';
 import { renderViewerHtml } from '../../src/extension/traceViewer/html';
 import type { HostMessage, ViewerState } from '../../src/shared/traceViewerProtocol';
 import { startWebviewHost, type StubbedPage } from './webviewHost';
@@ -40,7 +43,8 @@ const THEMES: Record<'light' | 'dark', string> = {
 export interface ViewerHarness {
   browser: Browser;
   origin: string;
-  open(input: ViewerInput, options?: OpenOptions): Promise<OpenedViewer>;
+  /** Stores `input.trace` in a temp workspace and opens it through a real session (worker from dist/). */
+  open(input: TestViewerInput, options?: OpenOptions): Promise<OpenedViewer>;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,7 @@ export interface OpenOptions {
 export interface OpenedViewer {
   page: Page;
   controller: TraceViewerController;
+  session: TraceSession;
   /** Every URL the page requested. */
   requests: string[];
   /** Uncaught exceptions and console errors of the page. */
@@ -77,13 +82,16 @@ export async function startViewerHarness(): Promise<ViewerHarness> {
   const host = await startWebviewHost({ '/theme-light.css': THEMES.light, '/theme-dark.css': THEMES.dark }, ['--enable-precise-memory-info']);
   const { origin } = host;
 
-  async function open(input: ViewerInput, options: OpenOptions = {}): Promise<OpenedViewer> {
-    const controller = new TraceViewerController(input);
+  const sessions: TraceSession[] = [];
+
+  async function open(input: TestViewerInput, options: OpenOptions = {}): Promise<OpenedViewer> {
+    const { controller, session } = await openTestViewer(input, BUILT_WORKER);
+    sessions.push(session);
     const url = host.addPage('viewer', renderViewerHtml({
       cspSource: origin,
       scriptUri: `${origin}/webview/trace-viewer.js`,
       styleUris: [`${origin}/theme-${options.theme ?? 'light'}.css`, `${origin}/webview/trace-viewer.css`],
-      initialState: controller.initialState(),
+      page: await controller.page(),
     }));
     const posted: unknown[] = [];
     const promoted: string[] = [];
@@ -92,7 +100,7 @@ export async function startViewerHarness(): Promise<ViewerHarness> {
       savedState: options.savedState,
       onPost: (message) => {
         posted.push(message);
-        controller.handle(message, {
+        void controller.handle(message, {
           post: (m) => void stub.send(m).catch(() => {}), openArtifact: () => {}, promote: (traceId, workspaceDir) => promoted.push(`${workspaceDir}:${traceId}`), log: () => {},
         });
       },
@@ -105,11 +113,17 @@ export async function startViewerHarness(): Promise<ViewerHarness> {
       throw new Error(`the viewer did not paint its tree; page errors: ${errors.join(' | ') || 'none'}`, { cause: error });
     }
     return {
-      page, controller, requests, posted, promoted, errors,
+      page, controller, session, requests, posted, promoted, errors,
       send: (message: HostMessage) => stub.send(message),
       state: () => page.evaluate(() => (window as unknown as { __costarSavedState?: ViewerState }).__costarSavedState),
     };
   }
 
-  return { browser: host.browser, origin, open, close: () => host.close() };
+  return {
+    browser: host.browser, origin, open,
+    close: async () => {
+      await Promise.all(sessions.map((s) => s.close()));
+      await host.close();
+    },
+  };
 }

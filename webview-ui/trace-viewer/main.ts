@@ -106,9 +106,11 @@ function start(): void {
       channel.post({ type: 'search', query, regex, caseSensitive, requestId });
     },
     current: (row, all) => {
+      // Called again as more hits stream in: move the selection only when the current hit moved.
+      const moved = row !== currentHit;
       hits = all;
       currentHit = row;
-      if (row >= 0) {
+      if (row >= 0 && moved) {
         model.reveal([row]);
         tree.refresh();
         tree.select(row);
@@ -164,7 +166,7 @@ function start(): void {
         if (message.detail.row === tree.selected) detail.show(message.detail);
         break;
       case 'searchResults':
-        search.receive(message.requestId, message.rows, message.truncated, message.error);
+        search.receive(message.requestId, message.rows, message.done, message.truncated, message.error);
         break;
       case 'reveal':
         reveal(message.rows);

@@ -1,6 +1,7 @@
 /**
- * The search box. Queries go to the extension host (which holds the payloads); the answer is a
- * list of rows in tree order that Enter / Shift+Enter and the arrow buttons step through.
+ * The search box. Queries go to the extension host (which searches the trace file off its main
+ * thread); the answer streams in as batches of rows, kept in tree order, that Enter /
+ * Shift+Enter and the arrow buttons step through.
  */
 import { h, icon } from '../shared/dom';
 
@@ -19,6 +20,8 @@ export class SearchBar {
   private readonly regexToggle: HTMLButtonElement;
   private readonly caseToggle: HTMLButtonElement;
   private requestId = 0;
+  /** The request whose batches `rows` holds. */
+  private receiving = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private rows: number[] = [];
   private hits = new Set<number>();
@@ -53,22 +56,34 @@ export class SearchBar {
     this.input.focus();
   }
 
-  /** Takes the host's answer; stale answers (an older request id) are ignored. */
-  receive(requestId: number, rows: number[], truncated: boolean, error: string | undefined): void {
+  /**
+   * Takes a batch of the host's answer; stale batches (an older request id) are ignored. The
+   * host streams matches as it finds them (in file order): they are kept in tree order, the
+   * first one found is selected at once and stays the current hit as more arrive.
+   */
+  receive(requestId: number, rows: number[], done: boolean, truncated: boolean, error: string | undefined): void {
     if (requestId !== this.requestId) return;
-    this.rows = rows;
-    this.hits = new Set(rows);
+    if (requestId !== this.receiving) {
+      this.receiving = requestId;
+      this.rows = [];
+      this.hits = new Set();
+      this.index = -1;
+    }
+    const current = this.index >= 0 ? this.rows[this.index] : undefined;
+    for (const row of rows) this.hits.add(row);
+    if (rows.length) this.rows = [...this.hits].sort((a, b) => a - b);
     this.input.classList.toggle('invalid', error !== undefined);
     if (error) {
       this.status.textContent = error;
       this.index = -1;
-    } else if (rows.length === 0) {
-      this.status.textContent = this.input.value ? 'No results' : '';
+    } else if (this.rows.length === 0) {
+      this.status.textContent = done ? (this.input.value ? 'No results' : '') : 'Searching…';
       this.index = -1;
     } else {
-      this.index = 0;
-      this.showPosition(truncated);
+      this.index = current === undefined ? this.rows.indexOf(rows[0]!) : this.rows.indexOf(current);
+      this.showPosition(truncated, done);
     }
+    if (rows.length === 0 && !done && !error) return;
     this.events.current(this.index >= 0 ? this.rows[this.index]! : -1, this.hits);
   }
 
@@ -79,8 +94,8 @@ export class SearchBar {
     this.events.current(this.rows[this.index]!, this.hits);
   }
 
-  private showPosition(truncated: boolean): void {
-    this.status.textContent = `${this.index + 1} of ${this.rows.length}${truncated ? '+' : ''}`;
+  private showPosition(truncated: boolean, done = true): void {
+    this.status.textContent = `${this.index + 1} of ${this.rows.length}${truncated ? '+' : ''}${done ? '' : '…'}`;
   }
 
   private schedule(): void {

@@ -2,7 +2,8 @@
  * What the viewer derives from a trace and its verdicts: verdicts mapped onto tree rows, the
  * root-cause pointer and the metrics header. Pure functions; no `vscode` import.
  */
-import type { Trace } from '../../core/trace/model';
+import type { TraceInfo } from '../../core/trace/model';
+import type { OutlineTotals } from '../../core/trace/outline';
 import type { Verdict } from '../../core/judges/types';
 import { STATUS, type Metrics, type RootCause, type Skeleton, type ViewerVerdict } from '../../shared/traceViewerProtocol';
 
@@ -58,35 +59,9 @@ export function findRootCause(skeleton: Skeleton, verdicts: readonly ViewerVerdi
   return cited >= 0 ? { row: cited, reason: `earliest span cited by failing judge "${judge}"` } : null;
 }
 
-const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL']);
-
-export function traceMetrics(trace: Trace): Metrics {
-  const m: Metrics = {
-    spans: trace.spans.length, errors: 0, totalTokens: 0, inputTokens: 0, outputTokens: 0,
-    modelCalls: 0, toolCalls: 0, toolFailures: 0, latencyMs: 0,
-  };
-  let first: bigint | undefined;
-  let last: bigint | undefined;
-  for (const span of trace.spans) {
-    const failed = span.status.code === 'ERROR';
-    if (failed) m.errors++;
-    if (MODEL_TYPES.has(span.spanType)) m.modelCalls++;
-    if (span.spanType === 'TOOL') {
-      m.toolCalls++;
-      if (failed) m.toolFailures++;
-    }
-    if (span.tokens) {
-      m.inputTokens += span.tokens.input;
-      m.outputTokens += span.tokens.output;
-      m.totalTokens += span.tokens.total;
-    }
-    const start = BigInt(span.startTimeUnixNano);
-    const end = BigInt(span.endTimeUnixNano);
-    if (first === undefined || start < first) first = start;
-    if (last === undefined || end > last) last = end;
-  }
+/** The metrics header of a trace, from its outline's totals. */
+export function outlineMetrics(info: TraceInfo, totals: OutlineTotals): Metrics {
+  const { extentMs, ...counts } = totals;
   // The recorded execution time wins; the span extent is the fallback for imported traces without it.
-  m.latencyMs = trace.info.executionDurationMs > 0 ? trace.info.executionDurationMs
-    : first !== undefined && last !== undefined ? Number(last - first) / 1e6 : 0;
-  return m;
+  return { ...counts, latencyMs: info.executionDurationMs > 0 ? info.executionDurationMs : extentMs };
 }

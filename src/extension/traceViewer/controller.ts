@@ -1,21 +1,21 @@
 /**
- * The host side of one trace viewer: holds the whole trace, builds the initial state and
- * answers the webview's requests. It knows nothing of `vscode`; the panel code forwards
- * messages in and out, which lets tests drive it against a real browser page.
+ * The host side of one trace viewer panel: builds the page's state from the trace's session
+ * (outline in its worker, byte positions here) and answers the webview's requests. It knows
+ * nothing of `vscode`; the panel code forwards messages in and out, which lets tests drive it
+ * against a real browser page.
  */
-import type { Artifact, Trace } from '../../core/trace/model';
+import type { Artifact } from '../../core/trace/model';
 import { META } from '../../core/trace/model';
 import type { Verdict } from '../../core/judges/types';
 import {
-  HostMessage, WebviewMessage, type InitialState, type Metrics, type SpanDetail, type TraceSourceRef,
+  HostMessage, WebviewMessage, type InitialState, type Metrics, type TraceSourceRef,
 } from '../../shared/traceViewerProtocol';
-import { indexTrace, type IndexedTrace } from './skeleton';
-import { findRootCause, toViewerVerdicts, traceMetrics } from './analysis';
-import { SpanSearch } from './search';
+import { outlineMetrics } from './analysis';
+import type { TraceSession } from './session';
 
 export interface ViewerInput {
   source: TraceSourceRef;
-  trace: Trace;
+  session: TraceSession;
   /** Verdicts of the run that produced the trace (empty when none were found). */
   verdicts: readonly Verdict[];
   runId?: string;
@@ -34,35 +34,41 @@ export interface ViewerEffects {
   log(message: string): void;
 }
 
+/** The page's state without its skeleton, and the skeleton as script-safe JSON (see html.ts). */
+export interface ViewerPage {
+  state: Omit<InitialState, 'skeleton'>;
+  skeletonJson: string;
+}
+
 export class TraceViewerController {
-  readonly indexed: IndexedTrace;
-  private readonly search: SpanSearch;
+  /** The search this panel is running (a newer query cancels it). */
+  private search: { requestId: number; searchId: number } | undefined;
 
-  constructor(private readonly input: ViewerInput) {
-    this.indexed = indexTrace(input.trace);
-    this.search = new SpanSearch(this.indexed.spans);
-  }
+  constructor(private readonly input: ViewerInput) {}
 
-  initialState(): InitialState {
-    const { trace, skeleton, rowOf } = this.indexed;
-    const verdicts = toViewerVerdicts(this.input.verdicts, rowOf);
-    const scenarioId = trace.info.metadata[META.scenarioId];
-    const runId = this.input.runId ?? trace.info.metadata[META.runId];
+  async page(): Promise<ViewerPage> {
+    const { session } = this.input;
+    const { info, totals, artifacts } = session.summary;
+    const prepared = await session.prepare(this.input.verdicts, this.input.revealSpanIds ?? []);
+    const scenarioId = info.metadata[META.scenarioId];
+    const runId = this.input.runId ?? info.metadata[META.runId];
     return {
-      source: this.input.source,
-      traceId: trace.info.traceId,
-      title: scenarioId ? `${scenarioId} — ${trace.info.traceId.slice(0, 8)}` : `Trace ${trace.info.traceId.slice(0, 8)}`,
-      state: trace.info.state,
-      ...(scenarioId ? { scenarioId } : {}),
-      ...(runId ? { runId } : {}),
-      skeleton,
-      verdicts,
-      rootCause: findRootCause(skeleton, verdicts),
-      metrics: traceMetrics(trace),
-      ...(this.input.previous ? { previous: this.input.previous } : {}),
-      artifacts: trace.artifacts.map((a) => ({ path: a.path, size: a.size, change: a.change, hasText: a.text !== undefined })),
-      ...(this.input.revealSpanIds?.length ? { reveal: this.rowsOf(this.input.revealSpanIds) } : {}),
-      promotable: this.promotable(),
+      skeletonJson: prepared.skeletonJson,
+      state: {
+        source: this.input.source,
+        traceId: info.traceId,
+        title: scenarioId ? `${scenarioId} — ${info.traceId.slice(0, 8)}` : `Trace ${info.traceId.slice(0, 8)}`,
+        state: info.state,
+        ...(scenarioId ? { scenarioId } : {}),
+        ...(runId ? { runId } : {}),
+        verdicts: prepared.verdicts,
+        rootCause: prepared.rootCause,
+        metrics: outlineMetrics(info, totals),
+        ...(this.input.previous ? { previous: this.input.previous } : {}),
+        artifacts,
+        ...(prepared.reveal.length ? { reveal: prepared.reveal } : {}),
+        promotable: this.promotable(),
+      },
     };
   }
 
@@ -71,69 +77,69 @@ export class TraceViewerController {
   }
 
   /** Rows of the given span ids, for a `reveal` message (unknown ids are ignored). */
-  rowsOf(spanIds: readonly string[]): number[] {
-    return spanIds.map((id) => this.indexed.rowOf.get(id)).filter((r): r is number => r !== undefined);
+  rowsOf(spanIds: readonly string[]): Promise<number[]> {
+    return this.input.session.rowsOf(spanIds);
   }
 
-  handle(raw: unknown, effects: ViewerEffects): void {
+  /** Handles one webview message; resolves when its answer (or its first search batch) was posted. */
+  async handle(raw: unknown, effects: ViewerEffects): Promise<void> {
     const parsed = WebviewMessage.safeParse(raw);
     if (!parsed.success) {
       effects.log(`trace viewer: ignored a malformed webview message: ${parsed.error.message}`);
       return;
     }
     const message = parsed.data;
-    switch (message.type) {
-      case 'ready':
-        return;
-      case 'getSpan': {
-        const detail = this.detail(message.row);
-        effects.post(detail ? { type: 'spanDetail', detail } : { type: 'error', message: `No span on row ${message.row}.` });
-        return;
+    const { session } = this.input;
+    try {
+      switch (message.type) {
+        case 'ready':
+          return;
+        case 'getSpan': {
+          const detail = await session.detail(message.row);
+          effects.post(detail ? { type: 'spanDetail', detail } : { type: 'error', message: `No span on row ${message.row}.` });
+          return;
+        }
+        case 'search': {
+          // A newer query supersedes the running one: stop it, and drop what it still sends.
+          this.cancelSearch();
+          const { requestId } = message;
+          const searchId = session.search(message, (batch) => {
+            if (this.search?.searchId !== searchId) return;
+            if (batch.done) this.search = undefined;
+            effects.post({ type: 'searchResults', requestId, ...batch });
+          });
+          this.search = { requestId, searchId };
+          return;
+        }
+        case 'openArtifact': {
+          const artifact = await session.artifact(message.path);
+          if (!artifact) effects.post({ type: 'error', message: `The trace has no artifact "${message.path}".` });
+          else effects.openArtifact(artifact);
+          return;
+        }
+        case 'promote': {
+          // The webview only shows the action when promotable, but a message is never trusted.
+          const workspaceDir = this.input.storeWorkspace;
+          if (!this.promotable() || !effects.promote || !workspaceDir) effects.post({ type: 'error', message: 'Only a stored trace with a failing or erroring verdict can be promoted to a scenario.' });
+          else effects.promote(session.summary.info.traceId, workspaceDir);
+          return;
+        }
       }
-      case 'search': {
-        const outcome = this.search.run(message);
-        effects.post({ type: 'searchResults', requestId: message.requestId, ...outcome });
-        return;
-      }
-      case 'openArtifact': {
-        const artifact = this.input.trace.artifacts.find((a) => a.path === message.path);
-        if (!artifact) effects.post({ type: 'error', message: `The trace has no artifact "${message.path}".` });
-        else effects.openArtifact(artifact);
-        return;
-      }
-      case 'promote': {
-        // The webview only shows the action when promotable, but a message is never trusted.
-        const workspaceDir = this.input.storeWorkspace;
-        if (!this.promotable() || !effects.promote || !workspaceDir) effects.post({ type: 'error', message: 'Only a stored trace with a failing or erroring verdict can be promoted to a scenario.' });
-        else effects.promote(this.input.trace.info.traceId, workspaceDir);
-        return;
-      }
+    } catch (error) {
+      const text = (error as Error).message ?? String(error);
+      effects.log(`trace viewer: ${text}`);
+      effects.post({ type: 'error', message: text });
     }
   }
 
-  detail(row: number): SpanDetail | undefined {
-    const span = this.indexed.spans[row];
-    if (!span) return undefined;
-    const { skeleton, startNs } = this.indexed;
-    return {
-      row,
-      spanId: span.spanId,
-      name: span.name,
-      type: span.spanType,
-      status: { code: span.status.code, ...(span.status.message ? { message: span.status.message } : {}) },
-      startMs: skeleton.startMs[row]!,
-      durMs: skeleton.durMs[row]!,
-      ...(span.toolName ? { toolName: span.toolName } : {}),
-      ...(span.tokens ? { tokens: span.tokens } : {}),
-      ...(span.inputs !== undefined ? { inputs: span.inputs } : {}),
-      ...(span.outputs !== undefined ? { outputs: span.outputs } : {}),
-      attributes: span.attributes,
-      events: span.events.map((e) => ({
-        name: e.name,
-        offsetMs: Number(BigInt(e.timeUnixNano) - startNs) / 1e6,
-        attributes: e.attributes,
-      })),
-    };
+  /** The panel closed: stop its search. */
+  dispose(): void {
+    this.cancelSearch();
+  }
+
+  private cancelSearch(): void {
+    if (this.search) this.input.session.cancelSearch(this.search.searchId);
+    this.search = undefined;
   }
 }
 

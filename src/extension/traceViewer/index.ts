@@ -7,8 +7,9 @@ import type * as vscodeTypes from 'vscode';
 import type { TraceSourceRef } from '../../shared/traceViewerProtocol';
 import type { Artifact } from '../../core/trace/model';
 import { isTraceId } from '../../core/trace/ids';
-import { renderErrorHtml } from '../webviewHtml';
+import { renderErrorHtml, renderProgressHtml } from '../webviewHtml';
 import type { TraceViewerController } from './controller';
+import type { TraceSessions } from './session';
 
 /** The viewer's logic, loaded when a trace is first shown (see runtime.ts). */
 const runtime = () => import('./runtime');
@@ -39,6 +40,10 @@ export interface TraceViewerDeps {
  */
 export type OpenTraceArg = string | vscodeTypes.Uri | { traceId?: string; traceFile?: string; spanIds?: string[] };
 
+function formatMiB(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
+}
+
 export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.ExtensionContext, deps: TraceViewerDeps): vscodeTypes.Disposable[] {
   const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
   const openPanels = new Map<string, { panel: vscodeTypes.WebviewPanel; controller: TraceViewerController }>();
@@ -48,41 +53,77 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
 
   const sourceKey = (source: TraceSourceRef) => (source.kind === 'store' ? `store:${source.traceId}` : `file:${source.uri}`);
 
+  // One session (worker + outline) per open trace file, shared by its panels; created with the runtime.
+  let sessions: TraceSessions | undefined;
+
   async function attach(panel: vscodeTypes.WebviewPanel, source: TraceSourceRef, revealSpanIds?: string[]): Promise<void> {
     panel.webview.options = webviewOptions;
-    const { checkedHostMessage, renderViewerHtml, TraceViewerController, viewerInput } = await runtime();
+    let disposed = false;
+    const earlyDispose = panel.onDidDispose(() => { disposed = true; });
+    const rt = await runtime();
+    const { checkedHostMessage, renderViewerHtml, TraceViewerController, traceTarget, viewerInput } = rt;
+    sessions ??= new rt.TraceSessions(vscode.Uri.joinPath(context.extensionUri, 'dist', 'traceWorker.js').fsPath);
+    const registry = sessions;
+    panel.webview.html = renderProgressHtml('Opening the trace…');
     let controller: TraceViewerController;
+    let file: string | undefined;
+    let page: Awaited<ReturnType<TraceViewerController['page']>>;
     try {
-      const input = await viewerInput(source, deps.workspaceDir(), (uri) => vscode.Uri.parse(uri).fsPath);
+      const target = await traceTarget(source, deps.workspaceDir(), (uri) => vscode.Uri.parse(uri).fsPath);
+      // The outline is being built (no usable one was stored): show how far the scan got, at
+      // most a few times a second (each update replaces the page).
+      let shownAt = 0;
+      const onProgress = (read: number, total: number) => {
+        const now = Date.now();
+        if (disposed || now - shownAt < 250) return;
+        shownAt = now;
+        panel.webview.html = renderProgressHtml(`Reading the trace for the first time: ${formatMiB(read)} of ${formatMiB(total)}…`, total > 0 ? read / total : undefined);
+      };
+      const session = await registry.acquire(target.file, { ...(target.outlineFile ? { outlineFile: target.outlineFile } : {}), onProgress });
+      file = target.file;
+      for (const warning of session.warnings) deps.log(`trace viewer: ${warning}`);
+      const input = await viewerInput(source, target, session, deps.workspaceDir());
       if (revealSpanIds) input.revealSpanIds = revealSpanIds;
       controller = new TraceViewerController(input);
+      page = await controller.page();
     } catch (error) {
+      if (file) void registry.release(file);
       const message = `coSTAR cannot show this trace: ${(error as Error).message}`;
       deps.log(message);
-      panel.webview.html = renderErrorHtml(message);
+      if (!disposed) panel.webview.html = renderErrorHtml(message);
+      earlyDispose.dispose();
       return;
     }
-    const initialState = controller.initialState();
-    panel.title = initialState.title;
+    earlyDispose.dispose();
+    const traceFile = file;
+    if (disposed) {
+      void registry.release(traceFile);
+      return;
+    }
+    const { traceId } = page.state;
+    panel.title = page.state.title;
     const key = sourceKey(source);
     openPanels.set(key, { panel, controller });
     const subscriptions = [
-      panel.webview.onDidReceiveMessage((raw) => controller.handle(raw, {
+      panel.webview.onDidReceiveMessage((raw) => void controller.handle(raw, {
         post: (message) => void panel.webview.postMessage(checkedHostMessage(message)),
-        openArtifact: (artifact) => void openArtifact(initialState.traceId, artifact),
-        promote: (traceId, workspaceDir) => void promote(traceId, workspaceDir),
+        openArtifact: (artifact) => void openArtifact(traceId, artifact),
+        promote: (id, workspaceDir) => void promote(id, workspaceDir),
         log: deps.log,
       })),
     ];
     panel.onDidDispose(() => {
       if (openPanels.get(key)?.panel === panel) openPanels.delete(key);
       for (const s of subscriptions) s.dispose();
+      controller.dispose();
+      // The last panel of this trace releases its worker, outline and caches.
+      void registry.release(traceFile);
     });
     panel.webview.html = renderViewerHtml({
       cspSource: panel.webview.cspSource,
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'trace-viewer.js')).toString(),
       styleUris: [panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'trace-viewer.css')).toString()],
-      initialState,
+      page,
     });
   }
 
@@ -116,7 +157,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
     if (existing) {
       existing.panel.reveal();
       const { checkedHostMessage } = await runtime();
-      if (spanIds?.length) void existing.panel.webview.postMessage(checkedHostMessage({ type: 'reveal', rows: existing.controller.rowsOf(spanIds) }));
+      if (spanIds?.length) void existing.controller.rowsOf(spanIds).then((rows) => existing.panel.webview.postMessage(checkedHostMessage({ type: 'reveal', rows })));
       return;
     }
     const panel = vscode.window.createWebviewPanel(TRACE_PANEL_VIEW_TYPE, 'Trace', vscode.ViewColumn.Active, webviewOptions);
@@ -191,6 +232,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerWebviewPanelSerializer(TRACE_PANEL_VIEW_TYPE, serializer),
+    { dispose: () => void sessions?.closeAll() },
     vscode.workspace.registerTextDocumentContentProvider(ARTIFACT_SCHEME, {
       provideTextDocumentContent: (uri) => artifacts.get(uri.toString()) ?? 'This artifact is no longer in memory: open it again from the trace viewer.',
     }),

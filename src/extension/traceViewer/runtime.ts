@@ -7,4 +7,5 @@ export { ViewerState } from '../../shared/traceViewerProtocol';
 export { checkedHostMessage, TraceViewerController } from './controller';
 export { renderViewerHtml } from './html';
 export { openPromotedDraft } from '../promoteDraft';
-export { recentTraces, viewerInput } from './traceSources';
+export { recentTraces, traceTarget, viewerInput } from './traceSources';
+export { TraceSessions } from './session';

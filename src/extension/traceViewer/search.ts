@@ -1,13 +1,20 @@
 /**
  * Text and regex search over span names, inputs, outputs, attributes, status messages and
- * events, run in the extension host so the webview never needs the payloads. The searchable
- * text of a span is built on the first search and kept, so later searches over a 50,000-span
- * trace are a plain scan.
+ * events. It runs in the trace's worker thread, streaming through the trace file by the
+ * outline's byte ranges: each span is parsed, its searchable text built, tested and dropped, so
+ * no text (nor a lowercased copy) of the whole trace is ever held, and matches are reported a
+ * batch at a time as they are found. A search stops as soon as a newer query supersedes it.
  */
+import { promises as fs } from 'node:fs';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { Span } from '../../core/trace/model';
+import { readMlflowSpan } from '../../core/trace/mlflow';
+import { parseJsonKeepingNanos } from '../../core/trace/nanos';
 import { compileRegex } from '../../core/util/safeRegex';
 
 export const MAX_SEARCH_RESULTS = 10_000;
+/** Bytes of spans read, tested and reported per batch. */
+const BATCH_BYTES = 1024 * 1024;
 
 export interface SearchQuery {
   query: string;
@@ -15,57 +22,75 @@ export interface SearchQuery {
   caseSensitive: boolean;
 }
 
-export interface SearchOutcome {
-  rows: number[];
-  truncated: boolean;
-  /** Set when the query cannot run (an invalid regular expression): say what to fix. */
-  error?: string;
+/** A test of one span, or why the query cannot run (an invalid regular expression): say what to fix. */
+export function spanMatcher(q: SearchQuery): ((span: Span) => boolean) | { error: string } {
+  if (q.regex) {
+    // The user's own pattern, but a catastrophic one must not freeze anything (RE2: linear time).
+    const compiled = compileRegex(q.query, q.caseSensitive ? '' : 'i');
+    if (!compiled.ok) return { error: `Invalid regular expression: ${compiled.reason}` };
+    return (span) => compiled.regex.test(searchableText(span));
+  }
+  if (q.caseSensitive) return (span) => searchableText(span).includes(q.query);
+  const needle = q.query.toLowerCase();
+  // One span's text at a time: lowercased, tested, dropped.
+  return (span) => searchableText(span).toLowerCase().includes(needle);
 }
 
-export class SpanSearch {
-  private texts: string[] | undefined;
-  private lowerTexts: string[] | undefined;
+export interface SpanRanges {
+  /** Rows sorted by byteStart: the order the file is read in. */
+  fileOrder: Int32Array;
+  byteStart: readonly number[];
+  byteEnd: readonly number[];
+}
 
-  constructor(private readonly spans: readonly Span[]) {}
+export interface SearchSink {
+  /** Rows that matched in the latest batch (file order); called only when there are some. */
+  rows(rows: number[]): void;
+  /** True once a newer query (or closing the viewer) superseded this search. */
+  cancelled(): boolean;
+}
 
-  run(q: SearchQuery): SearchOutcome {
-    if (q.query === '') return { rows: [], truncated: false };
-    let test: (text: string, lower: () => string) => boolean;
-    if (q.regex) {
-      // The user's own pattern, but a catastrophic one must not freeze the extension host.
-      const compiled = compileRegex(q.query, q.caseSensitive ? '' : 'i');
-      if (!compiled.ok) return { rows: [], truncated: false, error: `Invalid regular expression: ${compiled.reason}` };
-      test = (text) => compiled.regex.test(text);
-    } else if (q.caseSensitive) {
-      test = (text) => text.includes(q.query);
-    } else {
-      const needle = q.query.toLowerCase();
-      test = (_text, lower) => lower().includes(needle);
-    }
-    const texts = this.searchTexts();
-    const rows: number[] = [];
-    for (let row = 0; row < texts.length; row++) {
-      if (test(texts[row]!, () => this.lowerText(row))) {
-        if (rows.length === MAX_SEARCH_RESULTS) return { rows, truncated: true };
+/** Streams through `file`; resolves with whether the results were cut at MAX_SEARCH_RESULTS (undefined: cancelled). */
+export async function searchFile(file: string, ranges: SpanRanges, matches: (span: Span) => boolean, sink: SearchSink, batchBytes = BATCH_BYTES): Promise<{ truncated: boolean } | undefined> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { fileOrder, byteStart, byteEnd } = ranges;
+    let found = 0;
+    let buffer = Buffer.alloc(0);
+    for (let i = 0; i < fileOrder.length;) {
+      // Let a newer query's message in, then stop if it superseded this one.
+      await yieldToEvents();
+      if (sink.cancelled()) return undefined;
+      const first = i;
+      const from = byteStart[fileOrder[i]!]!;
+      let to = byteEnd[fileOrder[i]!]!;
+      i++;
+      while (i < fileOrder.length && byteEnd[fileOrder[i]!]! - from <= batchBytes) to = Math.max(to, byteEnd[fileOrder[i++]!]!);
+      if (buffer.length < to - from) buffer = Buffer.alloc(to - from);
+      await handle.read(buffer, 0, to - from, from);
+      const rows: number[] = [];
+      for (let k = first; k < i; k++) {
+        const row = fileOrder[k]!;
+        const text = buffer.toString('utf8', byteStart[row]! - from, byteEnd[row]! - from);
+        const { span } = readMlflowSpan(parseJsonKeepingNanos(text), `row ${row}`);
+        if (!matches(span)) continue;
+        if (found === MAX_SEARCH_RESULTS) {
+          if (rows.length) sink.rows(rows);
+          return { truncated: true };
+        }
+        found++;
         rows.push(row);
       }
+      if (rows.length) sink.rows(rows);
     }
-    return { rows, truncated: false };
-  }
-
-  private searchTexts(): string[] {
-    this.texts ??= this.spans.map(searchableText);
-    return this.texts;
-  }
-
-  private lowerText(row: number): string {
-    this.lowerTexts ??= this.searchTexts().map((t) => t.toLowerCase());
-    return this.lowerTexts[row]!;
+    return { truncated: false };
+  } finally {
+    await handle.close();
   }
 }
 
 /** Name, tool name, status message, inputs, outputs, attributes, then events, one per line. */
-function searchableText(span: Span): string {
+export function searchableText(span: Span): string {
   const parts = [span.name];
   if (span.toolName) parts.push(span.toolName);
   if (span.status.message) parts.push(span.status.message);

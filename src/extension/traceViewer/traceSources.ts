@@ -1,16 +1,16 @@
 /**
- * Finds what the viewer shows: the trace (from the store or a file), the verdicts of the run
+ * Finds what the viewer shows: the trace file (from the store or a path), the verdicts of the run
  * that judged it, and the previous run of the same scenario for the metrics comparison.
  * No `vscode` import, so it is tested against real files.
  */
-import type { Trace } from '../../core/trace/model';
 import { META } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
-import { readTraceFile } from '../../core/trace/traceFile';
+import { outlinePathOf } from '../../core/trace/outline';
 import { listRunIds, loadReports } from '../../core/run/runStore';
 import type { RunReport } from '../../core/run/protocol';
 import type { TraceSourceRef } from '../../shared/traceViewerProtocol';
-import { traceMetrics } from './analysis';
+import { outlineMetrics } from './analysis';
+import type { TraceSession } from './session';
 import type { ViewerInput } from './controller';
 import { workspaceOfTraceFile } from '../../core/layout';
 
@@ -20,18 +20,26 @@ const MAX_REPORTS = 200;
 /** `<ws>/.costar/traces/<id>.trace.json` belongs to workspace `<ws>`; other files to none. */
 export const workspaceOfStoredTrace = workspaceOfTraceFile;
 
-export async function loadTrace(source: TraceSourceRef, workspaceDir: string | undefined, filePath?: (uri: string) => string): Promise<Trace> {
+/** The file a source names, where its outline lives (stored traces only) and the workspace whose store holds it. */
+export interface TraceTarget {
+  file: string;
+  outlineFile?: string;
+  storeWorkspace?: string;
+}
+
+export async function traceTarget(source: TraceSourceRef, workspaceDir: string | undefined, filePath?: (uri: string) => string): Promise<TraceTarget> {
   if (source.kind === 'store') {
     if (!workspaceDir) throw new Error(`Cannot open trace ${source.traceId}: open the workspace folder that holds .costar/traces.`);
-    const trace = await new TraceStore(workspaceDir).get(source.traceId);
-    if (!trace) throw new Error(`Trace ${source.traceId} is not in ${new TraceStore(workspaceDir).dir}. Run the scenario again to record it.`);
-    return trace;
+    const store = new TraceStore(workspaceDir);
+    if (!(await store.has(source.traceId))) throw new Error(`Trace ${source.traceId} is not in ${store.dir}. Run the scenario again to record it.`);
+    const file = store.path(source.traceId);
+    return { file, outlineFile: outlinePathOf(file), storeWorkspace: workspaceDir };
   }
   const file = filePath ? filePath(source.uri) : source.uri;
-  const traces = await readTraceFile(file);
-  const first = traces[0];
-  if (!first) throw new Error(`${file} holds no trace (expected MLflow trace JSON or OTLP JSON).`);
-  return first;
+  // A file in a trace store gets its outline beside it; any other file (the user's own) is
+  // never written next to: its outline is built in memory each time it is opened.
+  const storeWorkspace = workspaceOfStoredTrace(file);
+  return storeWorkspace ? { file, outlineFile: outlinePathOf(file), storeWorkspace } : { file };
 }
 
 export interface FoundVerdicts {
@@ -74,20 +82,20 @@ async function recentReports(workspaceDir: string): Promise<RunReport[]> {
   return loadReports(workspaceDir, ids, []);
 }
 
-/** Everything the controller needs for one trace. */
-export async function viewerInput(source: TraceSourceRef, workspaceDir: string | undefined, filePath?: (uri: string) => string): Promise<ViewerInput> {
-  const trace = await loadTrace(source, workspaceDir, filePath);
-  const fileWorkspace = source.kind === 'file' ? workspaceOfStoredTrace(filePath ? filePath(source.uri) : source.uri) : undefined;
-  const ws = fileWorkspace ?? workspaceDir;
-  const found = ws ? await findVerdicts(ws, trace.info.traceId) : undefined;
-  const input: ViewerInput = { source, trace, verdicts: found?.verdicts ?? [] };
-  const storeWorkspace = source.kind === 'store' ? workspaceDir : fileWorkspace;
-  if (storeWorkspace) input.storeWorkspace = storeWorkspace;
-  const runId = found?.runId ?? trace.info.metadata[META.runId];
+/** Everything the controller needs for one trace, once its session is open. */
+export async function viewerInput(source: TraceSourceRef, target: TraceTarget, session: TraceSession, workspaceDir: string | undefined): Promise<ViewerInput> {
+  const { info } = session.summary;
+  const ws = target.storeWorkspace ?? workspaceDir;
+  const found = ws ? await findVerdicts(ws, info.traceId) : undefined;
+  const input: ViewerInput = { source, session, verdicts: found?.verdicts ?? [] };
+  if (target.storeWorkspace) input.storeWorkspace = target.storeWorkspace;
+  const runId = found?.runId ?? info.metadata[META.runId];
   if (runId) input.runId = runId;
   if (found?.previous && ws) {
-    const previousTrace = await new TraceStore(ws).get(found.previous.traceId).catch(() => undefined);
-    if (previousTrace) input.previous = { ...found.previous, metrics: traceMetrics(previousTrace) };
+    const file = new TraceStore(ws).path(found.previous.traceId);
+    // The comparison is optional: a previous trace that is gone or broken just leaves it out.
+    const previous = await session.totalsOf(file, outlinePathOf(file)).catch(() => undefined);
+    if (previous) input.previous = { ...found.previous, metrics: outlineMetrics(previous.info, previous.totals) };
   }
   return input;
 }
