@@ -167,7 +167,7 @@ describe('the Debug profile', { timeout: 180_000 }, () => {
     // js-debug's part: find the inspector, let the agent run, detach at its end (the session ends).
     debug.debugger = (session) => {
       const { address, port } = session.configuration as unknown as { address: string; port: number };
-      void inspectorUrl(address, port).then(runToEnd).then(() => debug.end(session));
+      void inspectorUrl(address, port).then(runToEnd).then(() => debug.finish(session));
       return true;
     };
     const { dir, controller, handler, items } = await editor({ debug });
@@ -192,9 +192,10 @@ describe('the Debug profile', { timeout: 180_000 }, () => {
     const { dir, controller, handler, items } = await editor({ debug });
     const stopped = run(handler, items('greets'));
     await until('the debug session', () => (debug.live.size === 1 ? true : undefined));
-    debug.end([...debug.live][0]!);
+    debug.stop([...debug.live][0]!);
     await stopped;
     assert.match(controller.runs[0]!.renderLog(dir, { streams: false }), /greetings\.scenario\.yaml > greets \[2:4\]\n {2}enqueued\n {2}started\n {2}errored: Cancelled/);
+    assert.match(controller.runs[0]!.renderLog(dir), /output: \[coSTAR\] The debug session was stopped: the run is cancelled\./);
 
     const cancel = new FakeCancellationTokenSource();
     const cancelled = run(handler, items('greets'), cancel.token);

@@ -1,8 +1,10 @@
 /**
  * The Debug profile's editor side: for each process the harness says waits for a debugger
- * (a `debuggee` event), start a VS Code debug session that attaches to it; a session that ends
- * is reported back (the harness cancels the run if the agent still runs: the user pressed
- * Stop); a cancelled or finished run stops its sessions.
+ * (a `debuggee` event), start a VS Code debug session that attaches to it. Stop on one of
+ * them cancels the run: a debug adapter tracker sees the editor ask to disconnect before the
+ * adapter said the program terminated. Every session's end is also reported to the harness,
+ * which cancels the run if the agent is still running a moment later. A cancelled or finished
+ * run stops its sessions.
  */
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -83,6 +85,8 @@ export interface AttachTarget {
 
 export class DebugAttacher implements vscodeTypes.Disposable {
   private readonly sessions = new Set<vscodeTypes.DebugSession>();
+  /** Sessions whose program ended by itself (the adapter sent `terminated` or `exited`). */
+  private readonly programEnded = new Set<string>();
   private readonly subscriptions: vscodeTypes.Disposable[];
   private stopped = false;
 
@@ -102,7 +106,28 @@ export class DebugAttacher implements vscodeTypes.Disposable {
         if (!ref || !this.sessions.delete(session)) return;
         this.target.debuggerDetached(ref.scenarioId, ref.attempt);
       }),
+      vscode.debug.registerDebugAdapterTrackerFactory('*', {
+        createDebugAdapterTracker: (session) => (this.ours(session) ? this.tracker(session) : undefined),
+      }),
     ];
+  }
+
+  private tracker(session: vscodeTypes.DebugSession): vscodeTypes.DebugAdapterTracker {
+    return {
+      onDidSendMessage: (message: { type?: string; event?: string }) => {
+        if (message.type === 'event' && (message.event === 'terminated' || message.event === 'exited')) this.programEnded.add(session.id);
+      },
+      onWillReceiveMessage: (message: { type?: string; command?: string }) => {
+        if (message.type !== 'request' || (message.command !== 'disconnect' && message.command !== 'terminate')) return;
+        // The user pressed Stop (not the program's end, not our own stopAll): the run is over.
+        if (!this.stopped && !this.programEnded.has(session.id)) {
+          const ref = this.ours(session)!;
+          this.say(ref.scenarioId, 'The debug session was stopped: the run is cancelled.');
+          this.stopAll();
+          this.target.cancel();
+        }
+      },
+    };
   }
 
   async attach(scenarioId: string, attempt: number, debuggee: Debuggee): Promise<void> {
