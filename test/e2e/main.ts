@@ -2,7 +2,7 @@
  * `npm run test:editor`: the in-editor mocha suite (trusted and untrusted workspace) and the
  * UI tests, each against a fresh code-server. Run folders (logs, screenshots) are kept under
  * test-results/editor/ when something fails. Last line: "N passed, N failed".
- * Arguments pick parts: `in-editor`, `untrusted`, `refine`, `lm` (the editor's models), `ui`, or one UI test `ui:N` (default: all).
+ * Arguments pick parts: `in-editor`, `untrusted`, `refine`, `lm` (the editor's models), `debug` (the Debug profile), `ui`, or one UI test `ui:N` (default: all).
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -43,37 +43,31 @@ async function main(): Promise<number> {
     }
   }
 
-  // Refine runs on a copy of the example workspace (without its stored runs).
-  if (wanted('refine')) {
-    const runDir = path.join(RESULTS, 'integration-refine');
+  /** One in-editor suite against its own code-server, reported as `[in-editor] title`. */
+  const integrationPart = async (name: string, options: Omit<Parameters<typeof runIntegrationSuite>[0], 'runDir' | 'suite'>) => {
+    const runDir = path.join(RESULTS, `integration-${name}`);
     mkdirSync(runDir, { recursive: true });
     try {
-      const results = await runIntegrationSuite({ runDir, fixture: path.join(REPO, 'scenarios'), suite: 'refine', omit: ['.costar'] });
+      const results = await runIntegrationSuite({ runDir, suite: name, ...options });
       for (const title of results.passed) report(true, `[in-editor] ${title}`);
       for (const failure of results.failed) report(false, `[in-editor] ${failure.title}`, failure.error);
-      report(results.outsideRequests.length === 0, '[in-editor, refine] no request left 127.0.0.1', results.outsideRequests.join('\n'));
+      report(results.outsideRequests.length === 0, `[in-editor, ${name}] no request left 127.0.0.1`, results.outsideRequests.join('\n'));
     } catch (error) {
-      report(false, '[in-editor, refine] suite', (error as Error).stack);
+      report(false, `[in-editor, ${name}] suite`, (error as Error).stack);
     }
-  }
-
+  };
+  // Refine runs on a copy of the example workspace (without its stored runs).
+  if (wanted('refine')) await integrationPart('refine', { fixture: path.join(REPO, 'scenarios'), omit: ['.costar'] });
   // The editor's models: a test chat model provider extension beside coSTAR, AI features on.
   if (wanted('lm')) {
-    const runDir = path.join(RESULTS, 'integration-lm');
-    mkdirSync(runDir, { recursive: true });
-    try {
-      const results = await runIntegrationSuite({
-        runDir, fixture: path.join(REPO, 'scenarios'), suite: 'lm', omit: ['.costar'],
-        extensions: [path.join(REPO, 'test', 'fixtures', 'lm-provider')],
-        settings: { 'chat.disableAIFeatures': false },
-      });
-      for (const title of results.passed) report(true, `[in-editor] ${title}`);
-      for (const failure of results.failed) report(false, `[in-editor] ${failure.title}`, failure.error);
-      report(results.outsideRequests.length === 0, '[in-editor, lm] no request left 127.0.0.1', results.outsideRequests.join('\n'));
-    } catch (error) {
-      report(false, '[in-editor, lm] suite', (error as Error).stack);
-    }
+    await integrationPart('lm', {
+      fixture: path.join(REPO, 'scenarios'), omit: ['.costar'],
+      extensions: [path.join(REPO, 'test', 'fixtures', 'lm-provider')],
+      settings: { 'chat.disableAIFeatures': false },
+    });
   }
+  // The Debug profile with the editor's built-in JavaScript debugger (js-debug).
+  if (wanted('debug')) await integrationPart('debug', { fixture: FIXTURE });
 
   for (const [index, test] of uiTests.entries()) {
     if (!wanted('ui') && !wanted(`ui:${index + 1}`)) continue;

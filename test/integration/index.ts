@@ -5,7 +5,8 @@
  * $RESULTS_FILE, because the browser rig only sees an exit code.
  * COSTAR_SUITE=untrusted selects the suite for a workspace that is not trusted; COSTAR_SUITE=refine
  * the Refine suite, which runs on a copy of the example workspace (scenarios/); COSTAR_SUITE=lm the
- * editor's-models suite (same workspace, with the test chat model provider of test/fixtures/lm-provider).
+ * editor's-models suite (same workspace, with the test chat model provider of test/fixtures/lm-provider);
+ * COSTAR_SUITE=debug the Debug profile with the editor's own JavaScript debugger (editor-ws).
  */
 import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
@@ -25,6 +26,8 @@ export function run(): Promise<void> {
     require('./refine.test');
   } else if (process.env.COSTAR_SUITE === 'lm') {
     require('./lmProvider.test');
+  } else if (process.env.COSTAR_SUITE === 'debug') {
+    require('./debug.test');
   } else {
     require('./discovery.test');
     require('./run.test');
