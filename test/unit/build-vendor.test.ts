@@ -2,13 +2,16 @@
  * The packaged extension holds one copy of each installed package (scripts/build/vendor.mjs):
  * esbuild.mjs's own build list is run in memory with metafiles, and the metafiles are read.
  * Also: activation (the static import graph of dist/extension.js) requires no vendor bundle —
- * openai, ajv and zod load on first use — and no webview carries zod's full API to check its postMessage traffic (zod/mini).
+ * openai, ajv and zod load on first use — no webview carries zod's full API to check its
+ * postMessage traffic (zod/mini), and .vscodeignore keeps every file the build writes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { minimatch } from 'minimatch';
 
 type Metafile = esbuild.Metafile;
 interface BundleContents {
@@ -34,6 +37,7 @@ const built = (async () => {
     return {
       lib,
       vendorPackages,
+      all: metafiles,
       node: metafiles.filter((_m, i) => builds[i]!.platform === 'node'),
       webviews: metafiles.filter((_m, i) => builds[i]!.platform === 'browser'),
     };
@@ -100,4 +104,18 @@ test('webviews check their messages with zod/mini, not the full zod API', async 
     const zod = packages.get('node_modules/zod') ?? 0;
     if (file.endsWith('.js')) assert.ok(zod > 0 && zod < 120_000, `${file}: ${zod} bytes of zod`);
   }
+});
+
+test('the .vsix keeps every file the build writes (.vscodeignore), source maps aside', async () => {
+  const { all } = await built;
+  // vsce's reading of .vscodeignore: the last pattern that matches a file decides, `!` keeps it.
+  const rules = readFileSync(path.join(REPO, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const packaged = (file: string) => rules.reduce((kept, rule) => {
+    const keep = rule.startsWith('!');
+    return minimatch(file, keep ? rule.slice(1) : rule, { dot: true }) ? keep : kept;
+  }, true);
+  const outputs = all.flatMap((m) => Object.keys(m.outputs)).filter((f) => !f.endsWith('.map'));
+  assert.ok(outputs.includes('dist/vendor/zod.js') && outputs.includes('dist/extension.js'));
+  assert.deepEqual(outputs.filter((f) => !packaged(f)), [], 'built but left out of the .vsix by .vscodeignore');
+  assert.ok(!packaged('dist/extension.js.map') && !packaged('src/extension/main.ts'), 'maps and sources stay out');
 });
