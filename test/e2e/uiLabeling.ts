@@ -3,7 +3,10 @@
  * judge `tone` (the CLI against the test model server, before the editor opens); the person
  * opens "coSTAR: Label Traces" and labels all five with the keyboard only (1/2, j/k, e, s,
  * u). golden/tone.jsonl then holds exactly those five labels; in blind mode the judge's
- * verdict is on screen only after the person answered.
+ * verdict is on screen only after the person answered. Issue 18: the judge's question is on
+ * top, the answer keys are in view without scrolling at the default size, the chosen answer
+ * is marked, a run that finishes while the panel is open brings a Refresh offer, and the
+ * progress survives closing and reopening the panel.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +20,18 @@ import { runCommand, webview } from './workbench';
 import { waitFor } from './waitFor';
 
 const TRACES = 5;
+const CLI = path.join(REPO, 'dist', 'cli.js');
+
+/** `costar run --scenario kind-words` against the test model server (exit 1 is a failed judge, fine). */
+async function runKindWords(workspace: string, model: ModelServer): Promise<void> {
+  const env = { ...process.env, COSTAR_MODEL_BASE_URL: model.baseUrl, COSTAR_MODEL: 'test-model', OPENAI_API_KEY: 'test-key' };
+  const run = await promisify(execFile)(process.execPath, [CLI, 'run', '--workspace', workspace, '--scenario', 'kind-words'], { env })
+    .catch((error: { code?: number; stdout?: string; stderr?: string }) => {
+      if (error.code === 1) return error;
+      throw new Error(`costar run exited with ${error.code}:\n${error.stdout}${error.stderr}`);
+    });
+  if (!/kind-words/.test(run.stdout ?? '')) throw new Error(`costar run did not run kind-words:\n${run.stdout}`);
+}
 
 export function labelingTest(): UiTest {
   let model: ModelServer;
@@ -28,16 +43,7 @@ export function labelingTest(): UiTest {
       return { tearDown: () => model.close() };
     },
     async prepareWorkspace(workspace) {
-      const env = { ...process.env, COSTAR_MODEL_BASE_URL: model.baseUrl, COSTAR_MODEL: 'test-model', OPENAI_API_KEY: 'test-key' };
-      for (let i = 0; i < TRACES; i++) {
-        // Exit code 1 is fine: the judge answers "no" every other time, failing the scenario.
-        const run = await promisify(execFile)(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'run', '--workspace', workspace, '--scenario', 'kind-words'], { env })
-          .catch((error: { code?: number; stdout?: string; stderr?: string }) => {
-            if (error.code === 1) return error;
-            throw new Error(`costar run exited with ${error.code}:\n${error.stdout}${error.stderr}`);
-          });
-        if (!/kind-words/.test(run.stdout ?? '')) throw new Error(`costar run did not run kind-words:\n${run.stdout}`);
-      }
+      for (let i = 0; i < TRACES; i++) await runKindWords(workspace, model);
       if (model.chatRequests.length !== TRACES) throw new Error(`expected ${TRACES} judge requests, the model server saw ${model.chatRequests.length}`);
     },
     async run({ page, server }) {
@@ -45,6 +51,7 @@ export function labelingTest(): UiTest {
       const panel = webview(page);
       await panel.locator('.item[data-trace-id]').waitFor({ timeout: 30_000 });
       await expectProgress(panel, 0);
+      await expectQuestionAndKeysInView(panel);
       // Blind: nothing of the judge's answer is on screen before the person answers.
       if ((await panel.locator('.verdict-compare').count()) !== 0) throw new Error('blind mode shows the verdict before an answer');
       if ((await panel.locator('body').innerText()).includes('judge rationale')) throw new Error('blind mode shows the judge\'s rationale before an answer');
@@ -62,6 +69,7 @@ export function labelingTest(): UiTest {
       await expectProgress(panel, 0);
       await key('1'); // …and answer "yes"
       await expectProgress(panel, 1);
+      await expectChosen(panel, 'yes');
 
       await key('j');
       ids.push(await traceId());
@@ -95,10 +103,57 @@ export function labelingTest(): UiTest {
         if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`golden/tone.jsonl holds ${actual.join(' ')}; expected ${expected.join(' ')}`);
         return true;
       }, 10_000);
+
+      // A run that finishes while the panel is open: a Refresh offer, and the new trace in the queue.
+      await runKindWords(server.workspace, model);
+      const offer = panel.locator('.new-traces');
+      await offer.waitFor({ timeout: 60_000 });
+      await offer.getByRole('button', { name: 'Refresh (r)' }).click();
+      await expectProgress(panel, TRACES, TRACES + 1);
+      await offer.waitFor({ state: 'detached', timeout: 10_000 });
+
+      // Closed and reopened, the panel counts the labels given before: not "0 of 6".
+      await runCommand(page, 'View: Close Editor');
+      await panel.locator('.progress').waitFor({ state: 'detached', timeout: 20_000 });
+      await runCommand(page, 'coSTAR: Label Traces');
+      await expectProgress(webview(page), TRACES, TRACES + 1);
     },
   };
 }
 
-async function expectProgress(panel: FrameLocator, labelled: number): Promise<void> {
-  await panel.locator(`.progress[data-progress="${labelled}/${TRACES}"]`).waitFor({ timeout: 10_000 });
+/** The judge's question above the trace, and the answer buttons inside the viewport without scrolling. */
+async function expectQuestionAndKeysInView(panel: FrameLocator): Promise<void> {
+  const question = panel.locator('p.question');
+  await question.waitFor({ timeout: 10_000 });
+  const text = await question.innerText();
+  if (text !== "The agent's answer is friendly.") throw new Error(`the question on top reads ${JSON.stringify(text)}`);
+  // No helper functions inside evaluate: tsx would wrap them in a __name() the page lacks.
+  const layout = await panel.locator('body').evaluate(() => ({
+    question: document.querySelector('p.question')!.getBoundingClientRect().toJSON() as DOMRect,
+    item: document.querySelector('main.item h1')!.getBoundingClientRect().toJSON() as DOMRect,
+    values: document.querySelector('.answer .values')!.getBoundingClientRect().toJSON() as DOMRect,
+    height: window.innerHeight,
+    scrolled: window.scrollY,
+  }));
+  if (layout.question.bottom > layout.item.top) throw new Error(`the question is not above the trace: ${JSON.stringify(layout)}`);
+  if (layout.scrolled !== 0 || layout.values.top < 0 || layout.values.bottom > layout.height) throw new Error(`the answer keys are not in view without scrolling: ${JSON.stringify(layout)}`);
+}
+
+/** The chosen answer is marked (✓, pressed, filled) and the others are not. */
+async function expectChosen(panel: FrameLocator, value: string): Promise<void> {
+  const chosen = panel.locator('.answer button.value[aria-pressed="true"]');
+  await chosen.waitFor({ timeout: 10_000 });
+  const buttons = await panel.locator('.answer button.value').evaluateAll((all) => all.map((b) => ({
+    text: b.textContent ?? '', pressed: b.getAttribute('aria-pressed'), background: getComputedStyle(b).backgroundColor, weight: getComputedStyle(b).fontWeight,
+  })));
+  const marked = buttons.filter((b) => b.pressed === 'true');
+  const others = buttons.filter((b) => b.pressed !== 'true');
+  if (marked.length !== 1 || !marked[0]!.text.startsWith('✓') || !marked[0]!.text.includes(value)) throw new Error(`the chosen answer is not marked: ${JSON.stringify(buttons)}`);
+  if (others.some((b) => b.text.startsWith('✓') || (b.background === marked[0]!.background && b.weight === marked[0]!.weight))) {
+    throw new Error(`the chosen answer looks like the others: ${JSON.stringify(buttons)}`);
+  }
+}
+
+async function expectProgress(panel: FrameLocator, labelled: number, total = TRACES): Promise<void> {
+  await panel.locator(`.progress[data-progress="${labelled}/${total}"]`).waitFor({ timeout: 30_000 });
 }
