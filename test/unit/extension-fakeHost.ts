@@ -5,6 +5,7 @@
  * test runs, which keep an ASCII log of item states and located messages (`renderLog`, as
  * microsoft/playwright-vscode's test mocks do) so a test asserts what the Test Explorer shows.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { minimatch } from 'minimatch';
 import type { VSCode } from '../../src/extension/vscodeApi';
@@ -16,9 +17,15 @@ class Position {
 class Range {
   readonly start: Position;
   readonly end: Position;
-  constructor(startLine: number, startCharacter: number, endLine: number, endCharacter: number) {
-    this.start = new Position(startLine, startCharacter);
-    this.end = new Position(endLine, endCharacter);
+  /** As in VS Code: `(start, end)` positions, or four numbers. */
+  constructor(startLine: number | Position, startCharacter: number | Position, endLine?: number, endCharacter?: number) {
+    if (startLine instanceof Position && startCharacter instanceof Position) {
+      this.start = startLine;
+      this.end = startCharacter;
+    } else {
+      this.start = new Position(startLine as number, startCharacter as number);
+      this.end = new Position(endLine!, endCharacter!);
+    }
   }
 }
 
@@ -281,6 +288,50 @@ class RelativePattern {
 
 type FileEventKind = 'create' | 'change' | 'delete';
 
+/** A text document as VS Code keeps it: the buffer, dirty until saved; `save()` writes the file. */
+class FakeTextDocument {
+  isDirty = false;
+  constructor(readonly uri: Uri, private text: string, readonly isUntitled = false) {}
+  getText(): string {
+    return this.text;
+  }
+  positionAt(offset: number): Position {
+    const before = this.text.slice(0, Math.max(0, Math.min(offset, this.text.length)));
+    const line = before.split('\n').length - 1;
+    return new Position(line, before.length - (before.lastIndexOf('\n') + 1));
+  }
+  offsetAt(position: Position): number {
+    const lines = this.text.split('\n');
+    let offset = 0;
+    for (let i = 0; i < position.line && i < lines.length; i++) offset += lines[i]!.length + 1;
+    return Math.min(offset + position.character, this.text.length);
+  }
+  async save(): Promise<boolean> {
+    if (this.isUntitled) return false;
+    writeFileSync(this.uri.fsPath, this.text);
+    this.isDirty = false;
+    return true;
+  }
+  /** Applies replacements (ranges of the current text) as one change, as an edit in the editor does. */
+  replace(edits: { range: Range; text: string }[]): { range: Range; text: string }[] {
+    const located = edits.map((e) => ({ ...e, start: this.offsetAt(e.range.start), end: this.offsetAt(e.range.end) })).sort((a, b) => b.start - a.start);
+    for (const e of located) this.text = this.text.slice(0, e.start) + e.text + this.text.slice(e.end);
+    if (located.length > 0) this.isDirty = true;
+    return edits;
+  }
+}
+
+class WorkspaceEdit {
+  readonly replacements: { uri: Uri; range: Range; text: string }[] = [];
+  readonly creations: { uri: Uri; contents?: Uint8Array; ignoreIfExists?: boolean }[] = [];
+  replace(uri: Uri, range: Range, text: string): void {
+    this.replacements.push({ uri, range, text });
+  }
+  createFile(uri: Uri, options: { contents?: Uint8Array; ignoreIfExists?: boolean } = {}): void {
+    this.creations.push({ uri, ...options });
+  }
+}
+
 /**
  * A workspace host around one folder: trust, settings, file watchers that match their glob
  * as VS Code's do, notifications and executed commands recorded. File events are fired by the
@@ -292,14 +343,30 @@ type FileEventKind = 'create' | 'change' | 'delete';
  */
 export function fakeHost(workspaceDir: string, options: { trusted?: boolean; settings?: Record<string, unknown>; lm?: Record<string, unknown>; debug?: Record<string, unknown> } = {}) {
   const notifications: string[] = [];
+  /**
+   * What the user saw, in order: notifications with their buttons, progress titles and
+   * messages, documents shown and edits applied (paths relative to the workspace).
+   */
+  const timeline: string[] = [];
+  const relative = (uri: Uri) => (uri.scheme === 'file' ? path.relative(workspaceDir, uri.fsPath) : `${uri.scheme}:${uri.fsPath}`);
+  const textDocuments: FakeTextDocument[] = [];
+  const documentChanged = new EventEmitter<{ document: FakeTextDocument; contentChanges: { range: Range; text: string }[] }>();
+  const openDocument = (uri: Uri): FakeTextDocument => {
+    let document = textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!document) textDocuments.push(document = new FakeTextDocument(uri, readFileSync(uri.fsPath, 'utf8')));
+    return document;
+  };
+  let untitled = 0;
   const executed: unknown[][] = [];
   const logLines: string[] = [];
   const watchers: { matches(file: string): boolean; emitters: Record<FileEventKind, EventEmitter<Uri>> }[] = [];
   const state = { trusted: options.trusted ?? true };
   const settings = options.settings ?? {};
   const never = new EventEmitter<never>().event;
-  const notify = (message: string) => {
+  const notifier = (severity: string) => (message: string, ...rest: unknown[]) => {
     notifications.push(message);
+    const buttons = rest.filter((r): r is string => typeof r === 'string');
+    timeline.push(`${severity}: ${message}${buttons.length ? ` [${buttons.join('] [')}]` : ''}`);
     return Promise.resolve(undefined);
   };
   const log = Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (m: string) => logLines.push(`${level}: ${m}`)]));
@@ -308,6 +375,8 @@ export function fakeHost(workspaceDir: string, options: { trusted?: boolean; set
     ...options.lm,
     ...options.debug,
     RelativePattern,
+    WorkspaceEdit,
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     Diagnostic: class { source?: string; constructor(readonly range: Range, readonly message: string, readonly severity: number) {} },
@@ -315,7 +384,28 @@ export function fakeHost(workspaceDir: string, options: { trusted?: boolean; set
       get isTrusted() { return state.trusted; },
       workspaceFolders: [folder(workspaceDir)],
       getWorkspaceFolder: () => folder(workspaceDir),
-      textDocuments: [],
+      textDocuments,
+      openTextDocument: async (arg: Uri | { content?: string }) => {
+        if (arg instanceof Uri) return openDocument(arg);
+        const document = new FakeTextDocument(Uri.file(`/untitled-${++untitled}`), arg.content ?? '', true);
+        textDocuments.push(document);
+        return document;
+      },
+      applyEdit: async (edit: WorkspaceEdit) => {
+        for (const c of edit.creations) {
+          writeFileSync(c.uri.fsPath, c.contents ?? new Uint8Array(), { flag: c.ignoreIfExists ? 'w' : 'wx' });
+          timeline.push(`created ${relative(c.uri)}`);
+        }
+        const byUri = new Map<string, typeof edit.replacements>();
+        for (const r of edit.replacements) byUri.set(r.uri.toString(), [...(byUri.get(r.uri.toString()) ?? []), r]);
+        for (const replacements of byUri.values()) {
+          const document = openDocument(replacements[0]!.uri);
+          const contentChanges = document.replace(replacements);
+          timeline.push(`edited ${relative(document.uri)} (${replacements.length} change${replacements.length === 1 ? '' : 's'}, unsaved)`);
+          documentChanged.fire({ document, contentChanges });
+        }
+        return true;
+      },
       getConfiguration: (section: string) => ({ get: <T>(key: string, fallback: T) => (settings[`${section}.${key}`] as T | undefined) ?? fallback }),
       createFileSystemWatcher: (glob: string | RelativePattern) => {
         const emitters = { create: new EventEmitter<Uri>(), change: new EventEmitter<Uri>(), delete: new EventEmitter<Uri>() };
@@ -332,14 +422,23 @@ export function fakeHost(workspaceDir: string, options: { trusted?: boolean; set
           dispose: () => watchers.splice(watchers.indexOf(watcher), 1),
         };
       },
-      onDidChangeTextDocument: never,
+      onDidChangeTextDocument: documentChanged.event,
       onDidCloseTextDocument: never,
       onDidChangeWorkspaceFolders: never,
     },
     window: {
-      showErrorMessage: notify,
-      showInformationMessage: notify,
-      showWarningMessage: notify,
+      showErrorMessage: notifier('error'),
+      showInformationMessage: notifier('info'),
+      showWarningMessage: notifier('warning'),
+      showTextDocument: async (document: FakeTextDocument) => {
+        timeline.push(`shown ${document.isUntitled ? 'untitled document' : relative(document.uri)}`);
+        return { document };
+      },
+      withProgress: async <T>(options: { title?: string }, task: (progress: { report(p: { message?: string }): void }, token: unknown) => Promise<T>) => {
+        timeline.push(`progress: ${options.title ?? ''}`);
+        const progress = { report: (p: { message?: string }) => { if (p.message) timeline.push(`  ${p.message}`); } };
+        return task(progress, new CancellationTokenSource().token);
+      },
       createStatusBarItem: () => ({ text: '', tooltip: '', show() {}, hide() {}, dispose() {} }),
     },
     commands: { executeCommand: (...args: unknown[]) => (executed.push(args), Promise.resolve(undefined)) },
@@ -347,6 +446,7 @@ export function fakeHost(workspaceDir: string, options: { trusted?: boolean; set
   return {
     vscode,
     notifications,
+    timeline,
     executed,
     logLines,
     log: log as unknown as import('vscode').LogOutputChannel,

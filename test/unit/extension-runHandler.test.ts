@@ -9,19 +9,14 @@ import * as assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type * as vscodeTypes from 'vscode';
-import { ApiKeyStore } from '../../src/extension/apiKey';
 import { AgentSourceWatch, type AgentSourceChange } from '../../src/extension/testing/agentSources';
-import { RunStatusBar } from '../../src/extension/statusBar';
-import { Discovery } from '../../src/extension/testing/discovery';
-import { ResultLog } from '../../src/extension/testing/resultLog';
-import { RunHandler, UNTRUSTED_MESSAGE } from '../../src/extension/testing/runHandler';
+import { UNTRUSTED_MESSAGE, type RunHandler } from '../../src/extension/testing/runHandler';
 import { attachConfiguration, missingDebuggerMessage } from '../../src/extension/testing/debugAttach';
-import { TestTree, type LoadedWorkspace } from '../../src/extension/testing/testTree';
-import { HARNESS } from '../support/workspace';
+import type { LoadedWorkspace } from '../../src/extension/testing/testTree';
 import { fakeDebug } from './extension-fakeDebug';
 import { inspectorUrl, runToEnd } from '../support/cdp';
-import { fakeController, fakeHost, FakeCancellationTokenSource, FakeTestRunRequest, type FakeTestRun } from './extension-fakeHost';
+import { fakeHost, FakeCancellationTokenSource, FakeTestRunRequest, type FakeTestRun } from './extension-fakeHost';
+import { testingEditor, until } from './extension-editor';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/editor-ws');
 const dirs: string[] = [];
@@ -32,31 +27,7 @@ async function editor(options: { trusted?: boolean; costarYaml?: (text: string) 
   cpSync(FIXTURE, dir, { recursive: true });
   if (options.costarYaml) writeFileSync(path.join(dir, 'costar.yaml'), options.costarYaml(readFileSync(path.join(dir, 'costar.yaml'), 'utf8')));
   const host = fakeHost(dir, { trusted: options.trusted, ...(options.debug ? { debug: options.debug.api } : {}) });
-  const controller = fakeController();
-  const tree = new TestTree(host.vscode, controller as unknown as vscodeTypes.TestController);
-  const discovery = new Discovery(host.vscode, tree, host.diagnostics, host.log);
-  discovery.start();
-  await discovery.settled();
-  const results = new ResultLog();
-  const handler = new RunHandler({
-    vscode: host.vscode, tree, discovery, results, log: host.log, harnessPath: HARNESS,
-    statusBar: new RunStatusBar(host.vscode),
-    apiKeys: new ApiKeyStore(host.vscode, { get: async () => undefined } as unknown as vscodeTypes.SecretStorage),
-    workspaceState: memento(),
-  });
-  const items = (...ids: string[]) => ids.map((id) => tree.scenarioItem(dir, id)!);
-  return { dir, host, controller, handler, items, discovery };
-}
-
-/** Bounded wait for a condition (a run the handler started on its own). */
-async function until<T>(what: string, read: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return { dir, host, ...(await testingEditor(host, dir)) };
 }
 
 const endedRun = (runs: FakeTestRun[], n: number) => () => (runs.length >= n && runs[n - 1]!.ended ? runs[n - 1] : undefined);
@@ -147,16 +118,6 @@ it("agent source watching ignores what runs write under .costar/ and batches one
     mock.timers.reset();
   }
 });
-
-/** An in-memory workspaceState (approvals of model key variables). */
-function memento(): vscodeTypes.Memento {
-  const values = new Map<string, unknown>();
-  return {
-    keys: () => [...values.keys()],
-    get: <T>(key: string, fallback?: T) => (values.has(key) ? (values.get(key) as T) : fallback),
-    update: async (key: string, value: unknown) => void values.set(key, value),
-  } as vscodeTypes.Memento;
-}
 
 describe('the Debug profile', { timeout: 180_000 }, () => {
   const run = (handler: RunHandler, items: unknown[], token = new FakeCancellationTokenSource().token) =>
