@@ -61,6 +61,14 @@ test('per scenario and per judge: newly failing (a new red scenario too), fixed,
   assert.deepEqual(diff.counts, { 'newly-failing': 2, fixed: 1, 'still-failing': 1, passing: 1, skipped: 0, added: 1, removed: 1 });
 });
 
+test('a partial run B (a one-scenario re-run) lists none of the scenarios it did not select as removed', () => {
+  const rerun = { ...report('run-c', [scenario('breaks', 'failed', [verdict('file-exists', 'passed'), verdict('no-leakage', 'failed', 'still leaks')])]), complete: false };
+  const diff = diffRuns(runA, rerun);
+  assert.deepEqual(diff.scenarios.map((s) => [s.id, s.change]), [['breaks', 'newly-failing']]);
+  assert.doesNotMatch(renderDiffText(diff), /absent/);
+  assert.deepEqual(diffRuns(runA, { ...rerun, complete: true }).scenarios.map((s) => s.change).filter((c) => c === 'removed').length, 4, 'a complete B does drop them');
+});
+
 test('operational metrics from the traces: ×2 flags per scenario and on the totals', () => {
   const traces = new Map<string, Trace>();
   const traceIdOf = (run: typeof runA, id: string) => run.scenarios.find((s) => s.id === id)!.traceId!;

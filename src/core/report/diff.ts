@@ -63,7 +63,10 @@ export function diffRuns(a: RunReport, b: RunReport, options: DiffOptions = {}):
   const factor = options.factor ?? 2;
   const before = new Map(a.scenarios.map((s) => [scenarioKey(s), s]));
   const after = new Map(b.scenarios.map((s) => [scenarioKey(s), s]));
-  const keys = [...after.keys(), ...[...before.keys()].filter((k) => !after.has(k))];
+  // A partial B (a re-run of one scenario, a tag, a shard) did not drop what it did not select:
+  // only a complete B can say a scenario is gone.
+  const gone = b.complete === false ? [] : [...before.keys()].filter((k) => !after.has(k));
+  const keys = [...after.keys(), ...gone];
   const scenarios = keys.map((key) => diffScenario(before.get(key), after.get(key), options.metricsOf, factor));
   const counts = Object.fromEntries(CHANGES.map((c) => [c, 0])) as Record<Change, number>;
   for (const s of scenarios) counts[s.change]++;
