@@ -174,4 +174,22 @@ describe('dashboard webview', { skip: !dashboardBuilt() && 'run `npm run build` 
     assert.ok(await page.locator('.chart-card').first().isVisible());
     assert.deepEqual(dashboard.errors, []);
   });
+  it('a damaged run report is named in a warning above the charts, as text; the good runs are still drawn', async () => {
+    const damaged = path.join(ws, '.costar', 'runs', '20240401-100009-bad', 'report.json');
+    await mkdir(path.dirname(damaged), { recursive: true });
+    await writeFile(damaged, '{"runId": "<b>half');
+    const withWarning = await loadDashboardState(ws);
+    const opened = await harness.open(withWarning);
+    try {
+      const warning = opened.page.locator('p.warning');
+      await eventually(() => warning.count(), 1, 'one warning');
+      const text = (await warning.textContent()) ?? '';
+      assert.ok(text.startsWith(`skipped ${damaged}: `), text);
+      assert.equal(await warning.locator('*').count(), 0, 'the warning is text, no markup');
+      assert.ok(await opened.page.locator('circle.point[data-chart="runs-pass-rate"]').count() > 0, 'the good runs are drawn');
+      assert.deepEqual(opened.errors, []);
+    } finally {
+      await rm(path.dirname(damaged), { recursive: true, force: true });
+    }
+  });
 });

@@ -5,6 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { readLabels } from '../../src/core/golden/store';
 import { TraceStore } from '../../src/core/trace/store';
 import { META } from '../../src/core/trace/model';
@@ -185,6 +187,23 @@ describe('labeling panel', () => {
       assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
       assert.deepEqual(panel.errors, []);
       assert.ok(panel.requests.every((url) => url.startsWith('http://127.0.0.1:')));
+    } finally {
+      fixture.ws.dispose();
+    }
+  });
+  it('a damaged trace file is named in a warning on the panel, and the good traces are still queued', async () => {
+    fixture = await goldenFixture({ good: 2, terse: 1, vague: 0 }, { label: false });
+    const damaged = path.join(fixture.ws.dir, '.costar', 'traces', `${'f'.repeat(32)}.trace.json`);
+    writeFileSync(damaged, '{"info": {"trace_id": "<b>half</b>", "request_time": "2025-01-0');
+    const panel = await harness.open({ workspaceDir: fixture.ws.dir, labeller: 'tester', now: () => new Date() });
+    try {
+      const warning = panel.page.locator('.notice.warning');
+      await eventually(() => warning.count(), 1, 'one warning');
+      const text = (await warning.textContent()) ?? '';
+      assert.ok(text.startsWith(`skipped ${damaged}: `), text);
+      assert.equal(await warning.locator('*').count(), 0, 'the warning is text, no markup');
+      await eventually(() => panel.page.locator('.progress').textContent(), '0 of 3 labelled');
+      assert.deepEqual(panel.errors, []);
     } finally {
       fixture.ws.dispose();
     }
