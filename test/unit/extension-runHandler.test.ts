@@ -204,3 +204,18 @@ it('the attach configuration of a Python agent maps its sandbox copies to the wo
   });
   assert.match(missingDebuggerMessage('debugpy', 'summary'), /no debugger for "debugpy" is installed\. Install the Python Debugger extension \(ms-python\.debugpy\), then debug again/);
 });
+
+it("the node attach configuration maps a sandbox copy of the agent's folder (or script) back to the workspace source", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'costar-roots-'));
+  dirs.push(dir);
+  writeFileSync(path.join(dir, 'notes.txt'), 'x');
+  cpSync(FIXTURE, path.join(dir, 'agent'), { recursive: true });
+  const node = (mappings: { local: string; remote: string }[]) => {
+    const configuration = attachConfiguration({ kind: 'node', host: '127.0.0.1', port: 9229, cwd: '/sb', workspaceDir: dir, mappings }, { runId: 'r', scenarioId: 's', attempt: 1 });
+    return { localRoot: configuration.localRoot, remoteRoot: configuration.remoteRoot };
+  };
+  const folder = { local: path.join(dir, 'agent'), remote: '/sb/app' };
+  assert.deepEqual(node([{ local: path.join(dir, 'notes.txt'), remote: '/sb/notes.txt' }, folder]), { localRoot: folder.local, remoteRoot: '/sb/app' });
+  assert.deepEqual(node([{ local: path.join(dir, 'agent', 'agent.mjs'), remote: '/sb/main.mjs' }]), { localRoot: path.join(dir, 'agent'), remoteRoot: '/sb' });
+  assert.deepEqual(node([{ local: path.join(dir, 'notes.txt'), remote: '/sb/notes.txt' }]), { localRoot: undefined, remoteRoot: undefined }, 'an agent run from the workspace needs no mapping');
+});
