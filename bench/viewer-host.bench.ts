@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     const rows: Record<string, string>[] = [];
     const row = (what: string, m: { ms: number; maxBlockMs: number }) => rows.push({ what, 'ms': m.ms.toFixed(0), 'host max block ms': m.maxBlockMs.toFixed(0) });
     const sessions = new TraceSessions(BUILT_WORKER);
+    // The noise floor: how late the event loop runs when the host does nothing (a shared machine).
+    row('idle host, 3 s (noise floor)', await measured(() => new Promise((resolve) => setTimeout(resolve, 3000))));
 
     const built = await measured(() => sessions.acquire(file, { outlineFile: outlinePathOf(file) }));
     row('outline ready, built by the worker (no outline stored)', built);

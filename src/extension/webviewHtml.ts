@@ -5,6 +5,9 @@
  * so the first paint needs no round trip to the extension host.
  */
 import { randomBytes } from 'node:crypto';
+import { jsonForScriptElement } from '../core/util/scriptJson';
+
+export { jsonForScriptElement };
 
 export interface WebviewHtmlOptions {
   /** `webview.cspSource`: the origin webview resources are served from. */
@@ -46,15 +49,6 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
     <script nonce="${nonce}" src="${escapeAttribute(options.scriptUri)}"></script>
   </body>
 </html>`;
-}
-
-/**
- * JSON that cannot end its script element early nor be read as markup: `<`, `>` and `&` become
- * unicode escapes (still the same JSON), and so do the two line separators JavaScript once
- * treated as newlines.
- */
-export function jsonForScriptElement(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

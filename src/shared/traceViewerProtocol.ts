@@ -11,8 +11,7 @@
  * attributes, events) stay in the trace file and are read per span on demand.
  */
 import * as z from 'zod/mini';
-import { KNOWN_SPAN_TYPES } from '../core/trace/model';
-import { SPAN_STATUS } from '../core/trace/outline';
+import { KNOWN_SPAN_TYPES, SPAN_STATUS } from '../core/trace/model';
 
 /** Span types by index; a type outside the list (a custom string) shows as UNKNOWN in the tree and as written in the detail. */
 export const SPAN_TYPES = KNOWN_SPAN_TYPES;

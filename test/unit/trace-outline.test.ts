@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { TraceStore } from '../../src/core/trace/store';
 import { toMlflowJson } from '../../src/core/trace/mlflow';
-import { outlinePathOf, parseOutline, SPAN_STATUS, type Outline } from '../../src/core/trace/outline';
+import { outlinePathOf, OutlineView, type Outline } from '../../src/core/trace/outline';
+import { SPAN_STATUS } from '../../src/core/trace/model';
 import { loadOutline } from '../../src/core/trace/outlineLoad';
 import { scanMlflowTrace } from '../../src/core/trace/outlineScan';
 import type { Trace } from '../../src/core/trace/model';
@@ -37,9 +38,9 @@ async function stored(trace: Trace): Promise<{ ws: string; file: string; outline
 
 function readOutlineFile(outlineFile: string, traceFile: string): Outline {
   const stat = statSync(traceFile);
-  const parsed = parseOutline(readFileSync(outlineFile, 'utf8'), { bytes: stat.size, mtimeMs: stat.mtimeMs });
+  const parsed = OutlineView.parse(readFileSync(outlineFile, 'utf8'), { bytes: stat.size, mtimeMs: stat.mtimeMs });
   assert.ok(!('problem' in parsed), `outline unreadable: ${'problem' in parsed ? parsed.problem : ''}`);
-  return parsed;
+  return parsed.toOutline();
 }
 
 describe('trace outline', () => {
@@ -96,14 +97,18 @@ describe('trace outline', () => {
     const fresh = await loadOutline(file, { outlineFile });
     assert.equal(fresh.built, false);
     assert.deepEqual(fresh.warnings, []);
-    assert.deepEqual(fresh.outline, good);
+    assert.deepEqual(fresh.outline.toOutline(), good);
+    const text = readFileSync(outlineFile, 'utf8');
+    const rewrite = (outline: Outline) => writeFileSync(outlineFile, OutlineView.of(outline).serialize());
 
     const damage: [string, () => void, RegExp][] = [
       ['missing', () => execFileSync('rm', [outlineFile]), /missing/],
-      ['not JSON', () => writeFileSync(outlineFile, '{"version":1,'), /not valid JSON/],
-      ['another version', () => writeFileSync(outlineFile, JSON.stringify({ ...good, version: 99 })), /version 99/],
-      ['ranges off by one', () => writeFileSync(outlineFile, JSON.stringify({ ...good, byteStart: good.byteStart.map((b) => b + 1) })), /does not hold a span object/],
-      ['columns cut', () => writeFileSync(outlineFile, JSON.stringify({ ...good, names: good.names.slice(1) })), /different lengths/],
+      ['not JSON', () => writeFileSync(outlineFile, '{"version":2,'), /not valid JSON/],
+      ['another version', () => writeFileSync(outlineFile, text.replace('"version":2', '"version":99')), /version 99/],
+      ['cut short', () => writeFileSync(outlineFile, text.slice(0, -10)), /cut short/],
+      ['a column altered', () => writeFileSync(outlineFile, text.replace('tool\\\\', 'tool/')), /names column is damaged/],
+      ['ranges off by one', () => rewrite({ ...good, byteStart: good.byteStart.map((b) => b + 1) }), /does not hold a span object/],
+      ['parents pointing forward', () => rewrite({ ...good, parents: good.parents.map(() => 3) }), /parent 3 is not an earlier row/],
       ['stale (trace rewritten)', () => {
         const t = statSync(file).mtime;
         utimesSync(file, t, new Date(t.getTime() + 5000));
@@ -116,7 +121,7 @@ describe('trace outline', () => {
       assert.equal(loaded.warnings.length, 1, what);
       assert.match(loaded.warnings[0]!, warning, what);
       assert.match(loaded.warnings[0]!, /rebuilding it/, what);
-      assert.deepEqual(loaded.outline.ids, good.ids, what);
+      assert.deepEqual(loaded.outline.toOutline().ids, good.ids, what);
       // Rebuilt and written back: the next open reads it.
       const again = await loadOutline(file, { outlineFile });
       assert.equal(again.built, false, `${what}: rewritten`);
@@ -129,7 +134,7 @@ describe('trace outline', () => {
     writeFileSync(mlflow, JSON.stringify(toMlflowJson(trickyTrace()), null, 2));
     const loaded = await loadOutline(mlflow);
     assert.equal(loaded.dataFile, mlflow);
-    assert.equal(loaded.outline.ids.length, 4);
+    assert.equal(loaded.outline.spans, 4);
     assert.equal(existsSync(outlinePathOf(mlflow)), false, 'nothing is written beside a user\'s file');
 
     const otlp = path.join(dir, 'spans.json');
@@ -138,10 +143,11 @@ describe('trace outline', () => {
     assert.notEqual(copy.dataFile, otlp);
     assert.ok(copy.tempDir && copy.dataFile.startsWith(copy.tempDir));
     const bytes = readFileSync(copy.dataFile);
-    assert.ok(copy.outline.ids.length > 0);
-    for (let row = 0; row < copy.outline.ids.length; row++) {
-      const span = JSON.parse(bytes.subarray(copy.outline.byteStart[row], copy.outline.byteEnd[row]).toString('utf8')) as { name: string };
-      assert.equal(span.name, copy.outline.names[row]);
+    const o = copy.outline.toOutline();
+    assert.ok(o.ids.length > 0);
+    for (let row = 0; row < o.ids.length; row++) {
+      const span = JSON.parse(bytes.subarray(o.byteStart[row], o.byteEnd[row]).toString('utf8')) as { name: string };
+      assert.equal(span.name, o.names[row]);
     }
   });
 

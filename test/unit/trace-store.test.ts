@@ -82,7 +82,11 @@ test('a writer killed with SIGKILL mid-write never leaves a half file in the sto
   const files = names.filter((name) => name.endsWith('.trace.json'));
   assert.ok(files.length >= 4, `expected the 4 trace files, got ${names.join(', ')}`);
   // Outlines beside the traces are written atomically too: never half a file.
-  for (const name of names.filter((n) => n.endsWith('.outline.json'))) JSON.parse(await fs.readFile(path.join(store.dir, name), 'utf8'));
+  for (const name of names.filter((n) => n.endsWith('.outline.json'))) {
+    const text = await fs.readFile(path.join(store.dir, name), 'utf8');
+    assert.ok(text.endsWith('\n'), `${name} is complete`);
+    JSON.parse(text.slice(0, text.indexOf('\n')));
+  }
   for (const name of files) {
     const trace = fromMlflowJson(JSON.parse(await fs.readFile(path.join(store.dir, name), 'utf8')));
     assert.equal(trace.spans.length, 5000, `${name} is complete`);

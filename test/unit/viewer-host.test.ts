@@ -76,12 +76,13 @@ describe('trace viewer analysis', () => {
   it('counts tokens, model calls, tool calls and failures, and latency (from the outline)', async () => {
     const { file, outlineFile } = await storeTrace(storyTrace());
     const { outline } = await loadOutline(file, { outlineFile });
-    assert.deepEqual(outlineMetrics(outline.info, outline.totals), {
+    const { info, totals } = outline.head;
+    assert.deepEqual(outlineMetrics(info, totals), {
       spans: 8, errors: 2, totalTokens: 1610, inputTokens: 1220, outputTokens: 390,
       modelCalls: 3, toolCalls: 3, toolFailures: 1, latencyMs: 5000,
     });
     // Without a recorded duration, the extent of the spans.
-    assert.equal(outlineMetrics({ ...outline.info, executionDurationMs: 0 }, outline.totals).latencyMs, 5000);
+    assert.equal(outlineMetrics({ ...info, executionDurationMs: 0 }, totals).latencyMs, 5000);
   });
 });
 

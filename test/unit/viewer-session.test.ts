@@ -13,7 +13,7 @@ import { outlinePathOf } from '../../src/core/trace/outline';
 import { loadOutline } from '../../src/core/trace/outlineLoad';
 import type { Trace } from '../../src/core/trace/model';
 import type { HostMessage } from '../../src/shared/traceViewerProtocol';
-import { MAX_SEARCH_RESULTS, searchFile, spanMatcher } from '../../src/extension/traceViewer/search';
+import { MAX_SEARCH_RESULTS, rawNeedle, searchFile, spanMatcher } from '../../src/extension/traceViewer/search';
 import { TraceSession, TraceSessions } from '../../src/extension/traceViewer/session';
 import { TraceViewerController } from '../../src/extension/traceViewer/controller';
 import { SOURCE_WORKER, storeTrace } from '../support/traceViewer';
@@ -82,7 +82,7 @@ describe('trace viewer session', () => {
   it('streams search results batch by batch through the file and stops when cancelled', async () => {
     const trace = numberedTrace(60);
     const { file, outlineFile } = await storeTrace(trace);
-    const { outline } = await loadOutline(file, { outlineFile });
+    const outline = (await loadOutline(file, { outlineFile })).outline.toOutline();
     const fileOrder = Int32Array.from(outline.ids.keys()).sort((a, b) => outline.byteStart[a]! - outline.byteStart[b]!);
     const ranges = { fileOrder, byteStart: outline.byteStart, byteEnd: outline.byteEnd };
     const matcher = spanMatcher({ query: 'QUESTION number', regex: false, caseSensitive: false });
@@ -91,15 +91,41 @@ describe('trace viewer session', () => {
 
     const batches: number[][] = [];
     // Batches of at most one span's bytes: one batch per matching span.
-    const all = await searchFile(file, ranges, match, { rows: (rows) => batches.push(rows), cancelled: () => false }, 1);
+    const all = await searchFile(file, ranges, match, { rows: (rows) => batches.push(rows), cancelled: () => false }, undefined, 1);
     assert.deepEqual(all, { truncated: false });
     assert.equal(batches.length, 59);
     assert.deepEqual(batches.flat().sort((a, b) => a - b), outline.names.flatMap((n, row) => (n.startsWith('step') ? [row] : [])));
 
     const cut: number[][] = [];
-    const outcome = await searchFile(file, ranges, match, { rows: (rows) => cut.push(rows), cancelled: () => cut.length >= 3 }, 1);
+    const outcome = await searchFile(file, ranges, match, { rows: (rows) => cut.push(rows), cancelled: () => cut.length >= 3 }, undefined, 1);
     assert.equal(outcome, undefined, 'a cancelled search reports no outcome');
     assert.equal(cut.length, 3, 'nothing more was read once cancelled');
+  });
+
+  it('skips spans whose raw bytes cannot hold a plain-text query, finding exactly what a full scan finds', async () => {
+    const b = new TraceBuilder();
+    const root = b.span({ name: 'agent', spanType: 'AGENT', durationMs: 50 });
+    for (let i = 1; i < 40; i++) b.span({ parent: root, name: `Step ${i}`, startMs: i, inputs: { q: `Question Number ${i}`, n: [i, i + 1] }, attributes: { 'tool.kind': i % 2 ? 'Read' : 'write' } });
+    const { file, outlineFile } = await storeTrace(b.build());
+    const outline = (await loadOutline(file, { outlineFile })).outline.toOutline();
+    const fileOrder = Int32Array.from(outline.ids.keys()).sort((x, y) => outline.byteStart[x]! - outline.byteStart[y]!);
+    const ranges = { fileOrder, byteStart: outline.byteStart, byteEnd: outline.byteEnd };
+    const found = async (query: string, caseSensitive: boolean, withNeedle: boolean) => {
+      const q = { query, regex: false, caseSensitive };
+      const rows: number[] = [];
+      await searchFile(file, ranges, spanMatcher(q) as (s: unknown) => boolean, { rows: (r) => rows.push(...r), cancelled: () => false }, withNeedle ? rawNeedle(q) : undefined, 300);
+      return rows.sort((x, y) => x - y);
+    };
+    for (const query of ['question number 3', 'Question Number 3', 'step 1', 'READ', 'write', 'tool.kind', 'agent', 'nothing here']) {
+      for (const caseSensitive of [false, true]) {
+        assert.ok(rawNeedle({ query, regex: false, caseSensitive }), query);
+        assert.deepEqual(await found(query, caseSensitive, true), await found(query, caseSensitive, false), `${query} (case ${caseSensitive})`);
+      }
+    }
+    assert.ok((await found('step 1', false, true)).length > 5);
+    // Text whose bytes differ between JSON writers is always searched span by span.
+    for (const query of ['a"b', 'tool.kind: Read', '3,4', 'ünï', '<b>']) assert.equal(rawNeedle({ query, regex: false, caseSensitive: false }), undefined, query);
+    assert.equal(rawNeedle({ query: 'step', regex: true, caseSensitive: false }), undefined);
   });
 
   it('a newer query supersedes the running one: only its results reach the webview, ending with done', async () => {

@@ -26,6 +26,9 @@ export type SpanKind = 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER
 
 export type SpanStatusCode = 'UNSET' | 'OK' | 'ERROR';
 
+/** Status codes as small numbers, in the trace outline and the viewer's skeleton. */
+export const SPAN_STATUS = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+
 export interface SpanEvent {
   name: string;
   /** Nanoseconds since the epoch, decimal string. */

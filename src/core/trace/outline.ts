@@ -9,14 +9,14 @@
  * damaged, from another version) is never trusted, only rebuilt (see outlineLoad.ts).
  */
 import type { Artifact, Span, TraceInfo } from './model';
-import { KNOWN_SPAN_TYPES } from './model';
+import { KNOWN_SPAN_TYPES, SPAN_STATUS } from './model';
+import { createHash } from 'node:crypto';
 import { treeOrder } from './treeOrder';
+import { jsonForScriptElement } from '../util/scriptJson';
 
 /** Bump when the shape changes: an outline of another version is rebuilt, never read. */
-export const OUTLINE_VERSION = 1;
+export const OUTLINE_VERSION = 2;
 
-/** Status codes as small numbers (the viewer's skeleton uses the same). */
-export const SPAN_STATUS = { UNSET: 0, OK: 1, ERROR: 2 } as const;
 
 const TYPE_INDEX = new Map<string, number>(KNOWN_SPAN_TYPES.map((t, i) => [t, i]));
 
@@ -138,38 +138,94 @@ export function outlinePathOf(traceFile: string): string {
   return traceFile.replace(/(\.trace)?\.json$/, '') + '.outline.json';
 }
 
-export function serializeOutline(outline: Outline): string {
-  return JSON.stringify(outline);
-}
+const COLUMNS = ['ids', 'parents', 'names', 'types', 'status', 'startMs', 'durMs', 'byteStart', 'byteEnd'] as const;
+export type OutlineColumn = (typeof COLUMNS)[number];
+type OutlineHead = Omit<Outline, OutlineColumn>;
 
 /**
- * The outline in `text` when it is one of this version describing exactly the file `file`
- * (size and mtime); otherwise why not, in words for the warning.
+ * An outline as the viewer's worker uses it. The stored form is one header line (JSON, with the
+ * sha256 of every other line) and one line per column, each already script-safe JSON
+ * (jsonForScriptElement): the page's skeleton is spliced together from those lines as they are,
+ * and a column is parsed only when something needs its values.
  */
-export function parseOutline(text: string, file: { bytes: number; mtimeMs: number }): Outline | { problem: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { problem: `not valid JSON (${(error as Error).message})` };
+export class OutlineView {
+  private constructor(
+    readonly head: OutlineHead,
+    readonly spans: number,
+    private readonly lines: Partial<Record<OutlineColumn, string>>,
+    private readonly values: Partial<Record<OutlineColumn, unknown[]>>,
+  ) {}
+
+  static of(outline: Outline): OutlineView {
+    const { ids, parents, names, types, status, startMs, durMs, byteStart, byteEnd, ...head } = outline;
+    return new OutlineView(head, ids.length, {}, { ids, parents, names, types, status, startMs, durMs, byteStart, byteEnd });
   }
-  if (typeof value !== 'object' || value === null) return { problem: 'not an outline object' };
-  const o = value as Partial<Outline>;
-  if (o.version !== OUTLINE_VERSION) return { problem: `version ${JSON.stringify(o.version)}, expected ${OUTLINE_VERSION}` };
-  if (!o.file || o.file.bytes !== file.bytes || o.file.mtimeMs !== file.mtimeMs) return { problem: 'it describes another version of the trace file (size or modification time differ)' };
-  const columns = [o.ids, o.parents, o.names, o.types, o.status, o.startMs, o.durMs, o.byteStart, o.byteEnd];
-  if (!columns.every(Array.isArray)) return { problem: 'a column is missing' };
-  const n = o.ids!.length;
-  if (!columns.every((c) => c!.length === n)) return { problem: 'its columns have different lengths' };
-  if (!o.info || typeof o.info.traceId !== 'string' || !o.totals || !Array.isArray(o.artifacts) || typeof o.originNs !== 'string') return { problem: 'info, totals, artifacts or origin missing' };
-  for (let row = 0; row < n; row++) {
-    const parent = o.parents![row]!;
-    const start = o.byteStart![row]!;
-    const end = o.byteEnd![row]!;
-    if (!(Number.isInteger(parent) && parent < row && parent >= -1)) return { problem: `row ${row}: parent ${parent} is not an earlier row` };
-    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= file.bytes)) return { problem: `row ${row}: byte range ${start}–${end} is outside the file` };
+
+  /** The column as script-safe JSON text. */
+  json(column: OutlineColumn): string {
+    return (this.lines[column] ??= jsonForScriptElement(this.values[column]));
   }
-  const range = o.artifactsRange;
-  if (range !== null && !(Array.isArray(range) && range[0]! >= 0 && range[0]! < range[1]! && range[1]! <= file.bytes)) return { problem: 'the artifacts range is outside the file' };
-  return o as Outline;
+
+  column<T extends string | number = number>(column: OutlineColumn): T[] {
+    return (this.values[column] ??= JSON.parse(this.lines[column]!) as unknown[]) as T[];
+  }
+
+  /** Every column parsed: the outline as it was built. */
+  toOutline(): Outline {
+    const columns = Object.fromEntries(COLUMNS.map((c) => [c, this.column<string | number>(c)])) as unknown as Pick<Outline, OutlineColumn>;
+    return { ...this.head, ...columns };
+  }
+
+  serialize(): string {
+    const lines = COLUMNS.map((c) => this.json(c));
+    const sha256 = Object.fromEntries(COLUMNS.map((c, i) => [c, digest(lines[i]!)]));
+    return [JSON.stringify({ ...this.head, spans: this.spans, sha256 }), ...lines].join('\n') + '\n';
+  }
+
+  /**
+   * The outline in `text` when it is one of this version, undamaged, describing exactly the file
+   * `file` (size and mtime); otherwise why not, in words for the warning.
+   */
+  static parse(text: string, file: { bytes: number; mtimeMs: number }): OutlineView | { problem: string } {
+    const lines = text.split('\n');
+    let head: OutlineHead & { spans?: unknown; sha256?: Record<string, unknown> };
+    try {
+      head = JSON.parse(lines[0]!) as typeof head;
+    } catch (error) {
+      return { problem: `not valid JSON (${(error as Error).message})` };
+    }
+    if (typeof head !== 'object' || head === null) return { problem: 'not an outline' };
+    if (head.version !== OUTLINE_VERSION) return { problem: `version ${JSON.stringify(head.version)}, expected ${OUTLINE_VERSION}` };
+    if (!head.file || head.file.bytes !== file.bytes || head.file.mtimeMs !== file.mtimeMs) return { problem: 'it describes another version of the trace file (size or modification time differ)' };
+    if (lines.length !== COLUMNS.length + 2 || lines.at(-1) !== '') return { problem: `${lines.length - 1} lines, expected ${COLUMNS.length + 1} (cut short?)` };
+    const n = head.spans;
+    if (typeof n !== 'number' || !head.sha256 || !head.info || typeof head.info.traceId !== 'string' || !head.totals || !Array.isArray(head.artifacts) || typeof head.originNs !== 'string') return { problem: 'its header is incomplete' };
+    const columnLines: Partial<Record<OutlineColumn, string>> = {};
+    for (const [i, column] of COLUMNS.entries()) {
+      const line = lines[i + 1]!;
+      if (digest(line) !== head.sha256[column]) return { problem: `its ${column} column is damaged (checksum differs)` };
+      columnLines[column] = line;
+    }
+    const { spans: _spans, sha256: _sha, ...rest } = head;
+    const view = new OutlineView(rest, n, columnLines, {});
+    // What the worker relies on without looking again: parents point backwards, ranges lie in the file.
+    const parents = view.column('parents');
+    const starts = view.column('byteStart');
+    const ends = view.column('byteEnd');
+    if (parents.length !== n || starts.length !== n || ends.length !== n) return { problem: 'its columns have different lengths' };
+    for (let row = 0; row < n; row++) {
+      const parent = parents[row]!;
+      const start = starts[row]!;
+      const end = ends[row]!;
+      if (!(Number.isInteger(parent) && parent < row && parent >= -1)) return { problem: `row ${row}: parent ${parent} is not an earlier row` };
+      if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= file.bytes)) return { problem: `row ${row}: byte range ${start}–${end} is outside the file` };
+    }
+    const range = head.artifactsRange;
+    if (range !== null && !(Array.isArray(range) && range[0]! >= 0 && range[0]! < range[1]! && range[1]! <= file.bytes)) return { problem: 'the artifacts range is outside the file' };
+    return view;
+  }
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

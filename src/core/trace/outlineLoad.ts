@@ -13,13 +13,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Trace } from './model';
 import { serializeMlflowTrace } from './mlflow';
-import { OutlineBuilder, parseOutline, serializeOutline, type Outline } from './outline';
+import { OutlineBuilder, OutlineView, type Outline } from './outline';
 import { scanMlflowTrace, type ScanProgress } from './outlineScan';
 import { readTraceFile } from './traceFile';
 import { writeFileAtomic } from '../util/atomicWrite';
 
 export interface LoadedOutline {
-  outline: Outline;
+  outline: OutlineView;
   /** The file the outline's byte ranges point into: the trace file, or the temp copy (see above). */
   dataFile: string;
   /** A folder of our own to remove when the trace is closed (the temp copy's). */
@@ -45,7 +45,7 @@ export function outlineOfSerialized(trace: Trace, serialized: ReturnType<typeof 
 /** Writes the outline of `trace` beside the trace file just written from `serialized`. */
 export async function writeOutlineOf(trace: Trace, serialized: ReturnType<typeof serializeMlflowTrace>, traceFile: string, outlineFile: string): Promise<void> {
   const stat = await fs.stat(traceFile);
-  await writeFileAtomic(outlineFile, serializeOutline(outlineOfSerialized(trace, serialized, { bytes: stat.size, mtimeMs: stat.mtimeMs })));
+  await writeFileAtomic(outlineFile, OutlineView.of(outlineOfSerialized(trace, serialized, { bytes: stat.size, mtimeMs: stat.mtimeMs })).serialize());
 }
 
 export async function loadOutline(traceFile: string, options: LoadOptions = {}): Promise<LoadedOutline> {
@@ -67,16 +67,17 @@ export async function loadOutline(traceFile: string, options: LoadOptions = {}):
       if ('outline' in read) return { outline: read.outline, dataFile: traceFile, built: false, warnings };
       warnings.push(`${options.outlineFile}: ${read.problem}; rebuilding it from ${path.basename(traceFile)}.`);
     }
-    let scanned: Outline | null;
+    let outline: Outline | null;
     try {
-      scanned = await scanMlflowTrace(handle, file, options.onProgress);
+      outline = await scanMlflowTrace(handle, file, options.onProgress);
     } catch (error) {
       throw new Error(`${traceFile}: ${(error as Error).message}`);
     }
-    if (scanned) {
+    if (outline) {
+      const scanned = OutlineView.of(outline);
       if (options.outlineFile) {
         try {
-          await writeFileAtomic(options.outlineFile, serializeOutline(scanned));
+          await writeFileAtomic(options.outlineFile, scanned.serialize());
         } catch (error) {
           warnings.push(`${options.outlineFile}: could not write it (${(error as Error).message}); it will be built again next time.`);
         }
@@ -89,7 +90,7 @@ export async function loadOutline(traceFile: string, options: LoadOptions = {}):
   return { ...(await normalizedCopy(traceFile)), built: true, warnings };
 }
 
-async function readOutline(outlineFile: string, trace: fs.FileHandle, file: { bytes: number; mtimeMs: number }): Promise<{ outline: Outline } | { problem: string }> {
+async function readOutline(outlineFile: string, trace: fs.FileHandle, file: { bytes: number; mtimeMs: number }): Promise<{ outline: OutlineView } | { problem: string }> {
   let text: string;
   try {
     const stats = await fs.stat(outlineFile);
@@ -99,12 +100,14 @@ async function readOutline(outlineFile: string, trace: fs.FileHandle, file: { by
     const code = (error as NodeJS.ErrnoException).code;
     return { problem: code === 'ENOENT' ? 'missing (the trace was stored by an older coSTAR, or the outline was deleted)' : `cannot read it (${code ?? (error as Error).message})` };
   }
-  const parsed = parseOutline(text, file);
+  const parsed = OutlineView.parse(text, file);
   if ('problem' in parsed) return parsed;
   // The ranges must land on span objects: a cheap check of the first and the last span.
-  for (const row of parsed.ids.length > 0 ? [0, parsed.ids.length - 1] : []) {
-    const start = parsed.byteStart[row]!;
-    const end = parsed.byteEnd[row]!;
+  const starts = parsed.column('byteStart');
+  const ends = parsed.column('byteEnd');
+  for (const row of parsed.spans > 0 ? [0, parsed.spans - 1] : []) {
+    const start = starts[row]!;
+    const end = ends[row]!;
     const edges = Buffer.alloc(2);
     await trace.read(edges, 0, 1, start);
     await trace.read(edges, 1, 1, end - 1);
@@ -113,7 +116,7 @@ async function readOutline(outlineFile: string, trace: fs.FileHandle, file: { by
   return { outline: parsed };
 }
 
-async function normalizedCopy(traceFile: string): Promise<{ outline: Outline; dataFile: string; tempDir: string }> {
+async function normalizedCopy(traceFile: string): Promise<{ outline: OutlineView; dataFile: string; tempDir: string }> {
   const traces = await readTraceFile(traceFile);
   const trace = traces[0];
   if (!trace) throw new Error(`${traceFile} holds no trace (expected MLflow trace JSON or OTLP JSON).`);
@@ -123,7 +126,7 @@ async function normalizedCopy(traceFile: string): Promise<{ outline: Outline; da
     const serialized = serializeMlflowTrace(trace);
     await fs.writeFile(dataFile, serialized.text, { mode: 0o600 });
     const stat = await fs.stat(dataFile);
-    return { outline: outlineOfSerialized(trace, serialized, { bytes: stat.size, mtimeMs: stat.mtimeMs }), dataFile, tempDir };
+    return { outline: OutlineView.of(outlineOfSerialized(trace, serialized, { bytes: stat.size, mtimeMs: stat.mtimeMs })), dataFile, tempDir };
   } catch (error) {
     await fs.rm(tempDir, { recursive: true, force: true });
     throw error;

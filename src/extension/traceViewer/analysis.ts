@@ -31,8 +31,8 @@ export function toViewerVerdicts(verdicts: readonly Verdict[], rowOf: ReadonlyMa
  * those, the one that started first. When no span errors, the earliest span cited by a failing
  * (or erroring) judge is the best pointer there is.
  */
-export function findRootCause(skeleton: Skeleton, verdicts: readonly ViewerVerdict[]): RootCause | null {
-  const n = skeleton.ids.length;
+export function findRootCause(skeleton: Pick<Skeleton, 'parents' | 'status' | 'startMs'>, verdicts: readonly ViewerVerdict[]): RootCause | null {
+  const n = skeleton.parents.length;
   const hasErrorBelow = new Uint8Array(n);
   for (let row = n - 1; row >= 0; row--) {
     const parent = skeleton.parents[row]!;

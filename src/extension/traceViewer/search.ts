@@ -36,6 +36,18 @@ export function spanMatcher(q: SearchQuery): ((span: Span) => boolean) | { error
   return (span) => searchableText(span).toLowerCase().includes(needle);
 }
 
+/**
+ * Bytes that must appear in a span's raw JSON for a plain-text query to match it, when that is
+ * certain: the query holds only characters no JSON writer escapes (ASCII letters, digits, space,
+ * some punctuation; not quotes, backslashes, `<>&` which Go escapes, `,:` whose spacing differs
+ * between writers, nor non-ASCII which Python's json.dumps escapes). Only spans whose bytes hold
+ * it are parsed and tested exactly; for other queries every span is.
+ */
+export function rawNeedle(q: SearchQuery): { bytes: Buffer; lower: boolean } | undefined {
+  if (q.regex || !/^[A-Za-z0-9 _\-.!?@#$%^*()+=[\]{}|~'/;]+$/.test(q.query)) return undefined;
+  return { bytes: Buffer.from(q.caseSensitive ? q.query : q.query.toLowerCase(), 'latin1'), lower: !q.caseSensitive };
+}
+
 export interface SpanRanges {
   /** Rows sorted by byteStart: the order the file is read in. */
   fileOrder: Int32Array;
@@ -51,7 +63,7 @@ export interface SearchSink {
 }
 
 /** Streams through `file`; resolves with whether the results were cut at MAX_SEARCH_RESULTS (undefined: cancelled). */
-export async function searchFile(file: string, ranges: SpanRanges, matches: (span: Span) => boolean, sink: SearchSink, batchBytes = BATCH_BYTES): Promise<{ truncated: boolean } | undefined> {
+export async function searchFile(file: string, ranges: SpanRanges, matches: (span: Span) => boolean, sink: SearchSink, needle?: ReturnType<typeof rawNeedle>, batchBytes = BATCH_BYTES): Promise<{ truncated: boolean } | undefined> {
   const handle = await fs.open(file, 'r');
   try {
     const { fileOrder, byteStart, byteEnd } = ranges;
@@ -69,7 +81,7 @@ export async function searchFile(file: string, ranges: SpanRanges, matches: (spa
       if (buffer.length < to - from) buffer = Buffer.alloc(to - from);
       await handle.read(buffer, 0, to - from, from);
       const rows: number[] = [];
-      for (let k = first; k < i; k++) {
+      for (const k of candidates(first, i, from, to - from)) {
         const row = fileOrder[k]!;
         const text = buffer.toString('utf8', byteStart[row]! - from, byteEnd[row]! - from);
         const { span } = readMlflowSpan(parseJsonKeepingNanos(text), `row ${row}`);
@@ -84,6 +96,25 @@ export async function searchFile(file: string, ranges: SpanRanges, matches: (spa
       if (rows.length) sink.rows(rows);
     }
     return { truncated: false };
+
+    /** Positions in fileOrder (first..end) of the spans of this batch that can match. */
+    function* candidates(first: number, end: number, from: number, length: number): Generator<number> {
+      if (!needle) {
+        for (let k = first; k < end; k++) yield k;
+        return;
+      }
+      // A lowercased copy of this batch only (≤ 1 MB), never of the trace; latin1 keeps offsets.
+      const hay = needle.lower ? Buffer.from(buffer.toString('latin1', 0, length).toLowerCase(), 'latin1') : buffer.subarray(0, length);
+      let k = first;
+      for (let at = hay.indexOf(needle.bytes); at >= 0 && k < end; at = hay.indexOf(needle.bytes, at + 1)) {
+        while (k < end && byteEnd[fileOrder[k]!]! - from <= at) k++;
+        if (k === end) return;
+        const row = fileOrder[k]!;
+        if (byteStart[row]! - from > at || at + needle.bytes.length > byteEnd[row]! - from) continue;
+        yield k++;
+        if (k < end) at = byteStart[fileOrder[k]!]! - from - 1;
+      }
+    }
   } finally {
     await handle.close();
   }

@@ -6,26 +6,32 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadOutline } from '../../core/trace/outlineLoad';
-import type { Outline } from '../../core/trace/outline';
-import type { Skeleton } from '../../shared/traceViewerProtocol';
-import { jsonForScriptElement } from '../webviewHtml';
+import type { OutlineView } from '../../core/trace/outline';
 import { findRootCause, toViewerVerdicts } from './analysis';
-import { searchFile, spanMatcher } from './search';
+import { rawNeedle, searchFile, spanMatcher } from './search';
 import type { FromWorker, ToWorker, TraceSummary } from './workerProtocol';
 
 const port = parentPort!;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-let outline: Outline | undefined;
+let outline: OutlineView | undefined;
 let dataFile = '';
 let rowOf: Map<string, number> | undefined;
 let fileOrder: Int32Array | undefined;
 const activeSearches = new Set<number>();
 
-const rowsOf = (ids: readonly string[]): number[] => {
-  rowOf ??= new Map(outline!.ids.map((id, row) => [id, row]));
-  return ids.map((id) => rowOf!.get(id)).filter((r): r is number => r !== undefined);
+/** Rows of span ids: a scan for a few (verdicts cite a handful), a map built once for more. */
+const MAP_FROM = 64;
+const rowsOf = (wanted: readonly string[]): number[] => {
+  const ids = outline!.column<string>('ids');
+  if (!rowOf && wanted.length < MAP_FROM) return wanted.map((id) => ids.indexOf(id)).filter((r) => r >= 0);
+  rowOf ??= new Map(ids.map((id, row) => [id, row]));
+  return wanted.map((id) => rowOf!.get(id)).filter((r): r is number => r !== undefined);
 };
+
+/** The page's skeleton, spliced from the outline's script-safe column JSON (never parsed here). */
+const skeletonJson = (o: OutlineView): string =>
+  `{${(['ids', 'parents', 'names', 'types', 'status', 'startMs', 'durMs'] as const).map((c) => `"${c}":${o.json(c)}`).join(',')}}`;
 
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
@@ -40,26 +46,29 @@ async function handle(message: ToWorker): Promise<void> {
           post({ type: 'progress', bytesRead, totalBytes });
         },
       });
-      outline = loaded.outline;
+      const o = loaded.outline;
+      outline = o;
       dataFile = loaded.dataFile;
+      const { head } = o;
       const summary: TraceSummary = {
-        info: outline.info, originNs: outline.originNs, totals: outline.totals, artifacts: outline.artifacts,
-        artifactsRange: outline.artifactsRange, dataFile, file: outline.file, ...(loaded.tempDir ? { tempDir: loaded.tempDir } : {}),
+        info: head.info, originNs: head.originNs, totals: head.totals, artifacts: head.artifacts,
+        artifactsRange: head.artifactsRange, dataFile, file: head.file, ...(loaded.tempDir ? { tempDir: loaded.tempDir } : {}),
       };
-      const byteStart = Float64Array.from(outline.byteStart);
-      const byteEnd = Float64Array.from(outline.byteEnd);
+      const byteStart = Float64Array.from(o.column('byteStart'));
+      const byteEnd = Float64Array.from(o.column('byteEnd'));
       post({ type: 'opened', summary, byteStart, byteEnd, warnings: loaded.warnings, built: loaded.built }, [byteStart.buffer, byteEnd.buffer]);
       return;
     }
     case 'prepare': {
       const o = outline!;
-      const skeleton: Skeleton = { ids: o.ids, parents: o.parents, names: o.names, types: o.types, status: o.status, startMs: o.startMs, durMs: o.durMs };
-      rowOf ??= new Map(o.ids.map((id, row) => [id, row]));
-      const verdicts = toViewerVerdicts(message.verdicts, rowOf);
-      post({
-        type: 'prepared', id: message.id, skeletonJson: jsonForScriptElement(skeleton), verdicts,
-        reveal: rowsOf(message.revealSpanIds), rootCause: findRootCause(skeleton, verdicts),
-      });
+      // Verdicts cite span ids; ids not in this trace are dropped by toViewerVerdicts.
+      const cited = [...new Set(message.verdicts.flatMap((v) => v.spanIds))];
+      const citedRows = rowsOf(cited);
+      const ids = citedRows.length ? o.column<string>('ids') : [];
+      const rowOfCited = new Map(citedRows.map((row) => [ids[row]!, row]));
+      const verdicts = toViewerVerdicts(message.verdicts, rowOfCited);
+      const rootCause = findRootCause({ parents: o.column('parents'), status: o.column('status'), startMs: o.column('startMs') }, verdicts);
+      post({ type: 'prepared', id: message.id, skeletonJson: skeletonJson(o), verdicts, reveal: rowsOf(message.revealSpanIds), rootCause });
       return;
     }
     case 'rowsOf':
@@ -68,7 +77,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'totals': {
       // Another trace (the previous run's, for the comparison): its outline only, not kept.
       const other = await loadOutline(message.file, message.outlineFile ? { outlineFile: message.outlineFile } : {});
-      post({ type: 'totals', id: message.id, info: other.outline.info, totals: other.outline.totals, warnings: other.warnings });
+      post({ type: 'totals', id: message.id, info: other.outline.head.info, totals: other.outline.head.totals, warnings: other.warnings });
       return;
     }
     case 'cancelSearch':
@@ -87,17 +96,19 @@ async function search(q: Extract<ToWorker, { type: 'search' }>): Promise<void> {
   const matcher = spanMatcher(q);
   if (typeof matcher !== 'function') return done({ error: matcher.error });
   const o = outline!;
+  const byteStart = o.column('byteStart');
+  const byteEnd = o.column('byteEnd');
   if (!fileOrder) {
-    const order = Int32Array.from(o.ids.keys());
-    order.sort((a, b) => o.byteStart[a]! - o.byteStart[b]!);
+    const order = Int32Array.from(byteStart.keys());
+    order.sort((a, b) => byteStart[a]! - byteStart[b]!);
     fileOrder = order;
   }
   activeSearches.add(searchId);
   try {
-    const outcome = await searchFile(dataFile, { fileOrder, byteStart: o.byteStart, byteEnd: o.byteEnd }, matcher, {
+    const outcome = await searchFile(dataFile, { fileOrder, byteStart, byteEnd }, matcher, {
       rows: (rows) => post({ type: 'searchResults', searchId, rows, done: false, truncated: false }),
       cancelled: () => !activeSearches.has(searchId),
-    });
+    }, rawNeedle(q));
     if (outcome) done({ truncated: outcome.truncated });
   } finally {
     activeSearches.delete(searchId);
