@@ -15,6 +15,7 @@ import { dashboardTest } from './uiDashboard';
 import { labelingTest } from './uiLabeling';
 import { promoteTest } from './uiPromote';
 import { traceViewerTest } from './uiTraceViewer';
+import { tracesViewTest } from './uiTracesView';
 import { openTestingView, revealRow, row, runAllButton } from './workbench';
 import { waitFor } from './waitFor';
 
@@ -72,7 +73,7 @@ const testingViewTest: UiTest = {
   },
 };
 
-export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest(), promoteTest(), alignTest()];
+export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest(), promoteTest(), alignTest(), tracesViewTest()];
 
 /** Starts a fresh code-server per test, with the repo loaded as a development extension. */
 export async function runUiTest(test: UiTest, runDir: string, fixture: string): Promise<void> {
