@@ -120,6 +120,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
 
   const receiver = await startOtlpReceiver({ token: randomBytes(24).toString('hex'), maxTotalBytes: input.config.defaults.maxSpanMiB * 1024 * 1024 });
   let result: ProcessTreeResult | undefined;
+  let neverDebugged = false;
   try {
     if (!startError && isolated.ok) {
       const debuggee = launch && input.debug ? announcer(launch, input.debug, { cwd: sandboxDir, workspaceDir, mappings: sandboxMappings(def.setup.files, scenarioDir, sandboxDir) }) : undefined;
@@ -145,7 +146,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
       });
       input.debug?.onAgentRunning(tree);
       result = await tree;
-      debuggee?.ended();
+      neverDebugged = debuggee?.ended() === false;
     }
   } finally {
     await receiver.close();
@@ -158,6 +159,10 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptRecord> {
     ...(dropped ? [`the agent sent ${dropped.spans} more spans (${formatBytes(dropped.bytes)}) after the ${formatBytes(dropped.capBytes)} per-attempt span cap; they were dropped`] : []),
     ...(result?.sweptProcesses ? [`${result.sweptProcesses} process(es) of the agent were still running when it ${result.killedBecause ? 'was stopped' : 'exited'}; they were killed`] : []),
     ...(result?.outputCut ? ['a process outside the agent\'s process tree kept its stdout/stderr open; output after the agent exited is missing'] : []),
+    // Debug profile: NODE_OPTIONS reaches only Node programs; anything else ran as in a plain run.
+    ...(neverDebugged && !result?.killedBecause
+      ? [`the agent never waited for a debugger (no Node inspector or debug port opened): an agent that is neither Node nor Python needs a debug command in costar.yaml (see docs/debugging.md)`]
+      : []),
   ];
   const source: TraceSource = agentSpans.length > 0 ? 'otlp' : fileTraces.traces.length > 0 ? 'file' : 'fallback';
   const agentFailure = describeAgentFailure(result, input.timeoutMs);
@@ -283,16 +288,25 @@ async function readAgentTraceFile(file: string): Promise<{ traces: Trace[]; erro
  */
 function announcer(launch: DebugLaunch, debug: AttemptDebug, where: Pick<Debuggee, 'cwd' | 'workspaceDir' | 'mappings'>) {
   const base = { kind: launch.kind, host: DEBUG_HOST, ...where, ...(launch.configuration ? { configuration: launch.configuration } : {}) };
-  const inspector = launch.kind === 'node' ? new InspectorAnnouncements(({ port, url }) => debug.onDebuggee({ ...base, port, url })) : undefined;
+  const inspector = launch.kind === 'node' ? new InspectorAnnouncements(({ port, url }) => announce({ ...base, port, url })) : undefined;
   const stopWaiting = new AbortController();
+  let announced = false;
+  const announce = (debuggee: Debuggee) => {
+    announced = true;
+    debug.onDebuggee(debuggee);
+  };
   return {
     stderr: (text: string) => inspector?.push(text),
     started: () => {
       if (launch.port === undefined) return;
       const port = launch.port;
-      void whenListening(port, stopWaiting.signal).then((listening) => listening && debug.onDebuggee({ ...base, port }));
+      void whenListening(port, stopWaiting.signal).then((listening) => listening && announce({ ...base, port }));
     },
-    ended: () => stopWaiting.abort(),
+    /** Whether any process of the agent waited for a debugger. */
+    ended: (): boolean => {
+      stopWaiting.abort();
+      return announced;
+    },
   };
 }
 

@@ -29,6 +29,8 @@ describe('the Debug profile in the harness', { timeout: 120_000 }, () => {
     command: [node, agent.mjs]
   shell:
     command: [sh, -c, 'node "$COSTAR_WORKSPACE/agent.mjs"']
+  not-node:
+    command: [sh, -c, 'cat; echo " done"']
 `,
     'debug.scenario.yaml': `scenarios:
   - id: paused
@@ -46,6 +48,11 @@ describe('the Debug profile in the harness', { timeout: 120_000 }, () => {
     expectations:
       - judge: contains
         with: { text: 'hello, you said: through sh', in: stdout }
+`,
+    'plain.scenario.yaml': `scenarios:
+  - id: not-node
+    agent: not-node
+    prompt: no debugger here
 `,
     'input.txt': 'data\n',
   });
@@ -91,6 +98,20 @@ describe('the Debug profile in the harness', { timeout: 120_000 }, () => {
     const report = await handle.done;
     assert.equal(report.scenarios[0]!.status, 'passed', JSON.stringify(report.scenarios[0]));
     assert.equal(events.some((e) => e.type === 'log' && /debug session/.test(e.message)), false, 'no cancel');
+  });
+
+  it('an agent that never waits for a debugger runs as usual, with a warning that says what to configure', async () => {
+    const { handle, events } = debugRun('not-node');
+    const report = await handle.done;
+    const attempt = report.scenarios[0]!.attempts[0]!;
+    assert.equal(attempt.status, 'passed');
+    assert.equal(events.some((e) => e.type === 'debuggee'), false);
+    assert.match((attempt.warnings ?? []).join('\n'), /never waited for a debugger .*needs a debug command in costar\.yaml/);
+    // A node agent that did wait gets no such warning.
+    const waited = debugRun('via-shell');
+    const [announced] = await waitFor('the debuggee event', () => (waited.debuggees().length > 0 ? waited.debuggees() : undefined), 30_000, 20);
+    await runToEnd(announced!.debuggee.url!);
+    assert.equal((await waited.handle.done).scenarios[0]!.attempts[0]!.warnings, undefined);
   });
 
   it('a debug session that ends while the agent still runs cancels the run', async () => {
