@@ -2,10 +2,10 @@
  * What the viewer derives from a trace and its verdicts: verdicts mapped onto tree rows, the
  * root-cause pointer and the metrics header. Pure functions; no `vscode` import.
  */
-import type { TraceInfo } from '../../core/trace/model';
 import type { OutlineTotals } from '../../core/trace/outline';
 import type { Verdict } from '../../core/judges/types';
-import { STATUS, type Metrics, type RootCause, type Skeleton, type ViewerVerdict } from '../../shared/traceViewerProtocol';
+import { SPAN_STATUS as STATUS, type TraceInfo } from '../../core/trace/model';
+import type { Metrics, RootCause, Skeleton, ViewerVerdict } from '../../shared/traceViewerProtocol';
 
 export function toViewerVerdicts(verdicts: readonly Verdict[], rowOf: ReadonlyMap<string, number>): ViewerVerdict[] {
   return verdicts.map((v) => ({
