@@ -4,12 +4,24 @@
  * the host with the page's skeleton, rows of span ids and streamed search results. The host
  * thread never parses the trace; it terminates this worker when the trace's last panel closes.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { loadOutline } from '../../core/trace/outlineLoad';
 import type { OutlineView } from '../../core/trace/outline';
 import { findRootCause, toViewerVerdicts } from './analysis';
 import { rawNeedle, searchFile, spanMatcher } from './search';
 import type { FromWorker, ToWorker, TraceSummary } from './workerProtocol';
+
+// A scan of a 500 MB file keeps a core busy for seconds: on Linux the nice value is per thread,
+// so lowering this thread's lets the extension host's thread win the CPU meanwhile. (Elsewhere
+// it would lower the whole editor process: left alone.)
+if (process.platform === 'linux') {
+  try {
+    setPriority(10);
+  } catch {
+    // Not allowed here (a container's policy): the scan just runs at normal priority.
+  }
+}
 
 const port = parentPort!;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
