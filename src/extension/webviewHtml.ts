@@ -57,21 +57,17 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
  */
 export function renderProgressHtml(message: string, fraction?: number): string {
   const bar = fraction === undefined ? '<progress></progress>' : `<progress max="100" value="${Math.round(fraction * 100)}"></progress>`;
-  return `<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="UTF-8">
-    <meta http-equiv="Content-Security-Policy" content="default-src 'none'">
-  </head>
-  <body>
-    <p role="status" data-costar-loading="">${escapeText(message)}</p>
-    ${bar}
-  </body>
-</html>`;
+  return staticPage(`<p role="status" data-costar-loading="">${escapeText(message)}</p>
+    ${bar}`);
 }
 
 /** A page without scripts for when a view cannot be shown: the reason and what to do. */
 export function renderErrorHtml(message: string): string {
+  return staticPage(`<p>${escapeText(message)}</p>`);
+}
+
+/** A page that loads and runs nothing: `body` is markup we wrote, its text already escaped. */
+function staticPage(body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -79,7 +75,7 @@ export function renderErrorHtml(message: string): string {
     <meta http-equiv="Content-Security-Policy" content="default-src 'none'">
   </head>
   <body>
-    <p>${escapeText(message)}</p>
+    ${body}
   </body>
 </html>`;
 }
