@@ -7,18 +7,7 @@
  * is the adapter's `terminated` event first. `extensions.all` lists one extension contributing
  * the debugger types the editor has.
  */
-type Listener<T> = (value: T) => void;
-
-class Emitter<T> {
-  private listeners: Listener<T>[] = [];
-  readonly event = (listener: Listener<T>) => {
-    this.listeners.push(listener);
-    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
-  };
-  fire(value: T): void {
-    for (const listener of [...this.listeners]) listener(value);
-  }
-}
+import { EventEmitter as Emitter } from './extension-fakeHost';
 
 export interface FakeDebugSession {
   id: string;

@@ -80,7 +80,8 @@ class TestRunRequest {
 }
 
 type Listener<T> = (value: T) => void;
-class EventEmitter<T> {
+/** vscode.EventEmitter; also the fake debug API's (extension-fakeDebug.ts). */
+export class EventEmitter<T> {
   private listeners: Listener<T>[] = [];
   readonly event = (listener: Listener<T>) => {
     this.listeners.push(listener);
