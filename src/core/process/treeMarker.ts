@@ -33,10 +33,14 @@ export const CAN_SCAN = process.platform === 'linux' && fs.existsSync('/proc/sel
  * Sends `signal` to every process whose environment holds `needle` (a `VAR=value` prefix)
  * and returns how many it found. Written without imports or inner named functions: the
  * guardian runs this very function's source in a separate Node process.
+ *
+ * The whole scan comes before the first signal, so the count is what was running: signalling
+ * while scanning let one kill end others before the scan reached them (a PID namespace's
+ * wrapper killed first takes the whole namespace down), and the count depended on timing.
  */
 export function signalMarked(needle: string, signal: NodeJS.Signals, fsModule: typeof fs): number {
   const wanted = Buffer.from(needle);
-  let found = 0;
+  const marked: number[] = [];
   let entries: string[];
   try {
     entries = fsModule.readdirSync('/proc');
@@ -57,14 +61,16 @@ export function signalMarked(needle: string, signal: NodeJS.Signals, fsModule: t
     }
     const at = environ.indexOf(wanted);
     if (at < 0 || (at > 0 && environ[at - 1] !== 0)) continue;
+    marked.push(pid);
+  }
+  for (const pid of marked) {
     try {
       process.kill(pid, signal);
-      found++;
     } catch {
-      // exited between the scan and the signal
+      // exited since the scan (perhaps by an earlier signal of this loop): it was running
     }
   }
-  return found;
+  return marked.length;
 }
 
 /** Signals every live process of one tree (by its marker); 0 where /proc cannot be scanned. */
