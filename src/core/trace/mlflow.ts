@@ -23,8 +23,9 @@
 import type { Artifact, Span, SpanEvent, Trace, TraceInfo, TraceState } from './model';
 import { hexToBase64, isTraceId, normalizeId, requireId, SPAN_ID_BYTES, TRACE_ID_BYTES } from './ids';
 import { toNanos } from './nanos';
-import { reservedAttributes, RESERVED } from './semconv';
-import { spanFromParts, statusCodeFrom } from './spanFromParts';
+import type { OutlineSpan } from './outline';
+import { CLASSIFYING_ATTRIBUTES, reservedAttributes, RESERVED } from './semconv';
+import { outlineSpanFromParts, spanFromParts, statusCodeFrom, type SpanParts } from './spanFromParts';
 import { setOwn } from '../util/ownRecord';
 
 const SCHEMA_VERSION_KEY = 'mlflow.trace_schema.version';
@@ -177,10 +178,24 @@ function traceState(value: unknown): TraceState {
   throw new Error(`info.state: expected OK, ERROR or IN_PROGRESS, got ${JSON.stringify(value)}`);
 }
 
+/**
+ * What readMlflowSpan makes of a span: the whole Span, or only an outline's fields ('outline'),
+ * for which the payload attributes (inputs, outputs…) are never decoded. Both check the span
+ * alike, so a span one rejects the other rejects with the same message.
+ */
+type SpanFields = 'all' | 'outline';
+type SpanOf<F extends SpanFields> = F extends 'outline' ? OutlineSpan : Span;
+
 /** One span of `data.spans` (any MLflow span shape), and the OTel trace id it carries (null: none). */
-export function readMlflowSpan(value: unknown, where: string): { traceId: string | null; span: Span } {
+export function readMlflowSpan<F extends SpanFields = 'all'>(value: unknown, where: string, fields?: F): { traceId: string | null; span: SpanOf<F> } {
+  const read = readMlflowSpanParts(value, where, fields === 'outline' ? CLASSIFYING_ATTRIBUTES : undefined);
+  return { traceId: read.traceId, span: (fields === 'outline' ? outlineSpanFromParts(read.parts) : spanFromParts(read.parts)) as SpanOf<F> };
+}
+
+/** The parts of a span, its attributes decoded (only the `only` ones when given). */
+function readMlflowSpanParts(value: unknown, where: string, only: ReadonlySet<string> | undefined): { traceId: string | null; parts: SpanParts } {
   const span = record(value, where);
-  if (isRecord(span.context)) return readV2Span(span, where);
+  if (isRecord(span.context)) return readV2Span(span, where, only);
   const status = isRecord(span.status) ? span.status : {};
   const start = toNanos(span.start_time_unix_nano, `${where}.start_time_unix_nano`);
   const end = span.end_time_unix_nano;
@@ -188,34 +203,34 @@ export function readMlflowSpan(value: unknown, where: string): { traceId: string
   const rawTraceId = span.otel_trace_id ?? span.trace_id;
   return {
     traceId: typeof rawTraceId === 'string' && rawTraceId.startsWith('tr-') ? null : normalizeId(rawTraceId, TRACE_ID_BYTES, `${where}.trace_id`),
-    span: spanFromParts({
+    parts: {
       spanId: requireId(span.span_id, SPAN_ID_BYTES, `${where}.span_id`),
       parentId: normalizeId(span.parent_span_id, SPAN_ID_BYTES, `${where}.parent_span_id`),
       name: stringField(span.name, `${where}.name`),
       startTimeUnixNano: start,
       endTimeUnixNano: end === undefined || end === null ? start : toNanos(end, `${where}.end_time_unix_nano`),
       status: statusOf(statusCodeFrom(status.code, `${where}.status.code`), status.message),
-      attributes: decodeAttributes(span.attributes, `${where}.attributes`),
+      attributes: decodeAttributes(span.attributes, `${where}.attributes`, only),
       events: readEvents(span.events, where, 'time_unix_nano'),
-    }),
+    },
   };
 }
 
-function readV2Span(span: Record<string, unknown>, where: string): { traceId: string | null; span: Span } {
+function readV2Span(span: Record<string, unknown>, where: string, only: ReadonlySet<string> | undefined): { traceId: string | null; parts: SpanParts } {
   const context = span.context as Record<string, unknown>;
   const start = toNanos(span.start_time, `${where}.start_time`);
   return {
     traceId: normalizeId(context.trace_id, TRACE_ID_BYTES, `${where}.context.trace_id`),
-    span: spanFromParts({
+    parts: {
       spanId: requireId(context.span_id, SPAN_ID_BYTES, `${where}.context.span_id`),
       parentId: normalizeId(span.parent_id, SPAN_ID_BYTES, `${where}.parent_id`),
       name: stringField(span.name, `${where}.name`),
       startTimeUnixNano: start,
       endTimeUnixNano: span.end_time === undefined || span.end_time === null ? start : toNanos(span.end_time, `${where}.end_time`),
       status: statusOf(statusCodeFrom(span.status_code, `${where}.status_code`), span.status_message),
-      attributes: decodeAttributes(span.attributes, `${where}.attributes`),
+      attributes: decodeAttributes(span.attributes, `${where}.attributes`, only),
       events: readEvents(span.events, where, 'timestamp'),
-    }),
+    },
   };
 }
 
@@ -232,12 +247,16 @@ function readEvents(value: unknown, where: string, timeKey: string): SpanEvent[]
   });
 }
 
-/** MLflow stores every span attribute value as a JSON-encoded string; values that aren't JSON stay as text. */
-function decodeAttributes(value: unknown, where: string): Record<string, unknown> {
+/**
+ * MLflow stores every span attribute value as a JSON-encoded string; values that aren't JSON stay
+ * as text. With `only`, just those keys are decoded (and kept).
+ */
+function decodeAttributes(value: unknown, where: string, only?: ReadonlySet<string>): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   const attributes = record(value, where);
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(attributes)) {
+    if (only && !only.has(key)) continue;
     if (typeof raw !== 'string') {
       setOwn(out, key, raw);
       continue;

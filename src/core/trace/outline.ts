@@ -73,16 +73,19 @@ export interface Outline {
 
 const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL']);
 
+/** The fields of a span an outline is made of (a whole Span has them too). */
+export type OutlineSpan = Pick<Span, 'spanId' | 'parentId' | 'name' | 'spanType' | 'startTimeUnixNano' | 'endTimeUnixNano' | 'tokens'> & { status: Pick<Span['status'], 'code'> };
+
 /** Collects spans in file order, with their byte ranges, then orders them into an outline. */
 export class OutlineBuilder {
-  private readonly spans: { span: Span; startNs: bigint; endNs: bigint; range: [number, number] }[] = [];
+  private readonly spans: { span: OutlineSpan; startNs: bigint; endNs: bigint; range: [number, number] }[] = [];
 
-  add(span: Span, range: [number, number]): void {
-    // Only the outline's fields are kept: a scan must not hold every payload it parsed.
-    const slim: Span = {
+  add(span: OutlineSpan, range: [number, number]): void {
+    // Only the outline's fields are kept: a whole Span's payloads must not stay in memory.
+    const slim: OutlineSpan = {
       spanId: span.spanId, parentId: span.parentId, name: span.name, spanType: span.spanType,
       startTimeUnixNano: span.startTimeUnixNano, endTimeUnixNano: span.endTimeUnixNano,
-      status: { code: span.status.code }, attributes: {}, events: [],
+      status: { code: span.status.code },
       ...(span.tokens ? { tokens: span.tokens } : {}),
     };
     this.spans.push({ span: slim, startNs: BigInt(span.startTimeUnixNano), endNs: BigInt(span.endTimeUnixNano), range });

@@ -62,17 +62,19 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
   let valueRole = -1;
   let valueStart = 0;
   let inner = 0;
-  // Inside a string: is it a key (whose text is needed), where it started, a pending escape.
+  // Inside a string: is it a key (whose text is needed), where it started.
   let inString = false;
   let stringIsKey = false;
   let stringStart = 0;
-  let escaped = false;
 
-  let buf = Buffer.alloc(0);
+  // The bytes in hand: `kept` carried over from the last read (see below), then the fresh ones;
+  // buf[0] is the file's byte `base`. Read into in place: no copy of every chunk.
+  let buf = Buffer.alloc(chunkBytes);
+  let kept = 0;
   let base = 0;
 
   const emit = (role: number, start: number, end: number) => {
-    const slice = buf.subarray(start - base, end - base).toString('utf8');
+    const slice = buf.toString('utf8', start - base, end - base);
     if (role === SPAN) {
       const where = `data.spans[${spanTraceIds.length}]`;
       let json: unknown;
@@ -81,7 +83,7 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
       } catch (error) {
         throw new Error(`${where}: not valid JSON (${(error as Error).message})`);
       }
-      const { traceId, span } = readMlflowSpan(json, where);
+      const { traceId, span } = readMlflowSpan(json, where, 'outline');
       spanTraceIds.push(traceId);
       builder.add(span, [start, end]);
     } else if (role === INFO) {
@@ -116,45 +118,40 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
   };
 
   let position = 0;
-  const chunk = Buffer.alloc(chunkBytes);
   for (;;) {
-    const { bytesRead } = await handle.read(chunk, 0, chunkBytes, position);
+    // A value longer than a chunk grows the buffer (doubling, so a long value is not copied once per chunk).
+    if (buf.length - kept < chunkBytes) {
+      const bigger = Buffer.alloc(Math.max(2 * buf.length, kept + chunkBytes));
+      buf.copy(bigger, 0, 0, kept);
+      buf = bigger;
+    }
+    const { bytesRead } = await handle.read(buf, kept, chunkBytes, position);
     if (bytesRead === 0) break;
-    const fresh = chunk.subarray(0, bytesRead);
-    buf = buf.length === 0 ? Buffer.from(fresh) : Buffer.concat([buf, fresh]);
-    let i = position - base;
+    let i = kept;
     if (position === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3;
     position += bytesRead;
-    const len = buf.length;
-    // Next quote and backslash at or after the scan position (-1: none in this buffer).
-    let nextQuote = -2;
-    let nextBackslash = -2;
+    const len = kept + bytesRead;
+    const bytes = buf.subarray(0, len);
     try {
       while (i < len) {
         if (inString) {
-          if (escaped) {
-            escaped = false;
-            i++;
-            continue;
-          }
-          if (nextQuote !== -1 && nextQuote < i) nextQuote = buf.indexOf(QUOTE, i);
-          if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = buf.indexOf(BACKSLASH, i);
-          if (nextBackslash !== -1 && (nextQuote === -1 || nextBackslash < nextQuote)) {
-            i = nextBackslash + 1;
-            escaped = true;
-            continue;
-          }
-          if (nextQuote === -1) {
+          // A string ends at the first quote not escaped, i.e. not after an odd run of backslashes:
+          // one jump per quote, and escapes elsewhere (\n, \\) are never looked at.
+          const quote = bytes.indexOf(QUOTE, i);
+          if (quote === -1) {
             i = len;
             continue;
           }
+          let run = 0;
+          while (quote - run - 1 >= 0 && bytes[quote - run - 1] === BACKSLASH) run++;
+          i = quote + 1;
+          if (run % 2 === 1) continue;
           inString = false;
-          i = nextQuote + 1;
-          if (stringIsKey) pendingKey = JSON.parse(buf.subarray(stringStart - base, i).toString('utf8')) as string;
+          if (stringIsKey) pendingKey = JSON.parse(bytes.subarray(stringStart - base, i).toString('utf8')) as string;
           else if (valueRole < 0) afterValue();
           continue;
         }
-        const c = buf[i]!;
+        const c = bytes[i]!;
         if (valueRole >= 0) {
           if (c === QUOTE) {
             inString = true;
@@ -218,11 +215,14 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
       if (error instanceof Unsupported) return null;
       throw error;
     }
-    // Keep only the bytes still needed: an open captured value or key.
+    // Keep only the bytes still needed: an open captured value or key, or else, inside a string,
+    // its trailing backslashes (whether the next quote is escaped depends on their number).
     let keep = base + len;
     if (valueRole >= 0 && valueRole !== SKIP) keep = valueStart;
     else if (inString && stringIsKey) keep = stringStart;
-    buf = buf.subarray(keep - base);
+    else if (inString) while (keep > base && bytes[keep - base - 1] === BACKSLASH) keep--;
+    kept = len - (keep - base);
+    if (keep !== base) buf.copyWithin(0, keep - base, len);
     base = keep;
     onProgress?.(position, file.bytes);
   }

@@ -151,18 +151,41 @@ export function extractSemantics(raw: Record<string, unknown>, events: SpanEvent
   const outputs = present(raw[RESERVED.outputs]) ?? firstOf(CONVENTIONS, (c) => (c.outputs?.(raw, events) ?? firstPresent(raw, c.outputKeys)));
   if (outputs !== undefined) result.outputs = outputs;
 
-  const tokens = reservedTokens(raw) ?? firstOf(CONVENTIONS, (c) => conventionTokens(raw, c));
+  const { spanType, tokens, model, toolName } = classifySpan(raw);
   if (tokens) result.tokens = tokens;
-  const model = firstString(raw[RESERVED.model]) ?? firstOf(CONVENTIONS, (c) => firstString(...c.modelKeys.map((k) => raw[k])));
   if (model !== undefined) result.model = model;
+  if (toolName !== undefined) result.toolName = toolName;
+  result.spanType = spanType;
+  return result;
+}
+
+/** What a span is and what it used: its type, token usage, and the tool and model names its type may be inferred from. */
+export type SpanClass = Pick<SpanSemantics, 'spanType' | 'tokens' | 'toolName' | 'model'>;
+
+/**
+ * The only attributes classifySpan reads: a reader that needs no more than a span's class (the
+ * trace viewer's outline) decodes these and leaves the payloads (inputs, outputs…) alone.
+ */
+export const CLASSIFYING_ATTRIBUTES: ReadonlySet<string> = new Set([
+  RESERVED.spanType, RESERVED.tokenUsage, RESERVED.model, RESERVED.toolName,
+  ...CONVENTIONS.flatMap((c) => [c.kindKey, ...c.inputTokenKeys, ...c.outputTokenKeys, ...c.totalTokenKeys, ...c.modelKeys, ...c.toolNameKeys]),
+]);
+
+/** The class of a span with (decoded) attributes `raw`; reads only CLASSIFYING_ATTRIBUTES. */
+export function classifySpan(raw: Record<string, unknown>): SpanClass {
+  const found: SpanClass = { spanType: 'UNKNOWN' };
+  const tokens = reservedTokens(raw) ?? firstOf(CONVENTIONS, (c) => conventionTokens(raw, c));
+  if (tokens) found.tokens = tokens;
+  const model = firstString(raw[RESERVED.model]) ?? firstOf(CONVENTIONS, (c) => firstString(...c.modelKeys.map((k) => raw[k])));
+  if (model !== undefined) found.model = model;
 
   const declared = declaredType(raw);
   const toolName = firstString(raw[RESERVED.toolName]) ?? firstOf(CONVENTIONS, (c) =>
     c.toolNameOnlyForTools && declared !== 'TOOL' ? undefined : firstString(...c.toolNameKeys.map((k) => raw[k])));
-  if (toolName !== undefined) result.toolName = toolName;
+  if (toolName !== undefined) found.toolName = toolName;
 
-  result.spanType = declared ?? inferredType(result);
-  return result;
+  found.spanType = declared ?? inferredType(found);
+  return found;
 }
 
 /** The span type the span itself declares, by reserved key or a convention's kind attribute. */
@@ -177,7 +200,7 @@ function declaredType(raw: Record<string, unknown>): SpanType | undefined {
   });
 }
 
-function inferredType(found: SpanSemantics): SpanType {
+function inferredType(found: SpanClass): SpanType {
   if (found.toolName !== undefined) return 'TOOL';
   if (found.tokens || found.model !== undefined) return 'LLM';
   return 'UNKNOWN';

@@ -1,5 +1,6 @@
 import type { Span, SpanEvent, SpanKind, SpanStatusCode } from './model';
-import { extractSemantics, RESERVED } from './semconv';
+import type { OutlineSpan } from './outline';
+import { classifySpan, extractSemantics, RESERVED } from './semconv';
 
 /** The fields every trace format carries for a span, already normalized. */
 export interface SpanParts {
@@ -47,6 +48,26 @@ export function spanFromParts(parts: SpanParts): Span {
   if (scope) span.scope = scope;
   const resource = parts.resource ?? raw[RESERVED.resource];
   if (isRecord(resource) && Object.keys(resource).length > 0) span.resource = resource;
+  return span;
+}
+
+/**
+ * The outline's fields of spanFromParts(parts), the same values, read from the classifying
+ * attributes only (semconv.ts CLASSIFYING_ATTRIBUTES): `parts.attributes` may hold just those.
+ */
+export function outlineSpanFromParts(parts: SpanParts): OutlineSpan {
+  const { spanType, tokens } = classifySpan(parts.attributes);
+  const span: OutlineSpan = {
+    spanId: parts.spanId,
+    parentId: parts.parentId,
+    name: parts.name,
+    spanType,
+    startTimeUnixNano: parts.startTimeUnixNano,
+    endTimeUnixNano: parts.endTimeUnixNano,
+    // errorStatus below only ever adds a message: the code is the one the span carries.
+    status: { code: parts.status.code },
+  };
+  if (tokens) span.tokens = tokens;
   return span;
 }
 
