@@ -11,9 +11,10 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { TraceStore } from '../../src/core/trace/store';
-import { toMlflowJson } from '../../src/core/trace/mlflow';
-import { outlinePathOf, OutlineView, type Outline } from '../../src/core/trace/outline';
-import { SPAN_STATUS } from '../../src/core/trace/model';
+import { fromMlflowJson, readMlflowSpan, toMlflowJson } from '../../src/core/trace/mlflow';
+import { parseJsonKeepingNanos } from '../../src/core/trace/nanos';
+import { OutlineBuilder, outlinePathOf, OutlineView, type Outline } from '../../src/core/trace/outline';
+import { KNOWN_SPAN_TYPES, SPAN_STATUS } from '../../src/core/trace/model';
 import { loadOutline } from '../../src/core/trace/outlineLoad';
 import { scanMlflowTrace } from '../../src/core/trace/outlineScan';
 import type { Trace } from '../../src/core/trace/model';
@@ -30,6 +31,52 @@ function trickyTrace(): Trace {
   return b.build({ artifacts: [artifact('out/report.md', '# "Report" \\ ]}')] });
 }
 
+/**
+ * An MLflow file as other tools export it: spans classified only by convention attributes
+ * (OpenInference, GenAI, Traceloop, Vercel AI; JSON-encoded or raw), no coSTAR reserved keys,
+ * and a top-level member the scanner skips, full of escapes.
+ */
+function conventionFile(): string {
+  const kinds: Record<string, unknown>[] = [
+    { 'openinference.span.kind': 'llm', 'input.value': '{"q": 1}', 'llm.token_count.prompt': '5', 'llm.model_name': 'gpt' },
+    { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4, 'gen_ai.input.messages': '[{"role":"user","content":"a \\"b\\""}]' },
+    { 'gen_ai.tool.name': 'grep', 'gen_ai.tool.call.result': '{"hits":2}' },
+    { 'traceloop.span.kind': 'tool', 'traceloop.entity.name': 'search', 'traceloop.entity.input': '{"args":[1]}' },
+    { 'traceloop.entity.name': 'not a tool' },
+    { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'read_file', 'ai.toolCall.args': '{"path":"a.csv"}' },
+    { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.model.id': 'gpt-x', 'ai.usage.promptTokens': 7, 'ai.usage.completionTokens': 3, 'ai.prompt.messages': '[]' },
+    { 'mlflow.spanType': 'RETRIEVER', 'openinference.span.kind': 'LLM' },
+    { 'mlflow.chat.tokenUsage': { input_tokens: 10, output_tokens: 2, total_tokens: 12 }, 'mlflow.llm.model': 'x' },
+    { 'costar.toolName': 'sh' },
+    { 'openinference.span.kind': 'PROMPT' },
+    { plain: 1, 'input.value': 'text' },
+    { 'llm.usage.total_tokens': '9' },
+  ];
+  const b = new TraceBuilder();
+  const root = b.span({ name: 'root', durationMs: 100 });
+  kinds.forEach((_, n) => b.span({ parent: root, name: `span ${n}`, startMs: n, durationMs: 1 }));
+  const doc = toMlflowJson(b.build()) as { data: { spans: { attributes: Record<string, unknown> }[] } } & Record<string, unknown>;
+  doc.data.spans.forEach((span, n) => {
+    const raw = kinds[n - 1] ?? {};
+    // MLflow JSON-encodes attribute values; a raw number and a raw non-JSON string stay as they are.
+    span.attributes = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, n === 2 && typeof v === 'number' ? v : JSON.stringify(v)]));
+  });
+  doc.data.spans[3]!.attributes['gen_ai.request.model'] = 'gpt-4o';
+  doc.exportedBy = { note: 'quotes \\" and \\\\ and \\\\\\" ', nested: ['x"y\\', { z: '\\\\' }] };
+  return JSON.stringify(doc, null, 1);
+}
+
+/** The outline the full reader gives for the MLflow `file`, with the byte ranges `scanned` found. */
+function fullReadOutline(file: string, scanned: Outline): Outline {
+  const trace = fromMlflowJson(parseJsonKeepingNanos(readFileSync(file, 'utf8')));
+  const builder = new OutlineBuilder();
+  for (const span of trace.spans) {
+    const row = scanned.ids.indexOf(span.spanId);
+    builder.add(span, [scanned.byteStart[row]!, scanned.byteEnd[row]!]);
+  }
+  return builder.finish(trace.info, trace.artifacts, scanned.artifactsRange, scanned.file);
+}
+
 async function stored(trace: Trace): Promise<{ ws: string; file: string; outlineFile: string }> {
   const ws = mkdtempSync(path.join(tmpdir(), 'costar-outline-'));
   const file = await new TraceStore(ws).put(trace);
@@ -42,6 +89,8 @@ function readOutlineFile(outlineFile: string, traceFile: string): Outline {
   assert.ok(!('problem' in parsed), `outline unreadable: ${'problem' in parsed ? parsed.problem : ''}`);
   return parsed.toOutline();
 }
+
+const bySpanId = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 describe('trace outline', () => {
   it('is written beside a stored trace, and every byte range holds exactly that span\'s JSON', async () => {
@@ -84,10 +133,74 @@ describe('trace outline', () => {
         for (const chunkBytes of [1, 7, 4096, undefined]) {
           const scanned = await scanMlflowTrace(handle, written.file, undefined, chunkBytes);
           assert.deepEqual(scanned, written, `chunks of ${chunkBytes ?? 'default'} bytes`);
+          // Byte for byte what the store wrote beside the trace.
+          assert.equal(OutlineView.of(scanned!).serialize(), readFileSync(outlineFile, 'utf8'), `chunks of ${chunkBytes ?? 'default'} bytes`);
         }
       } finally {
         await handle.close();
       }
+    }
+  });
+
+  it('an exported MLflow file (conventions only, MLflow 2 and 3 shapes, bare nanos, skipped members) scans to the outline its full read gives', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'costar-outline-exported-'));
+    const conventions = path.join(dir, 'conventions.trace.json');
+    writeFileSync(conventions, conventionFile());
+    const fixtures = ['mlflow-v2.json', 'mlflow-v3-base64.json'].map((f) => path.join(__dirname, '../fixtures/traces', f));
+    for (const file of [conventions, ...fixtures]) {
+      const stat = statSync(file);
+      const handle = await open(file);
+      try {
+        const whole = await scanMlflowTrace(handle, { bytes: stat.size, mtimeMs: stat.mtimeMs });
+        assert.ok(whole, file);
+        const expected = OutlineView.of(fullReadOutline(file, whole)).serialize();
+        // Chunks of 1–3 bytes split every escape run and quote of the skipped members somewhere.
+        for (const chunkBytes of [1, 2, 3, 7, undefined]) {
+          const scanned = await scanMlflowTrace(handle, { bytes: stat.size, mtimeMs: stat.mtimeMs }, undefined, chunkBytes);
+          assert.equal(OutlineView.of(scanned!).serialize(), expected, `${path.basename(file)}, chunks of ${chunkBytes ?? 'default'} bytes`);
+        }
+        const text = readFileSync(file);
+        const spans = (parseJsonKeepingNanos(text.toString('utf8')) as { data: { spans: unknown[] } }).data.spans;
+        assert.deepEqual(whole.byteStart.map((start, row) => parseJsonKeepingNanos(text.subarray(start, whole.byteEnd[row]).toString('utf8'))).sort(bySpanId), [...spans].sort(bySpanId), `${path.basename(file)}: each range holds one span`);
+      } finally {
+        await handle.close();
+      }
+    }
+    // The conventions decided the types and tokens (not a default every span shares).
+    const stat = statSync(conventions);
+    const handle = await open(conventions);
+    const outline = (await scanMlflowTrace(handle, { bytes: stat.size, mtimeMs: stat.mtimeMs }))!;
+    await handle.close();
+    const typeOf = (name: string) => KNOWN_SPAN_TYPES[outline.types[outline.names.indexOf(name)]!];
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12].map((n) => typeOf(`span ${n}`)),
+      ['LLM', 'CHAT_MODEL', 'TOOL', 'TOOL', 'UNKNOWN', 'TOOL', 'LLM', 'RETRIEVER', 'LLM', 'TOOL', 'UNKNOWN', 'LLM']);
+    assert.deepEqual([outline.totals.inputTokens, outline.totals.outputTokens, outline.totals.totalTokens], [5 + 3 + 7 + 10, 4 + 3 + 2, 5 + 7 + 10 + 12 + 9]);
+  });
+
+  it('the outline read of a span rejects what the full read rejects, with the same message', () => {
+    const good = (toMlflowJson(trickyTrace()) as { data: { spans: Record<string, unknown>[] } }).data.spans[1]!;
+    const broken: [string, (span: Record<string, unknown>) => void][] = [
+      ['not an object', () => {}],
+      ['a bad span id', (s) => { s.span_id = 'not an id'; }],
+      ['no span id', (s) => { delete s.span_id; }],
+      ['a bad parent id', (s) => { s.parent_span_id = 42; }],
+      ['a bad trace id', (s) => { s.trace_id = 'zz'; }],
+      ['no name', (s) => { delete s.name; }],
+      ['no start time', (s) => { delete s.start_time_unix_nano; }],
+      ['a bad end time', (s) => { s.end_time_unix_nano = 'soon'; }],
+      ['an unknown status code', (s) => { s.status = { code: 'STATUS_CODE_MAYBE' }; }],
+      ['attributes not an object', (s) => { s.attributes = ['x']; }],
+      ['events not an array', (s) => { s.events = {}; }],
+      ['an event without a time', (s) => { s.events = [{ name: 'log', attributes: {} }]; }],
+      ['an MLflow 2 span with a bad id', (s) => { s.context = { span_id: '0xnothex', trace_id: '0x' + 'a'.repeat(32) }; }],
+    ];
+    for (const [what, breakIt] of broken) {
+      const span: unknown = what === 'not an object' ? ['a span?'] : structuredClone(good);
+      breakIt(span as Record<string, unknown>);
+      let message = '';
+      assert.throws(() => readMlflowSpan(span, 'data.spans[1]'), (error: Error) => (message = error.message) !== '', what);
+      assert.match(message, /^data\.spans\[1\]/, what);
+      assert.throws(() => readMlflowSpan(span, 'data.spans[1]', 'outline'), (error: Error) => error.message === message, `${what}: ${message}`);
     }
   });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractSemantics, reservedAttributes } from '../../src/core/trace/semconv';
+import { classifySpan, CLASSIFYING_ATTRIBUTES, extractSemantics, reservedAttributes } from '../../src/core/trace/semconv';
 
 test('explicit MLflow keys win over OpenInference and GenAI, and are consumed', () => {
   const s = extractSemantics({
@@ -145,4 +145,34 @@ test('GenAI semconv: current input/output message attributes and the operation-d
 test('empty values (MLflow skips them too) do not hide a later convention', () => {
   const s = extractSemantics({ 'input.value': '{}', 'traceloop.entity.input': '{"a":1}' });
   assert.deepEqual(s.inputs, { a: 1 });
+});
+
+test('a span\'s class (type, tokens, tool, model) is read from CLASSIFYING_ATTRIBUTES only, the same as extractSemantics gives', () => {
+  const cases: Record<string, unknown>[] = [
+    { 'mlflow.spanType': 'RETRIEVER', 'openinference.span.kind': 'LLM', 'mlflow.spanInputs': { q: 1 } },
+    { 'openinference.span.kind': 'llm', 'llm.token_count.prompt': '5', 'llm.model_name': 'gpt', 'input.value': '{"q": 1}' },
+    { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4, 'gen_ai.input.messages': '[]' },
+    { 'gen_ai.tool.name': 'grep', 'gen_ai.tool.call.result': '{"hits":2}' },
+    { 'traceloop.span.kind': 'tool', 'traceloop.entity.name': 'search' },
+    { 'traceloop.entity.name': 'a workflow, not a tool' },
+    { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'read_file' },
+    { 'ai.operationId': 'ai.generateText', 'ai.usage.inputTokens': 9, 'ai.usage.outputTokens': 4, 'ai.usage.totalTokens': 13, 'ai.prompt': '{}' },
+    { 'mlflow.chat.tokenUsage': { input_tokens: 10, output_tokens: 2, total_tokens: 12 }, 'mlflow.llm.model': 'x' },
+    { 'costar.toolName': 'sh' },
+    { 'llm.usage.total_tokens': '9' },
+    { 'ai.model.id': 'm' },
+    { plain: 1, 'output.value': 'text' },
+  ];
+  for (const raw of cases) {
+    const read = new Set<string>();
+    const watched = new Proxy(raw, {
+      get: (target, key) => (typeof key === 'string' && read.add(key), Reflect.get(target, key)),
+      has: (target, key) => (typeof key === 'string' && read.add(key), Reflect.has(target, key)),
+      ownKeys: (target) => (read.add('(every key)'), Reflect.ownKeys(target)),
+    });
+    const found = classifySpan(watched);
+    assert.deepEqual([...read].filter((key) => !CLASSIFYING_ATTRIBUTES.has(key)), [], JSON.stringify(raw));
+    const full = extractSemantics(raw);
+    assert.deepEqual(found, { spanType: full.spanType, ...(full.tokens ? { tokens: full.tokens } : {}), ...(full.toolName !== undefined ? { toolName: full.toolName } : {}), ...(full.model !== undefined ? { model: full.model } : {}) }, JSON.stringify(raw));
+  }
 });

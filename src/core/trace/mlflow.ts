@@ -202,7 +202,7 @@ function readMlflowSpanParts(value: unknown, where: string, only: ReadonlySet<st
   // Span dict v4 puts MLflow's "tr-…" id in trace_id and the OTel id in otel_trace_id.
   const rawTraceId = span.otel_trace_id ?? span.trace_id;
   return {
-    traceId: typeof rawTraceId === 'string' && rawTraceId.startsWith('tr-') ? null : normalizeId(rawTraceId, TRACE_ID_BYTES, `${where}.trace_id`),
+    traceId: typeof rawTraceId === 'string' && rawTraceId.startsWith('tr-') ? null : spanTraceId(rawTraceId, `${where}.trace_id`),
     parts: {
       spanId: requireId(span.span_id, SPAN_ID_BYTES, `${where}.span_id`),
       parentId: normalizeId(span.parent_span_id, SPAN_ID_BYTES, `${where}.parent_span_id`),
@@ -220,7 +220,7 @@ function readV2Span(span: Record<string, unknown>, where: string, only: Readonly
   const context = span.context as Record<string, unknown>;
   const start = toNanos(span.start_time, `${where}.start_time`);
   return {
-    traceId: normalizeId(context.trace_id, TRACE_ID_BYTES, `${where}.context.trace_id`),
+    traceId: spanTraceId(context.trace_id, `${where}.context.trace_id`),
     parts: {
       spanId: requireId(context.span_id, SPAN_ID_BYTES, `${where}.context.span_id`),
       parentId: normalizeId(span.parent_id, SPAN_ID_BYTES, `${where}.parent_id`),
@@ -232,6 +232,17 @@ function readV2Span(span: Record<string, unknown>, where: string, only: Readonly
       events: readEvents(span.events, where, 'timestamp'),
     },
   };
+}
+
+// Every span of a trace carries the same trace id: the last one read is kept rather than decoded
+// again for each span (a scan reads hundreds of thousands).
+let lastTraceId: { raw: string; id: string | null } | undefined;
+
+function spanTraceId(raw: unknown, where: string): string | null {
+  if (typeof raw === 'string' && raw === lastTraceId?.raw) return lastTraceId.id;
+  const id = normalizeId(raw, TRACE_ID_BYTES, where);
+  if (typeof raw === 'string') lastTraceId = { raw, id };
+  return id;
 }
 
 function readEvents(value: unknown, where: string, timeKey: string): SpanEvent[] {
@@ -257,17 +268,20 @@ function decodeAttributes(value: unknown, where: string, only?: ReadonlySet<stri
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(attributes)) {
     if (only && !only.has(key)) continue;
-    if (typeof raw !== 'string') {
-      setOwn(out, key, raw);
-      continue;
-    }
-    try {
-      setOwn(out, key, JSON.parse(raw));
-    } catch {
-      setOwn(out, key, raw);
-    }
+    const decoded = typeof raw === 'string' ? decodedValue(raw) : raw;
+    // `only` names known keys (never "__proto__"): a plain write is safe and cheaper than setOwn.
+    if (only) out[key] = decoded;
+    else setOwn(out, key, decoded);
   }
   return out;
+}
+
+function decodedValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /** The artifacts of coSTAR's `costar` member (none when absent). */

@@ -6,6 +6,8 @@
 
 /** Converts a nanosecond time given as decimal string, number, bigint or Long-like to a decimal string. */
 export function toNanos(value: unknown, where: string): string {
+  // Already canonical (what the store writes): BigInt would give back the same digits.
+  if (typeof value === 'string' && /^[1-9]\d*$/.test(value)) return value;
   if (typeof value === 'string' && /^\d+$/.test(value.trim())) return BigInt(value.trim()).toString();
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.round(value)).toString();
   if (typeof value === 'bigint' && value >= 0n) return value.toString();
