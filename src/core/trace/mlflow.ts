@@ -266,8 +266,9 @@ function decodeAttributes(value: unknown, where: string, only?: ReadonlySet<stri
   if (value === undefined || value === null) return {};
   const attributes = record(value, where);
   const out: Record<string, unknown> = {};
-  for (const [key, raw] of Object.entries(attributes)) {
+  for (const key of Object.keys(attributes)) {
     if (only && !only.has(key)) continue;
+    const raw = attributes[key];
     const decoded = typeof raw === 'string' ? decodedValue(raw) : raw;
     // `only` names known keys (never "__proto__"): a plain write is safe and cheaper than setOwn.
     if (only) out[key] = decoded;

@@ -32,11 +32,18 @@ const NANO_KEYS = [
   'start_time_unix_nano', 'end_time_unix_nano', 'time_unix_nano',
   'start_time', 'end_time', 'timestamp',
 ];
+/** Bare integers this long may exceed 2^53 (JSON.parse would round them); shorter ones never do. */
+export const LONG_INTEGER_DIGITS = 16;
 // A key in quotes, then a bare integer of 16+ digits (only those can exceed 2^53). Inside a JSON
 // string the quotes around a key would be escaped (\"), so text inside string values never matches.
-const BIG_NANO_LITERAL = new RegExp(`("(?:${NANO_KEYS.join('|')})"\\s*:\\s*)(\\d{16,})(?=\\s*[,}\\]])`, 'g');
+const BIG_NANO_LITERAL = new RegExp(`("(?:${NANO_KEYS.join('|')})"\\s*:\\s*)(\\d{${LONG_INTEGER_DIGITS},})(?=\\s*[,}\\]])`, 'g');
 
-/** JSON.parse that keeps large nanosecond integers exact by quoting them before parsing. */
-export function parseJsonKeepingNanos(text: string): unknown {
-  return JSON.parse(text.replace(BIG_NANO_LITERAL, '$1"$2"'));
+/**
+ * JSON.parse that keeps large nanosecond integers exact by quoting them before parsing.
+ * `longIntegers: false` says the caller knows the text has no run of LONG_INTEGER_DIGITS digits
+ * outside its strings (the outline scanner sees every such byte): then there is nothing to quote,
+ * and the regex pass over the whole text is skipped.
+ */
+export function parseJsonKeepingNanos(text: string, longIntegers = true): unknown {
+  return JSON.parse(longIntegers ? text.replace(BIG_NANO_LITERAL, '$1"$2"') : text);
 }

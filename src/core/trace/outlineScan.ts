@@ -14,7 +14,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Artifact } from './model';
 import { readMlflowArtifacts, readMlflowInfo, readMlflowSpan } from './mlflow';
-import { parseJsonKeepingNanos } from './nanos';
+import { LONG_INTEGER_DIGITS, parseJsonKeepingNanos } from './nanos';
 import { OutlineBuilder, type Outline } from './outline';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -58,10 +58,13 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
   const expects: number[] = [];
   let pendingKey: string | null = null;
   let rootDone = false;
-  // Inside a value that is captured or skipped whole: its role, start and bracket depth.
+  // Inside a value that is captured or skipped whole: its role, start and bracket depth, and
+  // whether a run of digits outside its strings is long enough to be a time JSON.parse would round.
   let valueRole = -1;
   let valueStart = 0;
   let inner = 0;
+  let digitRun = 0;
+  let longIntegers = false;
   // Inside a string: is it a key (whose text is needed), where it started.
   let inString = false;
   let stringIsKey = false;
@@ -79,7 +82,7 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
       const where = `data.spans[${spanTraceIds.length}]`;
       let json: unknown;
       try {
-        json = parseJsonKeepingNanos(slice);
+        json = parseJsonKeepingNanos(slice, longIntegers);
       } catch (error) {
         throw new Error(`${where}: not valid JSON (${(error as Error).message})`);
       }
@@ -87,7 +90,7 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
       spanTraceIds.push(traceId);
       builder.add(span, [start, end]);
     } else if (role === INFO) {
-      infoJson = parseJsonKeepingNanos(slice);
+      infoJson = parseJsonKeepingNanos(slice, longIntegers);
     } else if (role === ARTIFACTS) {
       artifacts = readMlflowArtifacts({ artifacts: JSON.parse(slice) });
       artifactsRange = [start, end];
@@ -111,6 +114,8 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
       valueRole = role;
       valueStart = at;
       inner = 1;
+      digitRun = 0;
+      longIntegers = false;
     } else {
       roles.push(role);
       expects.push(isObject ? KEY : VALUE);
@@ -153,6 +158,12 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
         }
         const c = bytes[i]!;
         if (valueRole >= 0) {
+          if (c >= 0x30 && c <= 0x39) {
+            if (++digitRun >= LONG_INTEGER_DIGITS) longIntegers = true;
+            i++;
+            continue;
+          }
+          digitRun = 0;
           if (c === QUOTE) {
             inString = true;
             stringIsKey = false;

@@ -176,12 +176,12 @@ export function classifySpan(raw: Record<string, unknown>): SpanClass {
   const found: SpanClass = { spanType: 'UNKNOWN' };
   const tokens = reservedTokens(raw) ?? firstOf(CONVENTIONS, (c) => conventionTokens(raw, c));
   if (tokens) found.tokens = tokens;
-  const model = firstString(raw[RESERVED.model]) ?? firstOf(CONVENTIONS, (c) => firstString(...c.modelKeys.map((k) => raw[k])));
+  const model = nonEmptyString(raw[RESERVED.model]) ?? firstOf(CONVENTIONS, (c) => firstStringAt(raw, c.modelKeys));
   if (model !== undefined) found.model = model;
 
   const declared = declaredType(raw);
-  const toolName = firstString(raw[RESERVED.toolName]) ?? firstOf(CONVENTIONS, (c) =>
-    c.toolNameOnlyForTools && declared !== 'TOOL' ? undefined : firstString(...c.toolNameKeys.map((k) => raw[k])));
+  const toolName = nonEmptyString(raw[RESERVED.toolName]) ?? firstOf(CONVENTIONS, (c) =>
+    c.toolNameOnlyForTools && declared !== 'TOOL' ? undefined : firstStringAt(raw, c.toolNameKeys));
   if (toolName !== undefined) found.toolName = toolName;
 
   found.spanType = declared ?? inferredType(found);
@@ -234,7 +234,14 @@ function reservedTokens(raw: Record<string, unknown>): TokenUsage | undefined {
 }
 
 function conventionTokens(raw: Record<string, unknown>, c: Convention): TokenUsage | undefined {
-  const pick = (keys: string[]) => keys.map((k) => num(raw[k])).find((n) => n !== undefined);
+  // Loops, not map/find: every span of a scan is classified, and these arrays were its garbage.
+  const pick = (keys: string[]) => {
+    for (const key of keys) {
+      const n = num(raw[key]);
+      if (n !== undefined) return n;
+    }
+    return undefined;
+  };
   return complete(pick(c.inputTokenKeys), pick(c.outputTokenKeys), pick(c.totalTokenKeys));
 }
 
@@ -380,8 +387,18 @@ function num(value: unknown): number | undefined {
   return undefined;
 }
 
-function firstString(...values: unknown[]): string | undefined {
-  return values.find((v): v is string => typeof v === 'string' && v !== '');
+/** The first of raw[keys] that is a non-empty string. */
+function firstStringAt(raw: Record<string, unknown>, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = nonEmptyString(raw[key]);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** `value` when it is a non-empty string. */
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
