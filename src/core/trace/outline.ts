@@ -76,63 +76,69 @@ const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL']);
 /** The fields of a span an outline is made of (a whole Span has them too). */
 export type OutlineSpan = Pick<Span, 'spanId' | 'parentId' | 'name' | 'spanType' | 'startTimeUnixNano' | 'endTimeUnixNano' | 'tokens'> & { status: Pick<Span['status'], 'code'> };
 
-/** Collects spans in file order, with their byte ranges, then orders them into an outline. */
+/**
+ * Collects spans in file order, with their byte ranges, then orders them into an outline. Only
+ * the outline's values are kept, in columns: no object per span lives until finish (a scan adds
+ * hundreds of thousands), and the totals are summed as spans come.
+ */
 export class OutlineBuilder {
-  private readonly spans: { span: OutlineSpan; startNs: bigint; endNs: bigint; range: [number, number] }[] = [];
+  private readonly ids: string[] = [];
+  private readonly parentIds: (string | null)[] = [];
+  private readonly names: string[] = [];
+  private readonly types: number[] = [];
+  private readonly status: number[] = [];
+  private readonly startNs: bigint[] = [];
+  private readonly durMs: number[] = [];
+  private readonly byteStart: number[] = [];
+  private readonly byteEnd: number[] = [];
+  private readonly totals: OutlineTotals = { spans: 0, errors: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, toolCalls: 0, toolFailures: 0, extentMs: 0 };
+  private origin: bigint | undefined;
+  private last: bigint | undefined;
 
   add(span: OutlineSpan, range: [number, number]): void {
-    // Only the outline's fields are kept: a whole Span's payloads must not stay in memory.
-    const slim: OutlineSpan = {
-      spanId: span.spanId, parentId: span.parentId, name: span.name, spanType: span.spanType,
-      startTimeUnixNano: span.startTimeUnixNano, endTimeUnixNano: span.endTimeUnixNano,
-      status: { code: span.status.code },
-      ...(span.tokens ? { tokens: span.tokens } : {}),
-    };
-    this.spans.push({ span: slim, startNs: BigInt(span.startTimeUnixNano), endNs: BigInt(span.endTimeUnixNano), range });
+    const startNs = BigInt(span.startTimeUnixNano);
+    const endNs = BigInt(span.endTimeUnixNano);
+    if (this.origin === undefined || startNs < this.origin) this.origin = startNs;
+    if (this.last === undefined || endNs > this.last) this.last = endNs;
+    const totals = this.totals;
+    totals.spans++;
+    const failed = span.status.code === 'ERROR';
+    if (failed) totals.errors++;
+    if (MODEL_TYPES.has(span.spanType)) totals.modelCalls++;
+    if (span.spanType === 'TOOL') {
+      totals.toolCalls++;
+      if (failed) totals.toolFailures++;
+    }
+    if (span.tokens) {
+      totals.inputTokens += span.tokens.input;
+      totals.outputTokens += span.tokens.output;
+      totals.totalTokens += span.tokens.total;
+    }
+    this.ids.push(span.spanId);
+    this.parentIds.push(span.parentId);
+    this.names.push(span.name);
+    this.types.push(spanTypeIndex(span.spanType));
+    this.status.push(SPAN_STATUS[span.status.code] ?? SPAN_STATUS.UNSET);
+    this.startNs.push(startNs);
+    this.durMs.push(Math.max(0, Number(endNs - startNs) / 1e6));
+    this.byteStart.push(range[0]);
+    this.byteEnd.push(range[1]);
   }
 
   finish(info: TraceInfo, artifacts: readonly Artifact[], artifactsRange: [number, number] | null, file: { bytes: number; mtimeMs: number }): Outline {
-    const items = this.spans;
-    let origin: bigint | undefined;
-    let last: bigint | undefined;
-    const totals: OutlineTotals = { spans: items.length, errors: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, toolCalls: 0, toolFailures: 0, extentMs: 0 };
-    for (const { span, startNs, endNs } of items) {
-      if (origin === undefined || startNs < origin) origin = startNs;
-      if (last === undefined || endNs > last) last = endNs;
-      const failed = span.status.code === 'ERROR';
-      if (failed) totals.errors++;
-      if (MODEL_TYPES.has(span.spanType)) totals.modelCalls++;
-      if (span.spanType === 'TOOL') {
-        totals.toolCalls++;
-        if (failed) totals.toolFailures++;
-      }
-      if (span.tokens) {
-        totals.inputTokens += span.tokens.input;
-        totals.outputTokens += span.tokens.output;
-        totals.totalTokens += span.tokens.total;
-      }
-    }
-    const originNs = origin ?? 0n;
-    totals.extentMs = last !== undefined ? Number(last - originNs) / 1e6 : 0;
-    const { order, parents } = treeOrder(items.map(({ span, startNs }) => ({ spanId: span.spanId, parentId: span.parentId, startNs })));
-    const outline: Outline = {
+    const originNs = this.origin ?? 0n;
+    const totals: OutlineTotals = { ...this.totals, extentMs: this.last !== undefined ? Number(this.last - originNs) / 1e6 : 0 };
+    const { ids, parentIds, startNs } = this;
+    const { order, parents } = treeOrder(ids.map((spanId, i) => ({ spanId, parentId: parentIds[i]!, startNs: startNs[i]! })));
+    const column = <T>(values: T[]): T[] => order.map((index) => values[index]!);
+    return {
       version: OUTLINE_VERSION, file, info, originNs: originNs.toString(), totals,
       artifacts: artifacts.map((a) => ({ path: a.path, size: a.size, change: a.change, hasText: a.text !== undefined })),
       artifactsRange,
-      ids: [], parents, names: [], types: [], status: [], startMs: [], durMs: [], byteStart: [], byteEnd: [],
+      ids: column(ids), parents, names: column(this.names), types: column(this.types), status: column(this.status),
+      startMs: order.map((index) => Number(startNs[index]! - originNs) / 1e6),
+      durMs: column(this.durMs), byteStart: column(this.byteStart), byteEnd: column(this.byteEnd),
     };
-    for (const index of order) {
-      const { span, startNs, endNs, range } = items[index]!;
-      outline.ids.push(span.spanId);
-      outline.names.push(span.name);
-      outline.types.push(spanTypeIndex(span.spanType));
-      outline.status.push(SPAN_STATUS[span.status.code] ?? SPAN_STATUS.UNSET);
-      outline.startMs.push(Number(startNs - originNs) / 1e6);
-      outline.durMs.push(Math.max(0, Number(endNs - startNs) / 1e6));
-      outline.byteStart.push(range[0]);
-      outline.byteEnd.push(range[1]);
-    }
-    return outline;
   }
 }
 

@@ -17,55 +17,69 @@ export interface TreeOrder {
 }
 
 export function treeOrder(nodes: readonly TreeNode[]): TreeOrder {
-  const byId = new Map<string, number>();
-  for (let i = 0; i < nodes.length; i++) if (!byId.has(nodes[i]!.spanId)) byId.set(nodes[i]!.spanId, i);
+  const n = nodes.length;
+  // Nodes sharing an id are one place in the tree: the first node with the id stands for it
+  // (index-keyed arrays below rather than maps and sets of ids: a trace has 100,000s of spans).
+  const firstOf = new Map<string, number>();
+  const canon = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = nodes[i]!.spanId;
+    const first = firstOf.get(id);
+    if (first === undefined) firstOf.set(id, i);
+    canon[i] = first ?? i;
+  }
 
   // Spans whose parent is missing from the trace (a partial export) are shown as roots rather
   // than dropped, so nothing recorded is ever hidden.
-  const children = new Map<string | null, number[]>();
-  for (let i = 0; i < nodes.length; i++) {
+  const roots: number[] = [];
+  const children: (number[] | undefined)[] = new Array<number[] | undefined>(n);
+  for (let i = 0; i < n; i++) {
     const node = nodes[i]!;
-    const parent = node.parentId !== null && byId.has(node.parentId) && node.parentId !== node.spanId ? node.parentId : null;
-    let list = children.get(parent);
-    if (!list) children.set(parent, (list = []));
-    list.push(i);
+    const parent = node.parentId !== null && node.parentId !== node.spanId ? firstOf.get(node.parentId) : undefined;
+    if (parent === undefined) roots.push(i);
+    else (children[parent] ??= []).push(i);
   }
-  for (const list of children.values()) {
-    list.sort((a, b) => {
-      const x = nodes[a]!.startNs;
-      const y = nodes[b]!.startNs;
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
-  }
+  const byStart = (a: number, b: number) => {
+    const x = nodes[a]!.startNs;
+    const y = nodes[b]!.startNs;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  roots.sort(byStart);
+  for (const list of children) list?.sort(byStart);
 
   const order: number[] = [];
   const parents: number[] = [];
-  const placed = new Set<string>();
+  const placed = new Uint8Array(n);
   // Iterative pre-order walk: agent traces can nest deeper than the call stack allows.
-  const stack: { node: number; parentRow: number }[] = [];
-  const pushChildren = (key: string | null, parentRow: number) => {
-    const list = children.get(key);
+  const stackNode: number[] = [];
+  const stackParentRow: number[] = [];
+  const pushChildren = (list: number[] | undefined, parentRow: number) => {
     if (!list) return;
-    for (let i = list.length - 1; i >= 0; i--) stack.push({ node: list[i]!, parentRow });
+    for (let i = list.length - 1; i >= 0; i--) {
+      stackNode.push(list[i]!);
+      stackParentRow.push(parentRow);
+    }
   };
   const drain = () => {
-    while (stack.length > 0) {
-      const { node, parentRow } = stack.pop()!;
-      const id = nodes[node]!.spanId;
-      if (placed.has(id)) continue; // duplicate id or a cycle: show the first occurrence only
-      placed.add(id);
+    while (stackNode.length > 0) {
+      const node = stackNode.pop()!;
+      const parentRow = stackParentRow.pop()!;
+      const id = canon[node]!;
+      if (placed[id]) continue; // duplicate id or a cycle: show the first occurrence only
+      placed[id] = 1;
       const row = order.length;
       order.push(node);
       parents.push(parentRow);
-      pushChildren(id, row);
+      pushChildren(children[id], row);
     }
   };
-  pushChildren(null, -1);
+  pushChildren(roots, -1);
   drain();
   // Spans caught in a parent cycle are unreachable from any root: show them as roots too.
-  for (let i = 0; i < nodes.length; i++) {
-    if (!placed.has(nodes[i]!.spanId)) {
-      stack.push({ node: i, parentRow: -1 });
+  for (let i = 0; i < n; i++) {
+    if (!placed[canon[i]!]) {
+      stackNode.push(i);
+      stackParentRow.push(-1);
       drain();
     }
   }
