@@ -40,6 +40,63 @@ function childRole(parent: number, key: string | null): number {
   return SKIP;
 }
 
+/** Where the scan of a value captured or skipped whole stands, carried from chunk to chunk. */
+interface ValueScan {
+  /** Brackets open. */
+  depth: number;
+  inString: boolean;
+  digitRun: number;
+  /** Whether a run of digits outside strings was long enough to be a time JSON.parse would round (nanos.ts). */
+  longIntegers: boolean;
+}
+
+/**
+ * The index just past the end of the value being scanned from `i`, or -1 when it goes on past
+ * `len` (`state` then says where the next chunk starts). Locals in a function of its own: this
+ * loop sees every byte outside strings of the whole file.
+ */
+function valueEnd(bytes: Buffer, i: number, len: number, state: ValueScan): number {
+  let { depth, inString, digitRun, longIntegers } = state;
+  let end = -1;
+  while (i < len) {
+    if (inString) {
+      const quote = bytes.indexOf(QUOTE, i);
+      if (quote === -1) break;
+      i = quote + 1;
+      if (!escapedAt(bytes, quote)) inString = false;
+      continue;
+    }
+    const c = bytes[i++]!;
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digitRun >= LONG_INTEGER_DIGITS) longIntegers = true;
+      continue;
+    }
+    digitRun = 0;
+    if (c === QUOTE) inString = true;
+    else if (c === LBRACE || c === LBRACKET) depth++;
+    else if ((c === RBRACE || c === RBRACKET) && --depth === 0) {
+      end = i;
+      break;
+    }
+  }
+  state.depth = depth;
+  state.inString = inString;
+  state.digitRun = digitRun;
+  state.longIntegers = longIntegers;
+  return end;
+}
+
+/**
+ * Whether the quote at `at` is escaped: a string ends at the first quote not after an odd run of
+ * backslashes, so strings are jumped over quote to quote and other escapes (\n, \\) never looked at.
+ * (The run is always in `bytes`: the scan keeps the bytes a run may need, see scanMlflowTrace.)
+ */
+function escapedAt(bytes: Buffer, at: number): boolean {
+  let run = 0;
+  while (at - run - 1 >= 0 && bytes[at - run - 1] === BACKSLASH) run++;
+  return run % 2 === 1;
+}
+
 export interface ScanProgress {
   (bytesRead: number, totalBytes: number): void;
 }
@@ -58,13 +115,10 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
   const expects: number[] = [];
   let pendingKey: string | null = null;
   let rootDone = false;
-  // Inside a value that is captured or skipped whole: its role, start and bracket depth, and
-  // whether a run of digits outside its strings is long enough to be a time JSON.parse would round.
+  // Inside a value that is captured or skipped whole: its role, start and scan state.
   let valueRole = -1;
   let valueStart = 0;
-  let inner = 0;
-  let digitRun = 0;
-  let longIntegers = false;
+  const value: ValueScan = { depth: 0, inString: false, digitRun: 0, longIntegers: false };
   // Inside a string: is it a key (whose text is needed), where it started.
   let inString = false;
   let stringIsKey = false;
@@ -82,7 +136,7 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
       const where = `data.spans[${spanTraceIds.length}]`;
       let json: unknown;
       try {
-        json = parseJsonKeepingNanos(slice, longIntegers);
+        json = parseJsonKeepingNanos(slice, value.longIntegers);
       } catch (error) {
         throw new Error(`${where}: not valid JSON (${(error as Error).message})`);
       }
@@ -90,7 +144,7 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
       spanTraceIds.push(traceId);
       builder.add(span, [start, end]);
     } else if (role === INFO) {
-      infoJson = parseJsonKeepingNanos(slice, longIntegers);
+      infoJson = parseJsonKeepingNanos(slice, value.longIntegers);
     } else if (role === ARTIFACTS) {
       artifacts = readMlflowArtifacts({ artifacts: JSON.parse(slice) });
       artifactsRange = [start, end];
@@ -113,9 +167,7 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
     if (role === INFO || role === SPAN || role === ARTIFACTS || role === SKIP) {
       valueRole = role;
       valueStart = at;
-      inner = 1;
-      digitRun = 0;
-      longIntegers = false;
+      Object.assign(value, { depth: 1, inString: false, digitRun: 0, longIntegers: false });
     } else {
       roles.push(role);
       expects.push(isObject ? KEY : VALUE);
@@ -139,44 +191,33 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
     const bytes = buf.subarray(0, len);
     try {
       while (i < len) {
+        if (valueRole >= 0) {
+          const end = valueEnd(bytes, i, len, value);
+          if (end < 0) {
+            i = len;
+            continue;
+          }
+          const role = valueRole;
+          valueRole = -1;
+          if (role !== SKIP) emit(role, valueStart, base + end);
+          afterValue();
+          i = end;
+          continue;
+        }
         if (inString) {
-          // A string ends at the first quote not escaped, i.e. not after an odd run of backslashes:
-          // one jump per quote, and escapes elsewhere (\n, \\) are never looked at.
           const quote = bytes.indexOf(QUOTE, i);
           if (quote === -1) {
             i = len;
             continue;
           }
-          let run = 0;
-          while (quote - run - 1 >= 0 && bytes[quote - run - 1] === BACKSLASH) run++;
           i = quote + 1;
-          if (run % 2 === 1) continue;
+          if (escapedAt(bytes, quote)) continue;
           inString = false;
           if (stringIsKey) pendingKey = JSON.parse(bytes.subarray(stringStart - base, i).toString('utf8')) as string;
-          else if (valueRole < 0) afterValue();
+          else afterValue();
           continue;
         }
         const c = bytes[i]!;
-        if (valueRole >= 0) {
-          if (c >= 0x30 && c <= 0x39) {
-            if (++digitRun >= LONG_INTEGER_DIGITS) longIntegers = true;
-            i++;
-            continue;
-          }
-          digitRun = 0;
-          if (c === QUOTE) {
-            inString = true;
-            stringIsKey = false;
-          } else if (c === LBRACE || c === LBRACKET) inner++;
-          else if ((c === RBRACE || c === RBRACKET) && --inner === 0) {
-            const role = valueRole;
-            valueRole = -1;
-            if (role !== SKIP) emit(role, valueStart, base + i + 1);
-            afterValue();
-          }
-          i++;
-          continue;
-        }
         if (isSpace(c)) {
           i++;
           continue;
@@ -231,7 +272,7 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
     let keep = base + len;
     if (valueRole >= 0 && valueRole !== SKIP) keep = valueStart;
     else if (inString && stringIsKey) keep = stringStart;
-    else if (inString) while (keep > base && bytes[keep - base - 1] === BACKSLASH) keep--;
+    else if (inString || (valueRole === SKIP && value.inString)) while (keep > base && bytes[keep - base - 1] === BACKSLASH) keep--;
     kept = len - (keep - base);
     if (keep !== base) buf.copyWithin(0, keep - base, len);
     base = keep;
