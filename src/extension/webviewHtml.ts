@@ -18,8 +18,6 @@ export interface WebviewHtmlOptions {
   /** Id of the JSON script element the page's script reads its state from. */
   stateElementId: string;
   state: unknown;
-  /** The state already rendered by jsonForScriptElement (a large one built off the host thread); wins over `state`. */
-  stateJson?: string;
   /** Fresh per page by default; tests may fix it. */
   nonce?: string;
 }
@@ -45,7 +43,7 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
   </head>
   <body>
     <div id="app" class="app"></div>
-    <script type="application/json" id="${escapeAttribute(options.stateElementId)}">${options.stateJson ?? jsonForScriptElement(options.state)}</script>
+    <script type="application/json" id="${escapeAttribute(options.stateElementId)}">${jsonForScriptElement(options.state)}</script>
     <script nonce="${nonce}" src="${escapeAttribute(options.scriptUri)}"></script>
   </body>
 </html>`;

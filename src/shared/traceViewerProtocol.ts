@@ -5,13 +5,14 @@
  * zod/mini (the same schemas, a functional API that bundles only what is used): a webview
  * bundle carries a few KB of zod instead of its whole ≈ 190 KB API (docs/build.md).
  *
- * The span tree travels as a columnar "skeleton" (parallel arrays in tree pre-order) rather than
- * as one object per span: at 100,000 spans this is several times smaller to serialize, parse and
- * validate, and the webview indexes it by row number anyway. Payloads (inputs, outputs,
+ * The span tree travels as a "skeleton" of binary columns (typed arrays in tree pre-order,
+ * skeletonColumns.ts) in a message after the page loaded, not inside the page: nothing on the way
+ * parses it, and the webview indexes it by row number anyway. Payloads (inputs, outputs,
  * attributes, events) stay in the trace file and are read per span on demand.
  */
 import * as z from 'zod/mini';
 import { KNOWN_SPAN_TYPES, SPAN_STATUS } from '../core/trace/model';
+import { skeletonProblem, type SkeletonColumns } from './skeletonColumns';
 
 /** Span types by index; a type outside the list (a custom string) shows as UNKNOWN in the tree and as written in the detail. */
 export const SPAN_TYPES = KNOWN_SPAN_TYPES;
@@ -19,23 +20,22 @@ export const SPAN_TYPES = KNOWN_SPAN_TYPES;
 /** Status codes as small numbers in the skeleton (the outline's own). */
 export const STATUS = SPAN_STATUS;
 
+const TextColumnSchema = z.object({ bytes: z.instanceof(Uint8Array), offsets: z.instanceof(Uint32Array) });
+
+/** The span tree's binary columns (skeletonColumns.ts), checked whole before the tree uses them. */
 export const Skeleton = z.object({
-  /** Span ids (16 hex), in pre-order: every parent comes before its children, siblings by start time. */
-  ids: z.array(z.string()),
-  /** Row index of the parent, -1 for a root. Always smaller than the row's own index. */
-  parents: z.array(z.int()),
-  names: z.array(z.string()),
-  /** Index into SPAN_TYPES. */
-  types: z.array(z.int().check(z.gte(0), z.lte(SPAN_TYPES.length - 1))),
-  /** One of STATUS. */
-  status: z.array(z.int().check(z.gte(0), z.lte(2))),
-  /** Milliseconds from the start of the trace. */
-  startMs: z.array(z.number()),
-  durMs: z.array(z.number()),
-}).check(z.refine((s) => [s.parents, s.names, s.types, s.status, s.startMs, s.durMs].every((a) => a.length === s.ids.length), {
-  message: 'skeleton columns must all have one entry per span',
+  size: z.int().check(z.gte(0)),
+  parents: z.instanceof(Int32Array),
+  names: z.object({ distinct: TextColumnSchema, index: z.instanceof(Uint32Array) }),
+  types: z.instanceof(Uint8Array),
+  status: z.instanceof(Uint8Array),
+  startMs: z.instanceof(Float32Array),
+  durMs: z.instanceof(Float32Array),
+}).check(z.superRefine((s, ctx) => {
+  const problem = skeletonProblem(s, SPAN_TYPES.length, Object.keys(STATUS).length);
+  if (problem) ctx.addIssue({ code: 'custom', message: `skeleton: ${problem}` });
 }));
-export type Skeleton = z.infer<typeof Skeleton>;
+export type Skeleton = SkeletonColumns;
 
 export const Outcome = z.enum(['passed', 'failed', 'error', 'skipped']);
 
@@ -91,7 +91,6 @@ export const InitialState = z.object({
   state: z.string(),
   scenarioId: z.optional(z.string()),
   runId: z.optional(z.string()),
-  skeleton: Skeleton,
   verdicts: z.array(ViewerVerdict),
   rootCause: z.nullable(RootCause),
   metrics: Metrics,
@@ -127,6 +126,8 @@ export const SpanDetail = z.object({
 export type SpanDetail = z.infer<typeof SpanDetail>;
 
 export const HostMessage = z.discriminatedUnion('type', [
+  /** The span tree, sent for every `ready` (a hidden panel's page is rebuilt when shown again). */
+  z.object({ type: z.literal('skeleton'), skeleton: Skeleton }),
   z.object({ type: z.literal('spanDetail'), detail: SpanDetail }),
   z.object({
     type: z.literal('searchResults'),
@@ -171,14 +172,22 @@ export type DetailTab = z.infer<typeof DetailTab>;
 
 export const ViewerState = z.object({
   source: TraceSourceRef,
-  expanded: z.array(z.string()),
-  selected: z.nullable(z.string()),
+  /**
+   * Rows of the tree when the state was saved: expanded and selected are rows (the page has no
+   * span ids), so they are restored only onto a tree of the same size.
+   */
+  rows: z.int().check(z.gte(0)),
+  expanded: z.array(z.int()),
+  selected: z.nullable(z.int()),
   failingOnly: z.boolean(),
   /** Width of the side panel after the user dragged the split; absent: the default split. */
   sideWidthPx: z.optional(z.number().check(z.positive())),
   detailTab: z.optional(DetailTab),
 });
 export type ViewerState = z.infer<typeof ViewerState>;
+
+/** What a restored panel needs to find its trace again: the source of any state this viewer ever saved. */
+export const SavedSource = z.object({ source: TraceSourceRef });
 
 /** Id of the script tag that carries the initial state inside the webview HTML. */
 export const INITIAL_STATE_ELEMENT_ID = 'costar-initial-state';

@@ -14,6 +14,7 @@ import { apiKeyTest } from './uiApiKey';
 import { dashboardTest } from './uiDashboard';
 import { labelingTest } from './uiLabeling';
 import { promoteTest } from './uiPromote';
+import { traceFileTest } from './uiTraceFile';
 import { traceViewerTest } from './uiTraceViewer';
 import { tracesViewTest } from './uiTracesView';
 import { openTestingView, revealRow, row, runAllButton } from './workbench';
@@ -73,7 +74,7 @@ const testingViewTest: UiTest = {
   },
 };
 
-export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest(), promoteTest(), alignTest(), tracesViewTest()];
+export const uiTests: UiTest[] = [testingViewTest, apiKeyTest(), traceViewerTest(), labelingTest(), dashboardTest(), promoteTest(), alignTest(), tracesViewTest(), traceFileTest()];
 
 /** Starts a fresh code-server per test, with the repo loaded as a development extension. */
 export async function runUiTest(test: UiTest, runDir: string, fixture: string): Promise<void> {

@@ -13,6 +13,7 @@ import { outlinePathOf } from '../../src/core/trace/outline';
 import { TraceSession, TraceSessions } from '../../src/extension/traceViewer/session';
 import { TraceViewerController, type ViewerInput } from '../../src/extension/traceViewer/controller';
 import { REPO_ROOT } from './workspace';
+import { Names, type SkeletonColumns, type SkeletonRows } from '../../src/shared/skeletonColumns';
 
 export const SOURCE_WORKER = path.join(__dirname, 'traceWorker.cjs');
 export const BUILT_WORKER = path.join(REPO_ROOT, 'dist', 'traceWorker.js');
@@ -35,3 +36,15 @@ export async function openTestViewer(input: TestViewerInput, workerFile = SOURCE
 }
 
 export { TraceSessions };
+
+/** The skeleton's binary columns back as plain arrays, to compare with indexTrace's rows (times rounded as sent). */
+export function decodeSkeleton(s: SkeletonColumns): Omit<SkeletonRows, 'ids'> {
+  const names = new Names(s.names);
+  return { parents: [...s.parents], names: Array.from({ length: s.size }, (_, row) => names.at(row)), types: [...s.types], status: [...s.status], startMs: [...s.startMs], durMs: [...s.durMs] };
+}
+
+/** indexTrace's rows as the page gets them: no span ids, times in single precision. */
+export function asSent(rows: SkeletonRows): Omit<SkeletonRows, 'ids'> {
+  const { ids: _ids, ...rest } = rows;
+  return { ...rest, startMs: rest.startMs.map(Math.fround), durMs: rest.durMs.map(Math.fround) };
+}

@@ -5,7 +5,7 @@ import { TreeModel } from '../../webview-ui/trace-viewer/treeModel';
 import { indexTrace } from '../../src/extension/traceViewer/skeleton';
 import { storyTrace } from '../webview/fixtures';
 
-const model = () => new TreeModel(indexTrace(storyTrace()).skeleton);
+const model = () => new TreeModel(indexTrace(storyTrace()).skeleton.parents);
 const visible = (m: TreeModel) => [...m.visible];
 
 describe('trace viewer tree model', () => {

@@ -251,7 +251,7 @@ describe('trace viewer webview', () => {
     assert.equal(await first.page.locator('[role="tab"][aria-selected="true"]').textContent(), 'Outputs', 'the next span opens on the same tab');
     assert.match(await first.page.locator('.section-outputs').innerText(), /First read the logs/);
     await first.page.getByRole('tab', { name: /^Events/ }).waitFor({ state: 'detached' });
-    await first.page.waitForFunction(() => (window as unknown as { __costarSavedState?: { detailTab?: string; selected: string | null } }).__costarSavedState?.selected === '0000000000000002');
+    await first.page.waitForFunction(() => (window as unknown as { __costarSavedState?: { detailTab?: string; selected: number | null } }).__costarSavedState?.selected === 1);
     const saved = await first.state();
     assert.equal((saved as { detailTab?: string } | undefined)?.detailTab, 'outputs');
     const reloaded = await harness.open(story(), { savedState: saved });
@@ -296,15 +296,31 @@ describe('trace viewer webview', () => {
     await first.page.locator('#span-row-3 .twisty').click(); // collapse analyze
     await first.page.locator('#span-row-2 .name').click();
     await first.page.waitForFunction(() => {
-      const s = (window as unknown as { __costarSavedState?: { selected: string | null } }).__costarSavedState;
-      return s?.selected === '0000000000000003';
+      const s = (window as unknown as { __costarSavedState?: { selected: number | null } }).__costarSavedState;
+      return s?.selected === 2;
     });
     const saved = await first.state();
     assert.ok(saved);
-    assert.ok(!saved.expanded.includes(spanId(4)), 'analyze is saved collapsed');
+    assert.ok(!saved.expanded.includes(3) && saved.expanded.includes(0), 'analyze (row 3) is saved collapsed, the root open');
+    assert.equal(saved.rows, 8);
     const reloaded = await harness.open(story(), { savedState: saved });
     await eventually(() => selectedName(reloaded.page), 'read_logs');
     await eventually(() => visibleNames(reloaded.page), ['agent run', 'plan', 'read_logs', 'analyze', 'final answer']);
+  });
+
+  it('does not restore a saved state onto a tree of another size (rows would be other spans)', async () => {
+    const first = await harness.open(story());
+    await first.page.getByRole('button', { name: 'Collapse all' }).click();
+    await first.page.locator('#span-row-0 .name').click();
+    await first.page.waitForFunction(() => (window as unknown as { __costarSavedState?: { selected: number | null } }).__costarSavedState?.selected === 0);
+    const saved = (await first.state())!;
+    const fresh = await harness.open(story());
+    const defaultView = await visibleNames(fresh.page);
+    // The same source with one span more (the file was rewritten): the first opening's view, not the saved one.
+    const reloaded = await harness.open(story(), { savedState: { ...saved, rows: saved.rows + 1 } });
+    await eventually(() => visibleNames(reloaded.page), defaultView);
+    const restored = await harness.open(story(), { savedState: saved });
+    await eventually(() => visibleNames(restored.page), ['agent run']);
   });
 
   it('reveals spans the host asks for', async () => {

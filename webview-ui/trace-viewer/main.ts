@@ -1,12 +1,14 @@
 /**
- * The trace viewer webview: reads the initial state the host embedded in the page, builds the
- * panels, and keeps expansion, selection and the filter in the webview state.
+ * The trace viewer webview: reads the initial state the host embedded in the page and shows its
+ * header at once, asks for the span tree (`ready` → a `skeleton` message of binary columns),
+ * then builds the panels and keeps expansion, selection and the filter in the webview state.
  */
 import '@vscode/codicons/dist/codicon.css';
 import './styles.css';
 import {
-  HostMessage, INITIAL_STATE_ELEMENT_ID, InitialState, ViewerState, WebviewMessage, type SpanDetail,
+  HostMessage, INITIAL_STATE_ELEMENT_ID, InitialState, ViewerState, WebviewMessage, type Skeleton, type SpanDetail,
 } from '../../src/shared/traceViewerProtocol';
+import { Names } from '../../src/shared/skeletonColumns';
 import { HostChannel } from '../shared/vscodeApi';
 import { h } from '../shared/dom';
 import { TreeModel } from './treeModel';
@@ -31,6 +33,8 @@ function readInitialState(): InitialState {
   return InitialState.parse(JSON.parse(text));
 }
 
+type Channel = HostChannel<HostMessage, WebviewMessage>;
+
 function start(): void {
   const app = document.getElementById('app')!;
   let init: InitialState;
@@ -40,9 +44,37 @@ function start(): void {
     app.replaceChildren(h('p', { className: 'fatal', text: `Cannot show this trace: ${(error as Error).message}` }));
     return;
   }
-  const channel = new HostChannel(HostMessage, WebviewMessage);
-  const s = init.skeleton;
-  const model = new TreeModel(s);
+  const channel: Channel = new HostChannel(HostMessage, WebviewMessage);
+  const header = metricsHeader(init, () => channel.post({ type: 'promote' }));
+  const notice = h('div', { className: 'notice', role: 'status' });
+  const spans = init.metrics.spans;
+  const loading = h('p', { className: 'loading', role: 'status', text: `Loading ${spans.toLocaleString('en')} span${spans === 1 ? '' : 's'}…` });
+  app.replaceChildren(header, notice, loading);
+
+  // Until the tree is shown only its skeleton matters; a reveal asked for meanwhile waits for it.
+  let shown: ((message: HostMessage) => void) | undefined;
+  const waiting: HostMessage[] = [];
+  channel.listen((message) => {
+    if (shown) return shown(message);
+    if (message.type === 'skeleton') {
+      shown = showTrace(app, header, notice, init, message.skeleton, channel);
+      for (const early of waiting.splice(0)) shown(early);
+    } else if (message.type === 'error') {
+      loading.className = 'fatal';
+      loading.textContent = `Cannot show this trace: ${message.message}`;
+    } else {
+      waiting.push(message);
+    }
+  }, (problem) => {
+    notice.textContent = `Ignored a malformed message from the extension: ${problem}`;
+  });
+  channel.post({ type: 'ready' });
+}
+
+/** Builds the tree and panels over the skeleton; returns the handler of the host's later messages. */
+function showTrace(app: HTMLElement, header: HTMLElement, notice: HTMLElement, init: InitialState, s: Skeleton, channel: Channel): (message: HostMessage) => void {
+  const model = new TreeModel(s.parents);
+  const names = new Names(s.names);
 
   const cited = new Map<number, string>();
   const failingRows: number[] = [];
@@ -55,7 +87,8 @@ function start(): void {
   }
   let hits: ReadonlySet<number> = new Set();
   let currentHit = -1;
-  const totalMs = s.startMs.reduce((max, start, i) => Math.max(max, start + s.durMs[i]!), 0);
+  let totalMs = 0;
+  for (let row = 0; row < s.size; row++) totalMs = Math.max(totalMs, s.startMs[row]! + s.durMs[row]!);
   const tree = new TreeView(s, model, {
     citedOutcome: (row) => cited.get(row),
     isRootCause: (row) => init.rootCause?.row === row,
@@ -97,7 +130,7 @@ function start(): void {
     tree.focus();
     saveState();
   };
-  const verdicts = new VerdictPanel(init.verdicts, init.rootCause, (row) => s.names[row] ?? '', { reveal, setFailingOnly });
+  const verdicts = new VerdictPanel(init.verdicts, init.rootCause, (row) => (row >= 0 && row < s.size ? names.at(row) : ''), { reveal, setFailingOnly });
 
   const search = new SearchBar({
     search: (query, regex, caseSensitive, requestId) => {
@@ -124,10 +157,10 @@ function start(): void {
   function saveState(): void {
     clearTimeout(saveTimer);
     saveTimer = setTimeout(() => {
-      const expanded: string[] = [];
-      for (let row = 0; row < model.size; row++) if (model.expanded[row]) expanded.push(s.ids[row]!);
+      const expanded: number[] = [];
+      for (let row = 0; row < model.size; row++) if (model.expanded[row]) expanded.push(row);
       const state: ViewerState = {
-        source: init.source, expanded, selected: tree.selected >= 0 ? s.ids[tree.selected]! : null, failingOnly,
+        source: init.source, rows: s.size, expanded, selected: tree.selected >= 0 ? tree.selected : null, failingOnly,
         ...(sideWidthPx !== undefined ? { sideWidthPx } : {}),
         ...(detailTab !== undefined ? { detailTab } : {}),
       };
@@ -144,7 +177,6 @@ function start(): void {
   const expandAll = h('button', { className: 'icon-button', title: 'Expand all', attrs: { 'aria-label': 'Expand all' }, onClick: () => { model.expandAll(); tree.refresh(); saveState(); } }, [h('span', { className: 'codicon codicon-expand-all' })]);
   const collapseAll = h('button', { className: 'icon-button', title: 'Collapse all', attrs: { 'aria-label': 'Collapse all' }, onClick: () => { model.collapseAll(); tree.refresh(); saveState(); } }, [h('span', { className: 'codicon codicon-collapse-all' })]);
   const side = h('div', { className: 'side' }, [verdicts.element, detail.element, artifactsPanel(init.artifacts, (path) => channel.post({ type: 'openArtifact', path }))]);
-  const notice = h('div', { className: 'notice', role: 'status' });
   let sideWidthPx: number | undefined;
   const split = splitter(() => main, side, (px) => {
     sideWidthPx = px;
@@ -152,13 +184,13 @@ function start(): void {
   });
   const main = h('div', { className: 'main' }, [tree.element, split.element, side]);
   app.replaceChildren(
-    metricsHeader(init, () => channel.post({ type: 'promote' })),
+    header,
     h('div', { className: 'toolbar' }, [search.element, expandAll, collapseAll]),
     notice,
     main,
   );
 
-  channel.listen((message) => {
+  const receive = (message: HostMessage) => {
     switch (message.type) {
       case 'spanDetail':
         details.set(message.detail.row, message.detail);
@@ -168,6 +200,8 @@ function start(): void {
       case 'searchResults':
         search.receive(message.requestId, message.rows, message.done, message.truncated, message.error);
         break;
+      case 'skeleton':
+        break; // already shown (a second one would come from a second `ready`, which this page never sends)
       case 'reveal':
         reveal(message.rows);
         break;
@@ -175,19 +209,18 @@ function start(): void {
         notice.textContent = message.message;
         break;
     }
-  }, (problem) => {
-    notice.textContent = `Ignored a malformed message from the extension: ${problem}`;
-  });
+  };
 
   restore(saved);
   tree.renderNow();
   requestAnimationFrame(() => performance.mark('costar-tree-painted'));
-  channel.post({ type: 'ready' });
+  return receive;
 
   function restore(saved: ViewerState | undefined): void {
     sideWidthPx = saved?.sideWidthPx;
     split.setSideWidth(sideWidthPx);
-    const sameTrace = saved && JSON.stringify(saved.source) === JSON.stringify(init.source);
+    // Rows are only the same rows in the same tree: another size means the file changed.
+    const sameTrace = saved && JSON.stringify(saved.source) === JSON.stringify(init.source) && saved.rows === s.size;
     if (!sameTrace) {
       model.expandToDepth(INITIAL_DEPTH);
       // Opened to explain something: show the spans asked for, else the evidence of the first
@@ -198,11 +231,9 @@ function start(): void {
       else if (init.rootCause) tree.select(init.rootCause.row);
       return;
     }
-    const rowOf = new Map(s.ids.map((id, row) => [id, row]));
-    model.setExpandedRows(saved.expanded.map((id) => rowOf.get(id)).filter((r): r is number => r !== undefined));
+    model.setExpandedRows(saved.expanded);
     if (saved.failingOnly && failingRows.length) setFailingOnly(true);
-    const selected = saved.selected !== null ? rowOf.get(saved.selected) : undefined;
-    if (selected !== undefined) tree.select(selected);
+    if (saved.selected !== null && saved.selected < s.size) tree.select(saved.selected);
   }
 }
 

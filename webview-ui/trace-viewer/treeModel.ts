@@ -3,8 +3,6 @@
  * list of skeleton rows recomputed in O(visible) by skipping collapsed subtrees, which is what
  * keeps expand/collapse instant at 100,000 spans.
  */
-import type { Skeleton } from '../../src/shared/traceViewerProtocol';
-
 export class TreeModel {
   readonly size: number;
   readonly parents: Int32Array;
@@ -21,9 +19,10 @@ export class TreeModel {
   /** Position of a row in `visible`, or -1 when hidden. */
   private visibleIndex: Int32Array;
 
-  constructor(skeleton: Skeleton) {
-    const n = (this.size = skeleton.ids.length);
-    this.parents = Int32Array.from(skeleton.parents);
+  /** `parents`: the skeleton's parent row of each row (-1 for a root), parents before children. */
+  constructor(parents: ArrayLike<number>) {
+    const n = (this.size = parents.length);
+    this.parents = Int32Array.from(parents);
     this.depth = new Int32Array(n);
     this.subtreeSize = new Int32Array(n).fill(1);
     this.posInSet = new Int32Array(n);

@@ -5,6 +5,7 @@
  * selects in lockstep with the tree by construction.
  */
 import type { Skeleton } from '../../src/shared/traceViewerProtocol';
+import { Names } from '../../src/shared/skeletonColumns';
 import { SPAN_TYPES, STATUS } from '../../src/shared/traceViewerProtocol';
 import { h, icon } from '../shared/dom';
 import { niceTicks } from '../shared/ticks';
@@ -53,6 +54,7 @@ export class TreeView {
   private frame = 0;
   private typeAhead = '';
   private typeAheadTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly names: Names;
   selected = -1;
   onSelect: (row: number) => void = () => {};
   onExpansionChange: () => void = () => {};
@@ -63,6 +65,7 @@ export class TreeView {
     private readonly decorations: TreeDecorations,
     private readonly totalMs: number,
   ) {
+    this.names = new Names(skeleton.names);
     this.spacer = h('div', { className: 'tree-spacer' });
     this.scroller = h('div', {
       className: 'tree-scroll',
@@ -194,7 +197,7 @@ export class TreeView {
     e.indent.style.width = `${this.model.depth[row]! * INDENT_PX}px`;
     e.twisty.className = `twisty codicon${hasChildren ? (expanded ? ' codicon-chevron-down' : ' codicon-chevron-right') : ''}`;
     e.typeIcon.className = `type-icon codicon codicon-${error ? 'error' : TYPE_ICONS[s.types[row]!] ?? 'circle-outline'}`;
-    e.name.textContent = s.names[row]!;
+    e.name.textContent = this.names.at(row);
     // The kind in words beside the icon (as MLflow and Langfuse label spans); none for UNKNOWN.
     e.kind.textContent = kindLabel(s.types[row]!);
     e.marks.replaceChildren();
@@ -300,7 +303,7 @@ export class TreeView {
     const offset = this.typeAhead.length === 1 ? 1 : 0;
     for (let k = 0; k < visible.length; k++) {
       const row = visible[(start + offset + k) % visible.length]!;
-      if (this.skeleton.names[row]!.toLowerCase().startsWith(this.typeAhead)) {
+      if (this.names.at(row).toLowerCase().startsWith(this.typeAhead)) {
         this.select(row);
         return;
       }

@@ -12,7 +12,6 @@ import type { Artifact, Span, TraceInfo } from './model';
 import { KNOWN_SPAN_TYPES, SPAN_STATUS } from './model';
 import { createHash } from 'node:crypto';
 import { treeOrder } from './treeOrder';
-import { jsonForScriptElement } from '../util/scriptJson';
 
 /** Bump when the shape changes: an outline of another version is rebuilt, never read. */
 export const OUTLINE_VERSION = 2;
@@ -153,9 +152,8 @@ type OutlineHead = Omit<Outline, OutlineColumn>;
 
 /**
  * An outline as the viewer's worker uses it. The stored form is one header line (JSON, with the
- * sha256 of every other line) and one line per column, each already script-safe JSON
- * (jsonForScriptElement): the page's skeleton is spliced together from those lines as they are,
- * and a column is parsed only when something needs its values.
+ * sha256 of every other line) and one JSON line per column: a column is parsed only when
+ * something needs its values (opening a stored trace parses parents and byte ranges first).
  */
 export class OutlineView {
   private constructor(
@@ -170,9 +168,8 @@ export class OutlineView {
     return new OutlineView(head, ids.length, {}, { ids, parents, names, types, status, startMs, durMs, byteStart, byteEnd });
   }
 
-  /** The column as script-safe JSON text. */
-  json(column: OutlineColumn): string {
-    return (this.lines[column] ??= jsonForScriptElement(this.values[column]));
+  private line(column: OutlineColumn): string {
+    return (this.lines[column] ??= JSON.stringify(this.values[column]));
   }
 
   column<T extends string | number = number>(column: OutlineColumn): T[] {
@@ -186,7 +183,7 @@ export class OutlineView {
   }
 
   serialize(): string {
-    const lines = COLUMNS.map((c) => this.json(c));
+    const lines = COLUMNS.map((c) => this.line(c));
     const sha256 = Object.fromEntries(COLUMNS.map((c, i) => [c, digest(lines[i]!)]));
     return [JSON.stringify({ ...this.head, spans: this.spans, sha256 }), ...lines].join('\n') + '\n';
   }

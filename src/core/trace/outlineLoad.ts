@@ -30,8 +30,10 @@ export interface LoadedOutline {
 }
 
 export interface LoadOptions {
-  /** Where the outline of this file lives (stored traces); absent: nowhere, build it in memory. */
+  /** Where the outline of this file lives (beside a stored trace, or in the outline cache); absent: nowhere, build it in memory. */
   outlineFile?: string;
+  /** The outline file is one of the outline cache's (outlineCache.ts): not finding it is no news. */
+  cached?: boolean;
   onProgress?: ScanProgress;
 }
 
@@ -65,7 +67,7 @@ export async function loadOutline(traceFile: string, options: LoadOptions = {}):
     if (options.outlineFile) {
       const read = await readOutline(options.outlineFile, handle, file);
       if ('outline' in read) return { outline: read.outline, dataFile: traceFile, built: false, warnings };
-      warnings.push(`${options.outlineFile}: ${read.problem}; rebuilding it from ${path.basename(traceFile)}.`);
+      if (!(read.missing && options.cached)) warnings.push(`${options.outlineFile}: ${read.problem}; rebuilding it from ${path.basename(traceFile)}.`);
     }
     let outline: Outline | null;
     try {
@@ -90,7 +92,7 @@ export async function loadOutline(traceFile: string, options: LoadOptions = {}):
   return { ...(await normalizedCopy(traceFile)), built: true, warnings };
 }
 
-async function readOutline(outlineFile: string, trace: fs.FileHandle, file: { bytes: number; mtimeMs: number }): Promise<{ outline: OutlineView } | { problem: string }> {
+async function readOutline(outlineFile: string, trace: fs.FileHandle, file: { bytes: number; mtimeMs: number }): Promise<{ outline: OutlineView } | { problem: string; missing?: true }> {
   let text: string;
   try {
     const stats = await fs.stat(outlineFile);
@@ -98,7 +100,8 @@ async function readOutline(outlineFile: string, trace: fs.FileHandle, file: { by
     text = await fs.readFile(outlineFile, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { problem: code === 'ENOENT' ? 'missing (the trace was stored by an older coSTAR, or the outline was deleted)' : `cannot read it (${code ?? (error as Error).message})` };
+    if (code === 'ENOENT') return { problem: 'missing (the trace was stored by an older coSTAR, or the outline was deleted)', missing: true };
+    return { problem: `cannot read it (${code ?? (error as Error).message})` };
   }
   const parsed = OutlineView.parse(text, file);
   if ('problem' in parsed) return parsed;

@@ -5,7 +5,8 @@
 import type { OutlineTotals } from '../../core/trace/outline';
 import type { Verdict } from '../../core/judges/types';
 import { SPAN_STATUS as STATUS, type TraceInfo } from '../../core/trace/model';
-import type { Metrics, RootCause, Skeleton, ViewerVerdict } from '../../shared/traceViewerProtocol';
+import type { Metrics, RootCause, ViewerVerdict } from '../../shared/traceViewerProtocol';
+import type { SkeletonRows } from '../../shared/skeletonColumns';
 
 export function toViewerVerdicts(verdicts: readonly Verdict[], rowOf: ReadonlyMap<string, number>): ViewerVerdict[] {
   return verdicts.map((v) => ({
@@ -31,7 +32,7 @@ export function toViewerVerdicts(verdicts: readonly Verdict[], rowOf: ReadonlyMa
  * those, the one that started first. When no span errors, the earliest span cited by a failing
  * (or erroring) judge is the best pointer there is.
  */
-export function findRootCause(skeleton: Pick<Skeleton, 'parents' | 'status' | 'startMs'>, verdicts: readonly ViewerVerdict[]): RootCause | null {
+export function findRootCause(skeleton: Pick<SkeletonRows, 'parents' | 'status' | 'startMs'>, verdicts: readonly ViewerVerdict[]): RootCause | null {
   const n = skeleton.parents.length;
   const hasErrorBelow = new Uint8Array(n);
   for (let row = n - 1; row >= 0; row--) {

@@ -11,6 +11,7 @@ import {
   HostMessage, WebviewMessage, type InitialState, type Metrics, type TraceSourceRef,
 } from '../../shared/traceViewerProtocol';
 import { outlineMetrics } from './analysis';
+import type { SkeletonColumns } from '../../shared/skeletonColumns';
 import type { TraceSession } from './session';
 
 export interface ViewerInput {
@@ -34,26 +35,30 @@ export interface ViewerEffects {
   log(message: string): void;
 }
 
-/** The page's state without its skeleton, and the skeleton as script-safe JSON (see html.ts). */
+/** The page's state (in its HTML); the span tree follows as a message (see the protocol file). */
 export interface ViewerPage {
-  state: Omit<InitialState, 'skeleton'>;
-  skeletonJson: string;
+  state: InitialState;
 }
 
 export class TraceViewerController {
   /** The search this panel is running (a newer query cancels it). */
   private search: { requestId: number; searchId: number } | undefined;
+  /** The skeleton asked of the worker while the page loads, for the page's first `ready`. */
+  private nextSkeleton: Promise<SkeletonColumns> | undefined;
 
   constructor(private readonly input: ViewerInput) {}
 
   async page(): Promise<ViewerPage> {
     const { session } = this.input;
     const { info, totals, artifacts } = session.summary;
+    // Encoded by the worker while the editor loads the page: it is needed as soon as the page is ready.
+    this.nextSkeleton = session.skeleton();
+    // Unhandled until `ready` takes it; a failure is reported to the page then.
+    this.nextSkeleton.catch(() => {});
     const prepared = await session.prepare(this.input.verdicts, this.input.revealSpanIds ?? []);
     const scenarioId = info.metadata[META.scenarioId];
     const runId = this.input.runId ?? info.metadata[META.runId];
     return {
-      skeletonJson: prepared.skeletonJson,
       state: {
         source: this.input.source,
         traceId: info.traceId,
@@ -92,8 +97,13 @@ export class TraceViewerController {
     const { session } = this.input;
     try {
       switch (message.type) {
-        case 'ready':
+        case 'ready': {
+          // Every page load asks (a hidden panel's page is rebuilt when it is shown again).
+          const skeleton = await (this.nextSkeleton ?? session.skeleton());
+          this.nextSkeleton = undefined;
+          effects.post({ type: 'skeleton', skeleton });
           return;
+        }
         case 'getSpan': {
           const detail = await session.detail(message.row);
           effects.post(detail ? { type: 'spanDetail', detail } : { type: 'error', message: `No span on row ${message.row}.` });

@@ -69,7 +69,7 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
     let file: string | undefined;
     let page: Awaited<ReturnType<TraceViewerController['page']>>;
     try {
-      const target = await traceTarget(source, deps.workspaceDir(), (uri) => vscode.Uri.parse(uri).fsPath);
+      const target = await traceTarget(source, deps.workspaceDir(), (uri) => vscode.Uri.parse(uri).fsPath, vscode.Uri.joinPath(context.globalStorageUri, 'outlines').fsPath);
       // The outline is being built (no usable one was stored): show how far the scan got, at
       // most a few times a second (each update replaces the page).
       let shownAt = 0;
@@ -79,8 +79,9 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
         shownAt = now;
         panel.webview.html = renderProgressHtml(`Reading the trace for the first time: ${formatMiB(read)} of ${formatMiB(total)}…`, total > 0 ? read / total : undefined);
       };
-      const session = await registry.acquire(target.file, { ...(target.outlineFile ? { outlineFile: target.outlineFile } : {}), onProgress });
+      const session = await registry.acquire(target.file, { ...(target.outlineFile ? { outlineFile: target.outlineFile } : {}), ...(target.outlineCache ? { outlineCached: true } : {}), onProgress });
       file = target.file;
+      if (target.outlineCache && target.outlineFile) void rt.noteOutlineUsed(target.outlineCache, target.outlineFile);
       for (const warning of session.warnings) deps.log(`trace viewer: ${warning}`);
       const input = await viewerInput(source, target, session, deps.workspaceDir());
       if (revealSpanIds) input.revealSpanIds = revealSpanIds;
@@ -215,8 +216,8 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
 
   const serializer: vscodeTypes.WebviewPanelSerializer = {
     async deserializeWebviewPanel(panel, state) {
-      const { ViewerState } = await runtime();
-      const saved = ViewerState.safeParse(state);
+      const { SavedSource } = await runtime();
+      const saved = SavedSource.safeParse(state);
       if (!saved.success) {
         panel.webview.html = renderErrorHtml('coSTAR could not restore this trace viewer: run "coSTAR: Open Trace" again.');
         return;

@@ -3,9 +3,10 @@
  * and the zod-validated protocol. index.ts imports this module only when a trace is first
  * opened, so activating the extension does not load it.
  */
-export { ViewerState } from '../../shared/traceViewerProtocol';
+export { SavedSource } from '../../shared/traceViewerProtocol';
 export { checkedHostMessage, TraceViewerController } from './controller';
 export { renderViewerHtml } from './html';
 export { openPromotedDraft } from '../promoteDraft';
 export { recentTraces, traceTarget, viewerInput } from './traceSources';
 export { TraceSessions } from './session';
+export { noteOutlineUsed } from '../../core/trace/outlineCache';

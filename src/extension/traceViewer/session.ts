@@ -15,19 +15,21 @@ import { parseJsonKeepingNanos } from '../../core/trace/nanos';
 import type { OutlineTotals } from '../../core/trace/outline';
 import type { TraceInfo } from '../../core/trace/model';
 import type { RootCause, SpanDetail, ViewerVerdict } from '../../shared/traceViewerProtocol';
+import type { SkeletonColumns } from '../../shared/skeletonColumns';
 import type { FromWorker, ToWorker, TraceSummary } from './workerProtocol';
 import type { SearchQuery } from './search';
 
 export interface OpenOptions {
   /** The worker's script: dist/traceWorker.js in the extension. */
   workerFile: string;
-  /** Where the trace's outline is kept (stored traces); absent: built in memory only. */
+  /** Where the trace's outline is kept (beside a stored trace, or in the outline cache); absent: built in memory only. */
   outlineFile?: string;
+  /** `outlineFile` is in the outline cache (outlineCache.ts). */
+  outlineCached?: boolean;
   onProgress?(bytesRead: number, totalBytes: number): void;
 }
 
 export interface Prepared {
-  skeletonJson: string;
   verdicts: ViewerVerdict[];
   reveal: number[];
   rootCause: RootCause | null;
@@ -78,7 +80,7 @@ export class TraceSession {
       worker.on('message', listeners.message);
       worker.on('error', listeners.error);
       worker.on('exit', listeners.exit);
-      worker.postMessage({ type: 'open', file, ...(options.outlineFile ? { outlineFile: options.outlineFile } : {}) } satisfies ToWorker);
+      worker.postMessage({ type: 'open', file, ...(options.outlineFile ? { outlineFile: options.outlineFile } : {}), ...(options.outlineCached ? { outlineCached: true } : {}) } satisfies ToWorker);
     }).catch(async (error: Error) => {
       await worker.terminate();
       throw error;
@@ -98,12 +100,19 @@ export class TraceSession {
     return this.closing !== undefined;
   }
 
-  /** The page's skeleton (as script-safe JSON), verdicts on rows, rows to reveal and the root cause. */
+  /** The page's verdicts on rows, rows to reveal and the root cause. */
   async prepare(verdicts: readonly Verdict[], revealSpanIds: readonly string[]): Promise<Prepared> {
     const answer = await this.request({ type: 'prepare', id: 0, verdicts: [...verdicts], revealSpanIds: [...revealSpanIds] });
     if (answer.type !== 'prepared') throw new Error('unexpected answer from the trace viewer worker');
-    const { skeletonJson, verdicts: viewerVerdicts, reveal, rootCause } = answer;
-    return { skeletonJson, verdicts: viewerVerdicts, reveal, rootCause };
+    const { verdicts: viewerVerdicts, reveal, rootCause } = answer;
+    return { verdicts: viewerVerdicts, reveal, rootCause };
+  }
+
+  /** The span tree as binary columns, made by the worker and handed over without a copy. */
+  async skeleton(): Promise<SkeletonColumns> {
+    const answer = await this.request({ type: 'skeleton', id: 0 });
+    if (answer.type !== 'skeleton') throw new Error('unexpected answer from the trace viewer worker');
+    return answer.skeleton;
   }
 
   async rowsOf(spanIds: readonly string[]): Promise<number[]> {
@@ -239,6 +248,7 @@ export class TraceSessions {
       const session = TraceSession.open(file, {
         workerFile: this.workerFile,
         ...(options.outlineFile ? { outlineFile: options.outlineFile } : {}),
+        ...(options.outlineCached ? { outlineCached: true } : {}),
         onProgress: (read, total) => { for (const p of progress) p?.(read, total); },
       });
       entry = { session, users: 0, progress };

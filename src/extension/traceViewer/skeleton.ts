@@ -1,15 +1,17 @@
 /**
- * Turns a trace into the columnar skeleton the webview renders (see the protocol file).
+ * Turns a parsed trace into the skeleton's rows (tree pre-order, as plain arrays; the viewer's
+ * worker gets the same rows from the outline instead, skeletonColumns.ts encodes either).
  * No `vscode` import: the same code serves the extension, the tests and the benchmark.
  */
 import type { Span, Trace } from '../../core/trace/model';
-import { STATUS, type Skeleton } from '../../shared/traceViewerProtocol';
+import { STATUS } from '../../shared/traceViewerProtocol';
+import type { SkeletonRows } from '../../shared/skeletonColumns';
 import { treeOrder } from '../../core/trace/treeOrder';
 import { spanTypeIndex } from '../../core/trace/outline';
 
 export interface IndexedTrace {
   trace: Trace;
-  skeleton: Skeleton;
+  skeleton: SkeletonRows;
   /** spans[row] is the span shown on that row of the skeleton. */
   spans: Span[];
   rowOf: Map<string, number>;
@@ -26,7 +28,7 @@ export function indexTrace(trace: Trace): IndexedTrace {
   });
   const startNs = origin ?? 0n;
   const { order, parents } = treeOrder(nodes);
-  const skeleton: Skeleton = { ids: [], parents, names: [], types: [], status: [], startMs: [], durMs: [] };
+  const skeleton = { ids: [] as string[], parents, names: [] as string[], types: [] as number[], status: [] as number[], startMs: [] as number[], durMs: [] as number[] };
   const spans: Span[] = [];
   const rowOf = new Map<string, number>();
   for (const index of order) {

@@ -6,6 +6,7 @@
 import { META } from '../../core/trace/model';
 import { TraceStore } from '../../core/trace/store';
 import { outlinePathOf } from '../../core/trace/outline';
+import { cachedOutlinePath } from '../../core/trace/outlineCache';
 import { listRunIds, loadReports } from '../../core/run/runStore';
 import type { RunReport } from '../../core/run/protocol';
 import type { TraceSourceRef } from '../../shared/traceViewerProtocol';
@@ -20,14 +21,17 @@ const MAX_REPORTS = 200;
 /** `<ws>/.costar/traces/<id>.trace.json` belongs to workspace `<ws>`; other files to none. */
 export const workspaceOfStoredTrace = workspaceOfTraceFile;
 
-/** The file a source names, where its outline lives (stored traces only) and the workspace whose store holds it. */
+/** The file a source names, where its outline lives and the workspace whose store holds it. */
 export interface TraceTarget {
   file: string;
   outlineFile?: string;
+  /** The folder of the outline cache `outlineFile` is in (a file outside any trace store). */
+  outlineCache?: string;
   storeWorkspace?: string;
 }
 
-export async function traceTarget(source: TraceSourceRef, workspaceDir: string | undefined, filePath?: (uri: string) => string): Promise<TraceTarget> {
+/** `outlineCache`: the folder for outlines of files outside a trace store; without it they are built in memory at each opening. */
+export async function traceTarget(source: TraceSourceRef, workspaceDir: string | undefined, filePath?: (uri: string) => string, outlineCache?: string): Promise<TraceTarget> {
   if (source.kind === 'store') {
     if (!workspaceDir) throw new Error(`Cannot open trace ${source.traceId}: open the workspace folder that holds .costar/traces.`);
     const store = new TraceStore(workspaceDir);
@@ -37,9 +41,10 @@ export async function traceTarget(source: TraceSourceRef, workspaceDir: string |
   }
   const file = filePath ? filePath(source.uri) : source.uri;
   // A file in a trace store gets its outline beside it; any other file (the user's own) is
-  // never written next to: its outline is built in memory each time it is opened.
+  // never written next to: its outline goes to the extension's outline cache.
   const storeWorkspace = workspaceOfStoredTrace(file);
-  return storeWorkspace ? { file, outlineFile: outlinePathOf(file), storeWorkspace } : { file };
+  if (storeWorkspace) return { file, outlineFile: outlinePathOf(file), storeWorkspace };
+  return outlineCache ? { file, outlineFile: cachedOutlinePath(outlineCache, file), outlineCache } : { file };
 }
 
 export interface FoundVerdicts {

@@ -1,7 +1,8 @@
 /**
  * The worker thread of one open trace (its own esbuild entry, dist/traceWorker.js): gets the
  * outline (reads it, or scans the file for it while reporting progress), holds it, and answers
- * the host with the page's skeleton, rows of span ids and streamed search results. The host
+ * the host with the page's skeleton (binary columns, transferred), rows of span ids and
+ * streamed search results. The host
  * thread never parses the trace; it terminates this worker when the trace's last panel closes.
  */
 import { setPriority } from 'node:os';
@@ -11,6 +12,7 @@ import type { OutlineView } from '../../core/trace/outline';
 import { findRootCause, toViewerVerdicts } from './analysis';
 import { rawNeedle, searchFile, spanMatcher } from './search';
 import type { FromWorker, ToWorker, TraceSummary } from './workerProtocol';
+import { encodeSkeleton, skeletonBuffers } from '../../shared/skeletonColumns';
 
 // A scan of a 500 MB file keeps a core busy for seconds: on Linux the nice value is per thread,
 // so lowering this thread's lets the extension host's thread win the CPU meanwhile. (Elsewhere
@@ -41,9 +43,6 @@ const rowsOf = (wanted: readonly string[]): number[] => {
   return wanted.map((id) => rowOf!.get(id)).filter((r): r is number => r !== undefined);
 };
 
-/** The page's skeleton, spliced from the outline's script-safe column JSON (never parsed here). */
-const skeletonJson = (o: OutlineView): string =>
-  `{${(['ids', 'parents', 'names', 'types', 'status', 'startMs', 'durMs'] as const).map((c) => `"${c}":${o.json(c)}`).join(',')}}`;
 
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
@@ -52,6 +51,7 @@ async function handle(message: ToWorker): Promise<void> {
       let reported = 0;
       const loaded = await loadOutline(message.file, {
         ...(message.outlineFile ? { outlineFile: message.outlineFile } : {}),
+        ...(message.outlineCached ? { cached: true } : {}),
         onProgress: (bytesRead, totalBytes) => {
           if (bytesRead - reported < totalBytes / 100 && bytesRead < totalBytes) return;
           reported = bytesRead;
@@ -80,7 +80,18 @@ async function handle(message: ToWorker): Promise<void> {
       const rowOfCited = new Map(citedRows.map((row) => [ids[row]!, row]));
       const verdicts = toViewerVerdicts(message.verdicts, rowOfCited);
       const rootCause = findRootCause({ parents: o.column('parents'), status: o.column('status'), startMs: o.column('startMs') }, verdicts);
-      post({ type: 'prepared', id: message.id, skeletonJson: skeletonJson(o), verdicts, reveal: rowsOf(message.revealSpanIds), rootCause });
+      post({ type: 'prepared', id: message.id, verdicts, reveal: rowsOf(message.revealSpanIds), rootCause });
+      return;
+    }
+    case 'skeleton': {
+      // Encoded afresh for each page (a few MB; the outline's columns stay the one copy kept)
+      // and transferred, so the host never copies or parses it.
+      const o = outline!;
+      const skeleton = encodeSkeleton({
+        parents: o.column('parents'), names: o.column<string>('names'),
+        types: o.column('types'), status: o.column('status'), startMs: o.column('startMs'), durMs: o.column('durMs'),
+      });
+      post({ type: 'skeleton', id: message.id, skeleton }, skeletonBuffers(skeleton));
       return;
     }
     case 'rowsOf':

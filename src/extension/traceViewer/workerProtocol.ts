@@ -7,6 +7,7 @@ import type { Artifact, TraceInfo } from '../../core/trace/model';
 import type { OutlineArtifact, OutlineTotals } from '../../core/trace/outline';
 import type { Verdict } from '../../core/judges/types';
 import type { RootCause, ViewerVerdict } from '../../shared/traceViewerProtocol';
+import type { SkeletonColumns } from '../../shared/skeletonColumns';
 
 /** What the host keeps of an open trace: no span but the byte positions of each. */
 export interface TraceSummary {
@@ -22,8 +23,9 @@ export interface TraceSummary {
 }
 
 export type ToWorker =
-  | { type: 'open'; file: string; outlineFile?: string }
+  | { type: 'open'; file: string; outlineFile?: string; outlineCached?: boolean }
   | { type: 'prepare'; id: number; verdicts: Verdict[]; revealSpanIds: string[] }
+  | { type: 'skeleton'; id: number }
   | { type: 'rowsOf'; id: number; spanIds: string[] }
   | { type: 'totals'; id: number; file: string; outlineFile?: string }
   | { type: 'search'; searchId: number; query: string; regex: boolean; caseSensitive: boolean }
@@ -33,7 +35,8 @@ export type FromWorker =
   | { type: 'progress'; bytesRead: number; totalBytes: number }
   | { type: 'opened'; summary: TraceSummary; byteStart: Float64Array; byteEnd: Float64Array; warnings: string[]; built: boolean }
   | { type: 'failed'; id?: number; message: string }
-  | { type: 'prepared'; id: number; skeletonJson: string; verdicts: ViewerVerdict[]; reveal: number[]; rootCause: RootCause | null }
+  | { type: 'prepared'; id: number; verdicts: ViewerVerdict[]; reveal: number[]; rootCause: RootCause | null }
+  | { type: 'skeleton'; id: number; skeleton: SkeletonColumns }
   | { type: 'rows'; id: number; rows: number[] }
   | { type: 'totals'; id: number; info: TraceInfo; totals: OutlineTotals; warnings: string[] }
   | { type: 'searchResults'; searchId: number; rows: number[]; done: boolean; truncated: boolean; error?: string };
