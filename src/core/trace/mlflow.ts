@@ -202,10 +202,10 @@ function readMlflowSpanParts(value: unknown, where: string, only: ReadonlySet<st
   // Span dict v4 puts MLflow's "tr-…" id in trace_id and the OTel id in otel_trace_id.
   const rawTraceId = span.otel_trace_id ?? span.trace_id;
   return {
-    traceId: typeof rawTraceId === 'string' && rawTraceId.startsWith('tr-') ? null : spanTraceId(rawTraceId, `${where}.trace_id`),
+    traceId: typeof rawTraceId === 'string' && rawTraceId.startsWith('tr-') ? null : traceIds.read(rawTraceId, `${where}.trace_id`),
     parts: {
       spanId: requireId(span.span_id, SPAN_ID_BYTES, `${where}.span_id`),
-      parentId: normalizeId(span.parent_span_id, SPAN_ID_BYTES, `${where}.parent_span_id`),
+      parentId: parentIds.read(span.parent_span_id, `${where}.parent_span_id`),
       name: stringField(span.name, `${where}.name`),
       startTimeUnixNano: start,
       endTimeUnixNano: end === undefined || end === null ? start : toNanos(end, `${where}.end_time_unix_nano`),
@@ -220,10 +220,10 @@ function readV2Span(span: Record<string, unknown>, where: string, only: Readonly
   const context = span.context as Record<string, unknown>;
   const start = toNanos(span.start_time, `${where}.start_time`);
   return {
-    traceId: spanTraceId(context.trace_id, `${where}.context.trace_id`),
+    traceId: traceIds.read(context.trace_id, `${where}.context.trace_id`),
     parts: {
       spanId: requireId(context.span_id, SPAN_ID_BYTES, `${where}.context.span_id`),
-      parentId: normalizeId(span.parent_id, SPAN_ID_BYTES, `${where}.parent_id`),
+      parentId: parentIds.read(span.parent_id, `${where}.parent_id`),
       name: stringField(span.name, `${where}.name`),
       startTimeUnixNano: start,
       endTimeUnixNano: span.end_time === undefined || span.end_time === null ? start : toNanos(span.end_time, `${where}.end_time`),
@@ -234,16 +234,29 @@ function readV2Span(span: Record<string, unknown>, where: string, only: Readonly
   };
 }
 
-// Every span of a trace carries the same trace id: the last one read is kept rather than decoded
-// again for each span (a scan reads hundreds of thousands).
-let lastTraceId: { raw: string; id: string | null } | undefined;
+/**
+ * normalizeId remembering the last id text it read: every span of a trace carries the same trace
+ * id and runs of siblings the same parent id, and a scan reads hundreds of thousands of spans.
+ */
+class LastId {
+  private raw: string | undefined;
+  private id: string | null = null;
 
-function spanTraceId(raw: unknown, where: string): string | null {
-  if (typeof raw === 'string' && raw === lastTraceId?.raw) return lastTraceId.id;
-  const id = normalizeId(raw, TRACE_ID_BYTES, where);
-  if (typeof raw === 'string') lastTraceId = { raw, id };
-  return id;
+  constructor(private readonly byteLength: number) {}
+
+  read(raw: unknown, where: string): string | null {
+    if (typeof raw === 'string' && raw === this.raw) return this.id;
+    const id = normalizeId(raw, this.byteLength, where);
+    if (typeof raw === 'string') {
+      this.raw = raw;
+      this.id = id;
+    }
+    return id;
+  }
 }
+
+const traceIds = new LastId(TRACE_ID_BYTES);
+const parentIds = new LastId(SPAN_ID_BYTES);
 
 function readEvents(value: unknown, where: string, timeKey: string): SpanEvent[] {
   if (value === undefined || value === null) return [];
