@@ -7,8 +7,8 @@
  *   node --import tsx bench/viewer-host.bench.ts [spans]
  *
  * Measures: outline ready (session open) when the worker builds the outline vs when it reads
- * the stored one, and (median of 3) when the file is outside the store, as the custom editor
- * opens any `*.trace.json`: the worker's scan of the file is all of that time; page ready (skeleton + state + HTML); first search (first batch, done); the
+ * the stored one, and (median of 3) when the file is outside the store and has no outline yet,
+ * as the custom editor first opens any `*.trace.json`: the worker's scan of the file; page ready (skeleton + state + HTML); first search (first batch, done); the
  * longest the host's event loop was blocked in each phase (perf_hooks.monitorEventLoopDelay);
  * the host's heap with two such traces open and after both closed.
  */
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     row('outline ready, built by the worker (no outline stored)', built);
     await sessions.release(file);
 
-    // A file without an outline place (the custom editor on any *.trace.json): scanned every time.
+    // No outline file given (the custom editor's first opening of a *.trace.json): scanned each time.
     const scans: Awaited<ReturnType<typeof measured>>[] = [];
     for (let k = 0; k < 3; k++) {
       scans.push(await measured(() => sessions.acquire(second)));
