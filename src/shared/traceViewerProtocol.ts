@@ -108,6 +108,18 @@ export const InitialState = z.object({
 });
 export type InitialState = z.infer<typeof InitialState>;
 
+/**
+ * The page while a trace file is read for the first time (no outline yet): what it is, then
+ * `progress` and a `preview` of the first spans read. Once the trace is open the host replaces
+ * the page with the viewer's (InitialState).
+ */
+export const LoadingState = z.object({
+  loading: z.literal(true),
+  source: TraceSourceRef,
+  title: z.string(),
+});
+export type LoadingState = z.infer<typeof LoadingState>;
+
 export const SpanDetail = z.object({
   row: z.int(),
   spanId: z.string(),
@@ -128,6 +140,10 @@ export type SpanDetail = z.infer<typeof SpanDetail>;
 export const HostMessage = z.discriminatedUnion('type', [
   /** The span tree, sent for every `ready` (a hidden panel's page is rebuilt when shown again). */
   z.object({ type: z.literal('skeleton'), skeleton: Skeleton }),
+  /** To a loading page: how far the first read of the file got. */
+  z.object({ type: z.literal('progress'), bytesRead: z.number().check(z.gte(0)), totalBytes: z.number().check(z.gte(0)) }),
+  /** To a loading page: the first spans read, as rows (spans whose parent comes later are roots for now). */
+  z.object({ type: z.literal('preview'), skeleton: Skeleton }),
   z.object({ type: z.literal('spanDetail'), detail: SpanDetail }),
   z.object({
     type: z.literal('searchResults'),

@@ -16,7 +16,8 @@ import type { HostMessage } from '../../src/shared/traceViewerProtocol';
 import { MAX_SEARCH_RESULTS, rawNeedle, searchFile, spanMatcher } from '../../src/extension/traceViewer/search';
 import { TraceSession, TraceSessions } from '../../src/extension/traceViewer/session';
 import { TraceViewerController } from '../../src/extension/traceViewer/controller';
-import { SOURCE_WORKER, storeTrace } from '../support/traceViewer';
+import { decodeSkeleton, SOURCE_WORKER, storeTrace } from '../support/traceViewer';
+import type { SkeletonColumns } from '../../src/shared/skeletonColumns';
 import { TraceBuilder } from '../support/traceBuilder';
 import { storyTrace } from '../webview/fixtures';
 
@@ -49,6 +50,41 @@ describe('trace viewer session', () => {
     assert.equal(progress.at(-1), statSync(file).size, 'progress reached the end of the file');
     assert.equal(existsSync(outlinePathOf(file)), false);
     assert.equal((await session.detail(6))?.name, 'write_report');
+  });
+
+  it('sends a preview of the first spans read while a scan has more to read, once, and the panel that joins late gets it too', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'costar-session-'));
+    const file = path.join(dir, 'big.trace.json');
+    // ≈ 12 MB: three of the scanner's 4 MB chunks, so the preview comes after the first.
+    writeFileSync(file, JSON.stringify(toMlflowJson(numberedTrace(40_000))));
+    const registry = new TraceSessions(SOURCE_WORKER);
+    const previews: SkeletonColumns[] = [];
+    const late: SkeletonColumns[] = [];
+    let joined: Promise<TraceSession> | undefined;
+    const first = registry.acquire(file, {
+      onPreview: (skeleton) => {
+        previews.push(skeleton);
+        joined ??= registry.acquire(file, { onPreview: (s) => late.push(s) });
+      },
+    });
+    const session = await first;
+    await joined;
+    after(() => registry.closeAll());
+    assert.equal(previews.length, 1, 'one preview');
+    const preview = decodeSkeleton(previews[0]!);
+    assert.ok(preview.parents.length > 0 && preview.parents.length < session.spans, `a part of the trace: ${preview.parents.length} of ${session.spans} rows`);
+    assert.equal(preview.names[0], 'agent');
+    assert.equal(preview.parents.filter((p) => p === -1).length, 1, 'the first spans hang under their root');
+    assert.deepEqual(preview.names.slice(1, 3), ['step 1', 'step 2']);
+    assert.equal(late.length, 1, 'the late panel got the same preview');
+    assert.equal(late[0], previews[0]);
+
+    // A file read in one chunk has nothing to preview: its viewer comes at once.
+    const small = path.join(dir, 'small.trace.json');
+    writeFileSync(small, JSON.stringify(toMlflowJson(storyTrace())));
+    const none: SkeletonColumns[] = [];
+    sessions.push(await TraceSession.open(small, { workerFile: SOURCE_WORKER, onPreview: (s) => none.push(s) }));
+    assert.equal(none.length, 0);
   });
 
   it('reads a stored outline (no build) and warns about a damaged one it rebuilt', async () => {

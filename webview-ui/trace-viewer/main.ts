@@ -6,8 +6,9 @@
 import '@vscode/codicons/dist/codicon.css';
 import './styles.css';
 import {
-  HostMessage, INITIAL_STATE_ELEMENT_ID, InitialState, ViewerState, WebviewMessage, type Skeleton, type SpanDetail,
+  HostMessage, INITIAL_STATE_ELEMENT_ID, InitialState, LoadingState, ViewerState, WebviewMessage, type Skeleton, type SpanDetail,
 } from '../../src/shared/traceViewerProtocol';
+import { showLoading } from './loadingView';
 import { Names } from '../../src/shared/skeletonColumns';
 import { HostChannel } from '../shared/vscodeApi';
 import { h } from '../shared/dom';
@@ -27,24 +28,28 @@ const STATE_SAVE_DELAY_MS = 300;
 /** Levels expanded when a trace is opened the first time. */
 const INITIAL_DEPTH = 2;
 
-function readInitialState(): InitialState {
+/** The viewer's state, or the loading page's while the trace file is read for the first time. */
+function readPageState(): InitialState | LoadingState {
   const text = document.getElementById(INITIAL_STATE_ELEMENT_ID)?.textContent;
   if (!text) throw new Error('The page carries no trace: reopen the trace viewer.');
-  return InitialState.parse(JSON.parse(text));
+  const json: unknown = JSON.parse(text);
+  const loading = LoadingState.safeParse(json);
+  return loading.success ? loading.data : InitialState.parse(json);
 }
 
 type Channel = HostChannel<HostMessage, WebviewMessage>;
 
 function start(): void {
   const app = document.getElementById('app')!;
-  let init: InitialState;
+  let init: InitialState | LoadingState;
   try {
-    init = readInitialState();
+    init = readPageState();
   } catch (error) {
     app.replaceChildren(h('p', { className: 'fatal', text: `Cannot show this trace: ${(error as Error).message}` }));
     return;
   }
   const channel: Channel = new HostChannel(HostMessage, WebviewMessage);
+  if ('loading' in init) return showLoading(app, init, channel);
   const header = metricsHeader(init, () => channel.post({ type: 'promote' }));
   const notice = h('div', { className: 'notice', role: 'status' });
   const spans = init.metrics.spans;

@@ -70,6 +70,9 @@ export interface Outline {
   byteEnd: number[];
 }
 
+/** Rows of the spans a scan has read so far (see OutlineBuilder.preview). */
+export type OutlinePreview = Pick<Outline, 'parents' | 'names' | 'types' | 'status' | 'startMs' | 'durMs'>;
+
 const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL']);
 
 /** The fields of a span an outline is made of (a whole Span has them too). */
@@ -122,6 +125,26 @@ export class OutlineBuilder {
     this.durMs.push(Math.max(0, Number(endNs - startNs) / 1e6));
     this.byteStart.push(range[0]);
     this.byteEnd.push(range[1]);
+  }
+
+  /** Spans added so far. */
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /**
+   * The spans added so far as the viewer's rows, for a preview while a scan goes on: their tree
+   * order, where a span whose parent comes later in the file is a root for now.
+   */
+  preview(): OutlinePreview {
+    const originNs = this.origin ?? 0n;
+    const { ids, parentIds, startNs } = this;
+    const { order, parents } = treeOrder(ids.map((spanId, i) => ({ spanId, parentId: parentIds[i]!, startNs: startNs[i]! })));
+    const column = <T>(values: T[]): T[] => order.map((index) => values[index]!);
+    return {
+      parents, names: column(this.names), types: column(this.types), status: column(this.status),
+      startMs: order.map((index) => Number(startNs[index]! - originNs) / 1e6), durMs: column(this.durMs),
+    };
   }
 
   finish(info: TraceInfo, artifacts: readonly Artifact[], artifactsRange: [number, number] | null, file: { bytes: number; mtimeMs: number }): Outline {

@@ -98,7 +98,8 @@ function escapedAt(bytes: Buffer, at: number): boolean {
 }
 
 export interface ScanProgress {
-  (bytesRead: number, totalBytes: number): void;
+  /** `scanned`: what was read so far (its size and a preview of its rows). */
+  (bytesRead: number, totalBytes: number, scanned: Pick<OutlineBuilder, 'size' | 'preview'>): void;
 }
 
 /** The outline of the MLflow trace in `handle` (a regular file of `file.bytes`), or null (see above). */
@@ -276,7 +277,7 @@ export async function scanMlflowTrace(handle: FileHandle, file: { bytes: number;
     kept = len - (keep - base);
     if (keep !== base) buf.copyWithin(0, keep - base, len);
     base = keep;
-    onProgress?.(position, file.bytes);
+    onProgress?.(position, file.bytes, builder);
   }
   if (!rootDone || !spansSeen || infoJson === undefined) return null;
   return builder.finish(readMlflowInfo(infoJson, spanTraceIds), artifacts, artifactsRange, file);

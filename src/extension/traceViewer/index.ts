@@ -3,6 +3,7 @@
  * `*.trace.json` files, and the serializer that brings panels back after a reload. All trace
  * logic lives in the controller; this file only moves messages between it and a webview.
  */
+import * as path from 'node:path';
 import type * as vscodeTypes from 'vscode';
 import type { TraceSourceRef } from '../../shared/traceViewerProtocol';
 import type { Artifact } from '../../core/trace/model';
@@ -40,10 +41,6 @@ export interface TraceViewerDeps {
  */
 export type OpenTraceArg = string | vscodeTypes.Uri | { traceId?: string; traceFile?: string; spanIds?: string[] };
 
-function formatMiB(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
-}
-
 export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.ExtensionContext, deps: TraceViewerDeps): vscodeTypes.Disposable[] {
   const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
   const openPanels = new Map<string, { panel: vscodeTypes.WebviewPanel; controller: TraceViewerController }>();
@@ -61,25 +58,28 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
     let disposed = false;
     const earlyDispose = panel.onDidDispose(() => { disposed = true; });
     const rt = await runtime();
-    const { checkedHostMessage, renderViewerHtml, TraceViewerController, traceTarget, viewerInput } = rt;
+    const { checkedHostMessage, renderLoadingViewerHtml, renderViewerHtml, TraceViewerController, traceTarget, viewerInput } = rt;
     sessions ??= new rt.TraceSessions(vscode.Uri.joinPath(context.extensionUri, 'dist', 'traceWorker.js').fsPath);
     const registry = sessions;
     panel.webview.html = renderProgressHtml('Opening the trace…');
     let controller: TraceViewerController;
     let file: string | undefined;
     let page: Awaited<ReturnType<TraceViewerController['page']>>;
+    let loading: InstanceType<typeof rt.LoadingPage> | undefined;
     try {
       const target = await traceTarget(source, deps.workspaceDir(), (uri) => vscode.Uri.parse(uri).fsPath, vscode.Uri.joinPath(context.globalStorageUri, 'outlines').fsPath);
-      // The outline is being built (no usable one was stored): show how far the scan got, at
-      // most a few times a second (each update replaces the page).
-      let shownAt = 0;
-      const onProgress = (read: number, total: number) => {
-        const now = Date.now();
-        if (disposed || now - shownAt < 250) return;
-        shownAt = now;
-        panel.webview.html = renderProgressHtml(`Reading the trace for the first time: ${formatMiB(read)} of ${formatMiB(total)}…`, total > 0 ? read / total : undefined);
-      };
-      const session = await registry.acquire(target.file, { ...(target.outlineFile ? { outlineFile: target.outlineFile } : {}), ...(target.outlineCache ? { outlineCached: true } : {}), onProgress });
+      // The outline is being built (no usable one was stored): the viewer's loading page shows
+      // how far the scan got and the first spans read.
+      loading = new rt.LoadingPage(panel.webview, () => renderLoadingViewerHtml({
+        ...pageResources(panel),
+        state: { loading: true, source, title: source.kind === 'store' ? `Trace ${source.traceId.slice(0, 8)}` : path.basename(target.file) },
+      }), checkedHostMessage, () => disposed);
+      const opening = loading;
+      const session = await registry.acquire(target.file, {
+        ...(target.outlineFile ? { outlineFile: target.outlineFile } : {}), ...(target.outlineCache ? { outlineCached: true } : {}),
+        onProgress: (read, total) => opening.onProgress(read, total),
+        onPreview: (skeleton) => opening.onPreview(skeleton),
+      });
       file = target.file;
       if (target.outlineCache && target.outlineFile) void rt.noteOutlineUsed(target.outlineCache, target.outlineFile);
       for (const warning of session.warnings) deps.log(`trace viewer: ${warning}`);
@@ -91,10 +91,12 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
       if (file) void registry.release(file);
       const message = `coSTAR cannot show this trace: ${(error as Error).message}`;
       deps.log(message);
+      loading?.dispose();
       if (!disposed) panel.webview.html = renderErrorHtml(message);
       earlyDispose.dispose();
       return;
     }
+    loading.dispose();
     earlyDispose.dispose();
     const traceFile = file;
     if (disposed) {
@@ -120,12 +122,16 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
       // The last panel of this trace releases its worker, outline and caches.
       void registry.release(traceFile);
     });
-    panel.webview.html = renderViewerHtml({
+    panel.webview.html = renderViewerHtml({ ...pageResources(panel), page });
+  }
+
+  /** What the viewer's page loads, as URIs the webview may read. */
+  function pageResources(panel: vscodeTypes.WebviewPanel): { cspSource: string; scriptUri: string; styleUris: string[] } {
+    return {
       cspSource: panel.webview.cspSource,
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'trace-viewer.js')).toString(),
       styleUris: [panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'trace-viewer.css')).toString()],
-      page,
-    });
+    };
   }
 
   async function promote(traceId: string, workspaceDir: string): Promise<void> {

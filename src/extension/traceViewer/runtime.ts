@@ -5,8 +5,9 @@
  */
 export { SavedSource } from '../../shared/traceViewerProtocol';
 export { checkedHostMessage, TraceViewerController } from './controller';
-export { renderViewerHtml } from './html';
+export { renderLoadingViewerHtml, renderViewerHtml } from './html';
 export { openPromotedDraft } from '../promoteDraft';
 export { recentTraces, traceTarget, viewerInput } from './traceSources';
 export { TraceSessions } from './session';
 export { noteOutlineUsed } from '../../core/trace/outlineCache';
+export { LoadingPage } from './loadingPage';

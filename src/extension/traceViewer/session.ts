@@ -27,6 +27,8 @@ export interface OpenOptions {
   /** `outlineFile` is in the outline cache (outlineCache.ts). */
   outlineCached?: boolean;
   onProgress?(bytesRead: number, totalBytes: number): void;
+  /** The first spans of a file being scanned, as the page's rows (see the worker). */
+  onPreview?(skeleton: SkeletonColumns): void;
 }
 
 export interface Prepared {
@@ -72,6 +74,7 @@ export class TraceSession {
     const opened = await new Promise<Extract<FromWorker, { type: 'opened' }>>((resolve, reject) => {
       listeners.message = (message: FromWorker) => {
         if (message.type === 'progress') options.onProgress?.(message.bytesRead, message.totalBytes);
+        else if (message.type === 'preview') options.onPreview?.(message.skeleton);
         else if (message.type === 'opened') resolve(message);
         else if (message.type === 'failed') reject(new Error(message.message));
       };
@@ -235,37 +238,58 @@ export class TraceSession {
   }
 }
 
+type OpeningListener = Pick<OpenOptions, 'onProgress' | 'onPreview'>;
+
+interface SessionEntry {
+  session: Promise<TraceSession>;
+  users: number;
+  listeners: Set<OpeningListener>;
+  /** The preview of a scan still going on, for panels that join it. */
+  preview?: SkeletonColumns;
+}
+
 /** Sessions by trace file, shared by the panels that show it; the last release closes one. */
 export class TraceSessions {
-  private readonly entries = new Map<string, { session: Promise<TraceSession>; users: number; progress: Set<OpenOptions['onProgress']> }>();
+  private readonly entries = new Map<string, SessionEntry>();
 
   constructor(private readonly workerFile: string) {}
 
+  /** `options.onProgress`/`onPreview` hear of the opening while it goes on (a panel joining late gets the preview already made). */
   async acquire(file: string, options: Omit<OpenOptions, 'workerFile'> = {}): Promise<TraceSession> {
     let entry = this.entries.get(file);
     if (!entry) {
-      const progress = new Set<OpenOptions['onProgress']>();
+      const listeners = new Set<OpeningListener>();
+      let created: SessionEntry | undefined;
       const session = TraceSession.open(file, {
         workerFile: this.workerFile,
         ...(options.outlineFile ? { outlineFile: options.outlineFile } : {}),
         ...(options.outlineCached ? { outlineCached: true } : {}),
-        onProgress: (read, total) => { for (const p of progress) p?.(read, total); },
+        onProgress: (read, total) => { for (const l of listeners) l.onProgress?.(read, total); },
+        onPreview: (skeleton) => {
+          if (created) created.preview = skeleton;
+          // A copy: a panel that joins from within a listener gets the preview as a late joiner, once.
+          for (const l of [...listeners]) l.onPreview?.(skeleton);
+        },
       });
-      entry = { session, users: 0, progress };
-      this.entries.set(file, entry);
-      session.catch(() => {
-        if (this.entries.get(file) === entry) this.entries.delete(file);
+      const made: SessionEntry = { session, users: 0, listeners };
+      created = made;
+      entry = made;
+      this.entries.set(file, made);
+      session.then(() => { delete made.preview; }, () => {
+        if (this.entries.get(file) === made) this.entries.delete(file);
       });
     }
     entry.users++;
-    entry.progress.add(options.onProgress);
+    const listener: OpeningListener = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.onPreview ? { onPreview: options.onPreview } : {}) };
+    entry.listeners.add(listener);
+    if (entry.preview) options.onPreview?.(entry.preview);
     try {
       return await entry.session;
     } catch (error) {
       entry.users--;
       throw error;
     } finally {
-      entry.progress.delete(options.onProgress);
+      entry.listeners.delete(listener);
     }
   }
 

@@ -49,10 +49,17 @@ async function handle(message: ToWorker): Promise<void> {
     case 'open': {
       // Progress at most every 1 % of the file: enough for a bar, not a flood of messages.
       let reported = 0;
+      let previewed = false;
       const loaded = await loadOutline(message.file, {
         ...(message.outlineFile ? { outlineFile: message.outlineFile } : {}),
         ...(message.outlineCached ? { cached: true } : {}),
-        onProgress: (bytesRead, totalBytes) => {
+        onProgress: (bytesRead, totalBytes, scanned) => {
+          // The first rows read, once, while there is more to read: the page shows them at once.
+          if (!previewed && scanned.size > 0 && bytesRead < totalBytes) {
+            previewed = true;
+            const skeleton = encodeSkeleton(scanned.preview());
+            post({ type: 'preview', skeleton }, skeletonBuffers(skeleton));
+          }
           if (bytesRead - reported < totalBytes / 100 && bytesRead < totalBytes) return;
           reported = bytesRead;
           post({ type: 'progress', bytesRead, totalBytes });

@@ -33,6 +33,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'progress'; bytesRead: number; totalBytes: number }
+  /** The first spans a scan read, as rows to show while it goes on (sent once, when a scan has more to read). */
+  | { type: 'preview'; skeleton: SkeletonColumns }
   | { type: 'opened'; summary: TraceSummary; byteStart: Float64Array; byteEnd: Float64Array; warnings: string[]; built: boolean }
   | { type: 'failed'; id?: number; message: string }
   | { type: 'prepared'; id: number; verdicts: ViewerVerdict[]; reveal: number[]; rootCause: RootCause | null }
