@@ -33,7 +33,10 @@ export function showLoading(app: HTMLElement, state: LoadingState, channel: Host
       say();
     } else if (message.type === 'preview' && !previewed) {
       previewed = message.skeleton.size;
-      body.append(previewTree(message.skeleton).element);
+      const tree = previewTree(message.skeleton);
+      // In the page before the first render: the window of rows is cut to the tree's height.
+      body.append(tree.element);
+      tree.renderNow();
       say();
     }
   }, (problem) => {
@@ -47,7 +50,5 @@ function previewTree(s: Skeleton): TreeView {
   model.expandToDepth(PREVIEW_DEPTH);
   let totalMs = 0;
   for (let row = 0; row < s.size; row++) totalMs = Math.max(totalMs, s.startMs[row]! + s.durMs[row]!);
-  const tree = new TreeView(s, model, { citedOutcome: () => undefined, isRootCause: () => false, matchState: () => 0 }, totalMs);
-  tree.renderNow();
-  return tree;
+  return new TreeView(s, model, { citedOutcome: () => undefined, isRootCause: () => false, matchState: () => 0 }, totalMs);
 }

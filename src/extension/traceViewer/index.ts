@@ -217,7 +217,12 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
 
   const editorProvider: vscodeTypes.CustomReadonlyEditorProvider = {
     openCustomDocument: (uri) => ({ uri, dispose: () => {} }),
-    resolveCustomEditor: (document, panel) => attach(panel, { kind: 'file', uri: document.uri.toString() }),
+    // Not awaited: the editor shows a custom editor's webview only once this returns, so waiting
+    // for the trace to open hid the progress and the first rows of a file read for the first
+    // time (seconds for a big one) behind an empty tab.
+    resolveCustomEditor: (document, panel) => {
+      void attach(panel, { kind: 'file', uri: document.uri.toString() });
+    },
   };
 
   const serializer: vscodeTypes.WebviewPanelSerializer = {
