@@ -8,7 +8,7 @@
  *
  * Measures: outline ready (session open) when the worker builds the outline vs when it reads
  * the stored one, and (median of 3) when the file is outside the store and has no outline yet,
- * as the custom editor first opens any `*.trace.json`: the worker's scan of the file; page ready (skeleton + state + HTML); first search (first batch, done); the
+ * as the custom editor first opens any `*.trace.json`: the worker's scan of the file; page ready (state + HTML), the skeleton columns for its ready; first search (first batch, done); the
  * longest the host's event loop was blocked in each phase (perf_hooks.monitorEventLoopDelay);
  * the host's heap with two such traces open and after both closed.
  */
@@ -21,6 +21,7 @@ import { runInNewContext } from 'node:vm';
 import { outlinePathOf } from '../src/core/trace/outline';
 import { TraceViewerController } from '../src/extension/traceViewer/controller';
 import { renderViewerHtml } from '../src/extension/traceViewer/html';
+import { skeletonBuffers } from '../src/shared/skeletonColumns';
 import { TraceSessions } from '../src/extension/traceViewer/session';
 import { ERROR_WORD, writeRealisticTrace } from '../test/support/realisticTrace';
 import { BUILT_WORKER } from '../test/support/traceViewer';
@@ -77,7 +78,15 @@ async function main(): Promise<void> {
       const controller = new TraceViewerController({ source: { kind: 'store', traceId }, session, verdicts: [] });
       return { controller, html: renderViewerHtml({ cspSource: 'x', scriptUri: 'x', styleUris: [], page: await controller.page() }) };
     });
-    row('page ready (skeleton, state, HTML) after that', page);
+    row('page ready (state, HTML) after that', page);
+    let skeletonBytes = 0;
+    const skeleton = await measured(() => page.value.controller.handle({ type: 'ready' }, {
+      post: (m) => {
+        if (m.type === 'skeleton') skeletonBytes = skeletonBuffers(m.skeleton).reduce((sum, b) => sum + b.byteLength, 0);
+      },
+      openArtifact: () => {}, log: () => {},
+    }));
+    row(`skeleton columns for the page's ready (${(skeletonBytes / MB).toFixed(1)} MB)`, skeleton);
     let firstBatchMs = 0;
     const search = await measured(() => new Promise<void>((resolve) => {
       const start = performance.now();

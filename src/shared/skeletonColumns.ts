@@ -111,7 +111,7 @@ export function skeletonBuffers(s: SkeletonColumns): ArrayBuffer[] {
 }
 
 /** The strings of a column, decoded once each when first asked for. */
-export class Texts {
+class Texts {
   private static readonly decoder = new TextDecoder();
   private readonly decoded: (string | undefined)[] = [];
 
@@ -120,10 +120,6 @@ export class Texts {
   at(i: number): string {
     const { bytes, offsets } = this.column;
     return (this.decoded[i] ??= Texts.decoder.decode(bytes.subarray(offsets[i], offsets[i + 1])));
-  }
-
-  get length(): number {
-    return this.column.offsets.length - 1;
   }
 }
 

@@ -40,7 +40,6 @@ describe('trace viewer loading page', () => {
   it('comes up on the first report and talks to the page only once it is ready, and again after a reload', () => {
     const webview = new FakeWebview();
     const page = new LoadingPage(webview, () => '<html>', checkedHostMessage, () => false);
-    assert.equal(page.shown, false);
     assert.equal(webview.htmlSet, 0, 'no page for an opening that needs no scan');
     page.onProgress(10, 100);
     page.onPreview(preview);
@@ -65,7 +64,6 @@ describe('trace viewer loading page', () => {
     page.onProgress(10, 100);
     page.onPreview(preview);
     assert.equal(webview.htmlSet, 0);
-    assert.equal(page.shown, false);
   });
 
   it('checks what it posts', () => {

@@ -29,11 +29,6 @@ export class LoadingPage {
     private readonly disposed: () => boolean,
   ) {}
 
-  /** True once the loading page was put up (the viewer's page then replaces it). */
-  get shown(): boolean {
-    return this.subscription !== undefined;
-  }
-
   onProgress(bytesRead: number, totalBytes: number): void {
     this.progress = { bytesRead, totalBytes };
     if (this.show() && this.ready) this.post({ type: 'progress', bytesRead, totalBytes });
