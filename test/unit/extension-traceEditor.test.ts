@@ -140,6 +140,31 @@ describe('trace viewer custom editor (fake editor API)', () => {
   });
 });
 
+describe('trace viewer custom editor when the tab is gone', () => {
+  it('reports a failure before the opening started instead of leaving an unhandled rejection', async () => {
+    const registered: { editor?: vscodeTypes.CustomReadonlyEditorProvider } = {};
+    const context = { extensionUri: Uri.file(REPO_ROOT), globalStorageUri: Uri.file(mkdtempSync(path.join(tmpdir(), 'costar-trace-editor-'))) } as unknown as vscodeTypes.ExtensionContext;
+    const logs: string[] = [];
+    const disposables = registerTraceViewer(fakeVscode(registered), context, { workspaceDir: () => undefined, log: (m) => logs.push(m) });
+    // What VS Code does with a webview whose tab was closed: every setter throws.
+    const gone = { webview: {}, onDidDispose: () => ({ dispose: () => {} }) };
+    for (const name of ['options', 'html']) Object.defineProperty(gone.webview, name, { set: () => { throw new Error('Webview is disposed'); } });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      registered.editor!.resolveCustomEditor({ uri: Uri.file('/nowhere/x.trace.json') } as unknown as vscodeTypes.CustomDocument, gone as unknown as vscodeTypes.WebviewPanel, {} as vscodeTypes.CancellationToken);
+      await waitFor('the failure logged', () => logs.length > 0, 10_000, 10);
+      assert.deepEqual(logs, ['coSTAR cannot show this trace: Webview is disposed']);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      for (const d of disposables) d.dispose();
+    }
+  });
+});
+
 async function showsLoadingThenViewer(panel: FakePanel, dir: string, logs: string[]): Promise<void> {
     await waitFor('the viewer with its tree', () => panel.log.includes('page: viewer') && panel.log.at(-1)?.startsWith('  ← skeleton'), 60_000, 20);
     const log = panel.log;

@@ -221,7 +221,16 @@ export function registerTraceViewer(vscode: VSCode, context: vscodeTypes.Extensi
     // for the trace to open hid the progress and the first rows of a file read for the first
     // time (seconds for a big one) behind an empty tab.
     resolveCustomEditor: (document, panel) => {
-      void attach(panel, { kind: 'file', uri: document.uri.toString() });
+      attach(panel, { kind: 'file', uri: document.uri.toString() }).catch((error: unknown) => {
+        // attach reports what goes wrong opening the trace; this is anything before that.
+        const message = `coSTAR cannot show this trace: ${(error as Error).message ?? String(error)}`;
+        deps.log(message);
+        try {
+          panel.webview.html = renderErrorHtml(message);
+        } catch {
+          // The tab was closed meanwhile.
+        }
+      });
     },
   };
 
