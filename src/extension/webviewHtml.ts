@@ -50,13 +50,12 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
 }
 
 /**
- * A page without scripts shown while a view's data loads (e.g. a trace's outline being built):
- * what is happening and, when known, how far it got (0–1).
+ * A page without scripts shown while a view's data loads (e.g. "Opening the trace…" until the
+ * trace viewer's own page can say more): what is happening, with a busy bar.
  */
-export function renderProgressHtml(message: string, fraction?: number): string {
-  const bar = fraction === undefined ? '<progress></progress>' : `<progress max="100" value="${Math.round(fraction * 100)}"></progress>`;
+export function renderProgressHtml(message: string): string {
   return staticPage(`<p role="status" data-costar-loading="">${escapeText(message)}</p>
-    ${bar}`);
+    <progress></progress>`);
 }
 
 /** A page without scripts for when a view cannot be shown: the reason and what to do. */
