@@ -2,8 +2,8 @@
  * The worker thread of one open trace (its own esbuild entry, dist/traceWorker.js): gets the
  * outline (reads it, or scans the file for it while reporting progress), holds it, and answers
  * the host with the page's skeleton (binary columns, transferred), rows of span ids and
- * streamed search results. The host
- * thread never parses the trace; it terminates this worker when the trace's last panel closes.
+ * streamed search results. The host thread never parses the trace; it terminates this worker
+ * when the trace's last panel closes.
  */
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
@@ -42,7 +42,6 @@ const rowsOf = (wanted: readonly string[]): number[] => {
   rowOf ??= new Map(ids.map((id, row) => [id, row]));
   return wanted.map((id) => rowOf!.get(id)).filter((r): r is number => r !== undefined);
 };
-
 
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
